@@ -1,0 +1,40 @@
+//! `xxgk editions [--cells]`: the editions known to this run.
+
+use std::fmt::Write;
+use std::process::ExitCode;
+use xxgk::edition::Editions;
+use xxgk::Result;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 同时列出每个单元格的 id 和官方标签。
+    #[arg(long)]
+    pub cells: bool,
+}
+
+pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+    let mut s = String::new();
+    for ed in editions.all() {
+        let _ = writeln!(
+            s,
+            "{}\t{}\t适用于{}的报告\t{} 个单元格，{} 条规则\t{}",
+            ed.id,
+            ed.name,
+            ed.years_text(),
+            ed.cells.len(),
+            ed.rule_codes().len(),
+            ed.source
+        );
+        if a.cells {
+            for c in &ed.cells {
+                let _ = writeln!(
+                    s,
+                    "  {}\t{}\t{}\t{}",
+                    c.id, c.table_name, c.row_path, c.col_path
+                );
+            }
+        }
+    }
+    super::stdout(s.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,66 @@
+//! Command-line interface: one file per subcommand, each with a clap `Args`
+//! struct (its doc comments are the help text) and a `run`.
+
+pub mod check;
+pub mod convert;
+pub mod editions;
+pub mod schema;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xxgk::edition::Editions;
+use xxgk::Result;
+
+/// 政府信息公开工作年度报告工具：格式转换、勾稽检查。
+///
+/// Exit status: 0 = no errors; 1 = the check found errors; 2 = an input
+/// could not be used (or a usage error).
+#[derive(Parser)]
+#[command(name = "xxgk", version, about, long_about = None)]
+pub struct Cli {
+    /// 额外的年报格式文件或文件夹（*.toml），同 id 时替换内置格式。
+    /// Extra edition file(s) to load; a file with a built-in id replaces it.
+    #[arg(long, global = true, env = "XXGK_EDITIONS", value_name = "PATH")]
+    pub editions: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// 转换格式（json → json/csv），按输出扩展名或 --to 决定格式。
+    Convert(convert::Args),
+    /// 检查报告：勾稽关系、空白格、数值类型、六个部分、跨年度对比。
+    Check(check::Args),
+    /// 输出 canonical JSON 的 JSON Schema。
+    Schema(schema::Args),
+    /// 列出已知的年报格式版本（--cells 列出每个单元格）。
+    Editions(editions::Args),
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let mut editions = Editions::builtin()?;
+    for p in &cli.editions {
+        editions.load_path(p)?;
+    }
+    match cli.command {
+        Command::Convert(a) => convert::run(a, &editions),
+        Command::Check(a) => check::run(a, &editions),
+        Command::Schema(a) => schema::run(a),
+        Command::Editions(a) => editions::run(a, &editions),
+    }
+}
+
+/// Write to stdout; a closed pipe (`xxgk … | head`) is not an error.
+pub fn stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(xxgk::Error::io(std::path::Path::new("<标准输出>"), e))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,841 @@
+//! Report editions as data.
+//!
+//! An edition (`templates/2019.toml`, `templates/2021.toml`, …) declares the
+//! six parts, every table block, row and column with its official label,
+//! label variants, value kind and merged-cell layout, and the arithmetic
+//! rules between cells. [`Edition::compile`] turns the file into a resolved
+//! form used by every reader, writer and the checker: flat cell definitions
+//! with stable ids and label paths, and rule instances with concrete terms.
+
+mod raw;
+
+use crate::error::{Error, Result};
+use crate::model::{Number, Report};
+use raw::{RawEdition, RawNode, RawRule};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::str::FromStr;
+
+include!(concat!(env!("OUT_DIR"), "/editions.rs"));
+
+/// What a cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole number ≥ 0.
+    Count,
+    /// A whole number that may be negative (本年增/减).
+    Signed,
+    /// A money amount ≥ 0 with decimals, in the cell's unit.
+    Amount,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "count" => Some(Kind::Count),
+            "signed" => Some(Kind::Signed),
+            "amount" => Some(Kind::Amount),
+            _ => None,
+        }
+    }
+    /// Chinese description for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Count => "不小于0的整数",
+            Kind::Signed => "整数（减少用负数）",
+            Kind::Amount => "不小于0的金额",
+        }
+    }
+}
+
+/// One of the six parts.
+#[derive(Debug, Clone)]
+pub struct PartDef {
+    pub id: String,
+    /// Chinese ordinal: 一 … 六.
+    pub number: String,
+    /// Official heading without the ordinal, e.g. `总体情况`.
+    pub heading: String,
+    pub variants: Vec<String>,
+    /// What the part must contain (shown in templates).
+    pub guidance: String,
+    pub required: bool,
+    pub nonempty: bool,
+}
+
+impl PartDef {
+    /// The heading as printed: `一、总体情况`.
+    pub fn full_heading(&self) -> String {
+        format!("{}、{}", self.number, self.heading)
+    }
+}
+
+/// A node of a row or column header tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub key: Option<String>,
+    pub label: String,
+    pub variants: Vec<String>,
+    /// Grid columns taken (columns only; 1 unless set).
+    pub span: u32,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    /// Number of leaves below (1 for a leaf).
+    pub fn leaf_count(&self) -> usize {
+        if self.children.is_empty() {
+            1
+        } else {
+            self.children.iter().map(Node::leaf_count).sum()
+        }
+    }
+    /// Depth of the subtree (1 for a leaf).
+    pub fn depth(&self) -> usize {
+        1 + self.children.iter().map(Node::depth).max().unwrap_or(0)
+    }
+    /// Grid columns taken by the subtree.
+    pub fn grid_span(&self) -> u32 {
+        if self.children.is_empty() {
+            self.span
+        } else {
+            self.children.iter().map(Node::grid_span).sum()
+        }
+    }
+}
+
+/// A leaf row or column, with everything resolved.
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    /// The id segment: the keys along the path, joined with `.`.
+    pub id: String,
+    pub label: String,
+    /// Short form for formulas (`（七）`); the label when not set.
+    pub short: String,
+    pub variants: Vec<String>,
+    /// Labels from the root to this leaf.
+    pub path: Vec<String>,
+    /// The label that names the leaf unambiguously in a finding.
+    pub display: String,
+    pub kind: Option<Kind>,
+    pub unit: Option<String>,
+    pub decimals: Option<u32>,
+    pub span: u32,
+}
+
+/// A block of a table: a heading row (表二), column headers, row headers and
+/// the value grid (every row leaf × every column leaf).
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub key: String,
+    pub heading: Option<String>,
+    /// Text of the top-left header cell.
+    pub corner: Option<String>,
+    /// Grid columns taken by the row labels (0: no row labels, as in 表四).
+    pub row_header_columns: u32,
+    pub columns: Vec<Node>,
+    pub rows: Vec<Node>,
+    pub col_leaves: Vec<Leaf>,
+    pub row_leaves: Vec<Leaf>,
+}
+
+impl Block {
+    /// Number of header rows (depth of the column tree).
+    pub fn header_rows(&self) -> usize {
+        self.columns.iter().map(Node::depth).max().unwrap_or(0)
+    }
+    /// Depth of the row tree.
+    pub fn row_depth(&self) -> usize {
+        self.rows.iter().map(Node::depth).max().unwrap_or(0)
+    }
+}
+
+/// A statistical table (表二, 表三, 表四).
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub id: String,
+    /// `表二`.
+    pub name: String,
+    /// `主动公开政府信息情况`.
+    pub title: String,
+    /// The part it belongs to.
+    pub part: String,
+    /// Width of the layout grid in columns.
+    pub grid: u32,
+    pub note: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+/// A value cell of the edition.
+#[derive(Debug, Clone)]
+pub struct CellDef {
+    /// Stable id, e.g. `t3.r7.total`.
+    pub id: String,
+    pub table: usize,
+    pub block: usize,
+    pub row: usize,
+    pub col: usize,
+    pub kind: Kind,
+    pub unit: Option<String>,
+    pub decimals: Option<u32>,
+    /// `表三`.
+    pub table_name: String,
+    /// Row labels from the root, joined with ` / `.
+    pub row_path: String,
+    /// Column labels from the root, joined with ` / `.
+    pub col_path: String,
+    /// Short location for messages, e.g. `表三（七）总计·总计`.
+    pub location: String,
+}
+
+/// Comparison of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Le,
+    Ge,
+}
+
+impl Op {
+    pub fn holds(self, l: Number, r: Number) -> bool {
+        match self {
+            Op::Eq => l == r,
+            Op::Le => l <= r,
+            Op::Ge => l >= r,
+        }
+    }
+    /// The symbol shown when the relation fails.
+    pub fn failed_symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "≠",
+            Op::Le => ">",
+            Op::Ge => "<",
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Le => "≤",
+            Op::Ge => "≥",
+        }
+    }
+}
+
+/// One term of a rule side.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    /// A cell of this report (or of last year's, if `previous`).
+    Cell {
+        id: String,
+        negative: bool,
+        previous: bool,
+    },
+    Const(Number),
+}
+
+/// Severity of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        }
+    }
+}
+
+/// A rule instance: `left op right`, each side a sum of terms.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub code: String,
+    pub severity: Severity,
+    pub title: String,
+    pub op: Op,
+    pub left: Vec<Term>,
+    pub right: Vec<Term>,
+}
+
+impl Rule {
+    /// True if the rule compares with last year's report.
+    pub fn needs_previous(&self) -> bool {
+        self.left
+            .iter()
+            .chain(&self.right)
+            .any(|t| matches!(t, Term::Cell { previous: true, .. }))
+    }
+}
+
+/// A compiled edition.
+#[derive(Debug, Clone)]
+pub struct Edition {
+    pub id: String,
+    pub name: String,
+    pub document: String,
+    pub year_from: u32,
+    pub year_to: Option<u32>,
+    pub preamble: String,
+    pub markers: Vec<String>,
+    pub parts: Vec<PartDef>,
+    pub tables: Vec<Table>,
+    pub cells: Vec<CellDef>,
+    pub rules: Vec<Rule>,
+    /// The file it was loaded from (for messages).
+    pub source: String,
+    index: HashMap<String, usize>,
+}
+
+fn err(source: &str, what: impl Into<String>) -> Error {
+    Error::Edition {
+        source_name: source.to_string(),
+        what: what.into(),
+    }
+}
+
+impl Edition {
+    /// Parse and compile an edition file.
+    ///
+    /// # Errors
+    /// [`Error::Edition`] naming the file and the first problem found.
+    pub fn compile(source: &str, text: &str) -> Result<Edition> {
+        let raw: RawEdition = toml::from_str(text).map_err(|e| err(source, e.to_string()))?;
+        Compiler { source }.edition(raw)
+    }
+
+    /// Does the edition apply to reports of this year?
+    pub fn covers(&self, year: u32) -> bool {
+        year >= self.year_from && self.year_to.is_none_or(|to| year <= to)
+    }
+
+    /// The years as text, e.g. `2019—2020年` or `2021年起`.
+    pub fn years_text(&self) -> String {
+        match self.year_to {
+            Some(to) if to == self.year_from => format!("{to}年"),
+            Some(to) => format!("{}—{}年", self.year_from, to),
+            None => format!("{}年起", self.year_from),
+        }
+    }
+
+    pub fn cell(&self, id: &str) -> Option<&CellDef> {
+        self.index.get(id).map(|&i| &self.cells[i])
+    }
+
+    pub fn has_cell(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    pub fn part(&self, id: &str) -> Option<&PartDef> {
+        self.parts.iter().find(|p| p.id == id)
+    }
+
+    /// The preamble with organ and year filled in.
+    pub fn preamble_for(&self, organ: &str, year: Option<u32>) -> String {
+        let year = year.map(|y| y.to_string()).unwrap_or_else(|| "____".into());
+        self.preamble
+            .replace("{organ}", organ)
+            .replace("{year}", &year)
+    }
+
+    /// The standard title: `{organ}{year}年政府信息公开工作年度报告`.
+    pub fn title_for(organ: &str, year: Option<u32>) -> String {
+        match year {
+            Some(y) => format!("{organ}{y}年政府信息公开工作年度报告"),
+            None => format!("{organ}政府信息公开工作年度报告"),
+        }
+    }
+
+    /// The cells of a block in row-major order.
+    pub fn block_cells(&self, table: usize, block: usize) -> impl Iterator<Item = &CellDef> {
+        self.cells
+            .iter()
+            .filter(move |c| c.table == table && c.block == block)
+    }
+
+    /// All distinct rule codes, in file order.
+    pub fn rule_codes(&self) -> Vec<&str> {
+        let mut seen = HashSet::new();
+        self.rules
+            .iter()
+            .map(|r| r.code.as_str())
+            .filter(|c| seen.insert(*c))
+            .collect()
+    }
+
+    /// A report of this edition with every cell blank.
+    pub fn blank_report(&self, organ: &str, year: Option<u32>) -> Report {
+        let mut r = Report::new(&self.id, year, organ);
+        r.title = Self::title_for(organ, year);
+        for c in &self.cells {
+            r.cells.insert(c.id.clone(), None);
+        }
+        r
+    }
+}
+
+struct Compiler<'a> {
+    source: &'a str,
+}
+
+fn valid_key(k: &str) -> bool {
+    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Compiler<'_> {
+    fn edition(&self, raw: RawEdition) -> Result<Edition> {
+        let s = self.source;
+        if !valid_key(&raw.id) {
+            return Err(err(
+                s,
+                format!("id “{}” 只能由字母、数字和下划线组成", raw.id),
+            ));
+        }
+        if raw.years.to.is_some_and(|to| to < raw.years.from) {
+            return Err(err(s, "years.to 早于 years.from"));
+        }
+        let mut parts = Vec::new();
+        let mut part_ids = HashSet::new();
+        for p in raw.parts {
+            if !part_ids.insert(p.id.clone()) {
+                return Err(err(s, format!("部分 id “{}” 重复", p.id)));
+            }
+            parts.push(PartDef {
+                id: p.id,
+                number: p.number,
+                heading: p.heading,
+                variants: p.variants,
+                guidance: p.guidance,
+                required: p.required,
+                nonempty: p.nonempty,
+            });
+        }
+        let mut tables = Vec::new();
+        let mut cells = Vec::new();
+        let mut index = HashMap::new();
+        for (ti, t) in raw.tables.into_iter().enumerate() {
+            if !valid_key(&t.id) {
+                return Err(err(s, format!("表 id “{}” 无效", t.id)));
+            }
+            if !part_ids.contains(&t.part) {
+                return Err(err(s, format!("{} 的 part “{}” 不存在", t.name, t.part)));
+            }
+            let mut blocks = Vec::new();
+            for (bi, b) in t.blocks.into_iter().enumerate() {
+                let key = b.key.unwrap_or_default();
+                if !key.is_empty() && !valid_key(&key) {
+                    return Err(err(s, format!("{} 的块 key “{}” 无效", t.name, key)));
+                }
+                let rhc = b.row_header_columns.unwrap_or(1);
+                let columns: Vec<Node> = b
+                    .columns
+                    .iter()
+                    .map(|n| self.node(n))
+                    .collect::<Result<_>>()?;
+                let rows: Vec<Node> = b.rows.iter().map(|n| self.node(n)).collect::<Result<_>>()?;
+                let mut col_leaves = Vec::new();
+                for n in &b.columns {
+                    self.leaves(n, &[], "", None, &mut col_leaves)?;
+                }
+                let mut row_leaves = Vec::new();
+                for n in &b.rows {
+                    self.leaves(n, &[], "", None, &mut row_leaves)?;
+                }
+                qualify_displays(&mut col_leaves);
+                qualify_displays(&mut row_leaves);
+                let width: u32 = rhc + columns.iter().map(Node::grid_span).sum::<u32>();
+                if width != t.grid {
+                    return Err(err(
+                        s,
+                        format!(
+                            "{} 第{}块的宽度（行标题 {} 列 + 数值 {} 列）与 grid = {} 不符",
+                            t.name,
+                            bi + 1,
+                            rhc,
+                            width - rhc,
+                            t.grid
+                        ),
+                    ));
+                }
+                if rhc > 0
+                    && rhc as usize != rows.iter().map(Node::depth).max().unwrap_or(0)
+                    && rows.iter().map(Node::depth).max().unwrap_or(0) > rhc as usize
+                {
+                    return Err(err(
+                        s,
+                        format!(
+                            "{} 第{}块的行标题层数多于 row_header_columns",
+                            t.name,
+                            bi + 1
+                        ),
+                    ));
+                }
+                for (ri, r) in row_leaves.iter().enumerate() {
+                    for (ci, c) in col_leaves.iter().enumerate() {
+                        let id = [t.id.as_str(), key.as_str(), r.id.as_str(), c.id.as_str()]
+                            .iter()
+                            .filter(|x| !x.is_empty())
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(".");
+                        let kind = r
+                            .kind
+                            .or(c.kind)
+                            .ok_or_else(|| err(s, format!("单元格 {id} 没有 kind")))?;
+                        let mut row_path: Vec<String> = b.heading.iter().cloned().collect();
+                        row_path.extend(r.path.iter().cloned());
+                        let row_disp = match (&b.heading, r.display.is_empty()) {
+                            (Some(h), false) => format!("{h} {}", r.display),
+                            (Some(h), true) => h.clone(),
+                            (None, _) => r.display.clone(),
+                        };
+                        let location = format!("{}{}·{}", t.name, row_disp, c.display);
+                        if index.insert(id.clone(), cells.len()).is_some() {
+                            return Err(err(s, format!("单元格 id {id} 重复")));
+                        }
+                        cells.push(CellDef {
+                            id,
+                            table: ti,
+                            block: bi,
+                            row: ri,
+                            col: ci,
+                            kind,
+                            unit: r.unit.clone().or(c.unit.clone()),
+                            decimals: r.decimals.or(c.decimals),
+                            table_name: t.name.clone(),
+                            row_path: row_path.join(" / "),
+                            col_path: c.path.join(" / "),
+                            location,
+                        });
+                    }
+                }
+                blocks.push(Block {
+                    key,
+                    heading: b.heading,
+                    corner: b.corner,
+                    row_header_columns: rhc,
+                    columns,
+                    rows,
+                    col_leaves,
+                    row_leaves,
+                });
+            }
+            tables.push(Table {
+                id: t.id,
+                name: t.name,
+                title: t.title,
+                part: t.part,
+                grid: t.grid,
+                note: t.note,
+                blocks,
+            });
+        }
+        let mut ed = Edition {
+            id: raw.id,
+            name: raw.name,
+            document: raw.document,
+            year_from: raw.years.from,
+            year_to: raw.years.to,
+            preamble: raw.preamble,
+            markers: raw.markers,
+            parts,
+            tables,
+            cells,
+            rules: Vec::new(),
+            source: s.to_string(),
+            index,
+        };
+        for r in &raw.rules {
+            let rules = self.rule(r, &ed)?;
+            ed.rules.extend(rules);
+        }
+        Ok(ed)
+    }
+
+    fn node(&self, n: &RawNode) -> Result<Node> {
+        Ok(Node {
+            key: n.key.clone().filter(|k| !k.is_empty()),
+            label: n.label.clone(),
+            variants: n.variants.clone(),
+            span: n.span.unwrap_or(1),
+            children: n
+                .children
+                .iter()
+                .map(|c| self.node(c))
+                .collect::<Result<_>>()?,
+        })
+    }
+
+    fn leaves(
+        &self,
+        n: &RawNode,
+        path: &[String],
+        id: &str,
+        inherited: Option<&RawNode>,
+        out: &mut Vec<Leaf>,
+    ) -> Result<()> {
+        let s = self.source;
+        if let Some(k) = &n.key {
+            if !k.is_empty() && !valid_key(k) {
+                return Err(err(s, format!("key “{k}” 只能由字母、数字和下划线组成")));
+            }
+        }
+        if let Some(k) = &n.kind {
+            if Kind::parse(k).is_none() {
+                return Err(err(
+                    s,
+                    format!(
+                        "“{}” 的 kind “{k}” 无效（应为 count、signed 或 amount）",
+                        n.label
+                    ),
+                ));
+            }
+        }
+        let mut path = path.to_vec();
+        if !n.label.is_empty() {
+            path.push(n.label.clone());
+        }
+        let id = match n.key.as_deref() {
+            Some(k) if !k.is_empty() && !id.is_empty() => format!("{id}.{k}"),
+            Some(k) if !k.is_empty() => k.to_string(),
+            _ => id.to_string(),
+        };
+        let inherit = if n.kind.is_some() { Some(n) } else { inherited };
+        if n.children.is_empty() {
+            if n.span == Some(0) {
+                return Err(err(s, format!("“{}” 的 span 不能为 0", n.label)));
+            }
+            let kind_node = inherit;
+            out.push(Leaf {
+                id,
+                label: n.label.clone(),
+                short: n.short.clone().unwrap_or_else(|| n.label.clone()),
+                variants: n.variants.clone(),
+                display: n.label.clone(),
+                path,
+                kind: kind_node
+                    .and_then(|k| k.kind.as_deref())
+                    .and_then(Kind::parse),
+                unit: n
+                    .unit
+                    .clone()
+                    .or_else(|| inherited.and_then(|i| i.unit.clone())),
+                decimals: n.decimals.or_else(|| inherited.and_then(|i| i.decimals)),
+                span: n.span.unwrap_or(1),
+            });
+        } else {
+            for c in &n.children {
+                self.leaves(c, &path, &id, inherit, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn rule(&self, r: &RawRule, ed: &Edition) -> Result<Vec<Rule>> {
+        let s = self.source;
+        let what = |m: String| err(s, format!("规则 {}：{}", r.code, m));
+        if r.code.is_empty()
+            || !r
+                .code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(what("code 只能由大写字母、数字和 - 组成".into()));
+        }
+        let severity = match r.severity.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            x => return Err(what(format!("severity “{x}” 应为 error 或 warning"))),
+        };
+        let op = match r.op.as_str() {
+            "eq" => Op::Eq,
+            "le" => Op::Le,
+            "ge" => Op::Ge,
+            x => return Err(what(format!("op “{x}” 应为 eq、le 或 ge"))),
+        };
+        // Expand foreach as a cartesian product of its variables.
+        let mut bindings: Vec<Vec<(String, String)>> = vec![vec![]];
+        for (var, values) in &r.foreach {
+            if values.is_empty() {
+                return Err(what(format!("foreach.{var} 为空")));
+            }
+            bindings = bindings
+                .into_iter()
+                .flat_map(|b| {
+                    values.iter().map(move |v| {
+                        let mut b = b.clone();
+                        b.push((var.clone(), v.clone()));
+                        b
+                    })
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for b in bindings {
+            let term = |t: &str| -> Result<Term> {
+                let mut t = t.to_string();
+                for (var, val) in &b {
+                    t = t.replace(&format!("{{{var}}}"), val);
+                }
+                if t.contains('{') {
+                    return Err(what(format!("项 “{t}” 中有未定义的变量")));
+                }
+                let (negative, rest) = match t.strip_prefix('-') {
+                    Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => {
+                        (true, rest.to_string())
+                    }
+                    _ => (false, t.clone()),
+                };
+                if let Ok(n) = Number::from_str(&t) {
+                    return Ok(Term::Const(n));
+                }
+                let (previous, id) = match rest.strip_prefix("prev:") {
+                    Some(id) => (true, id.to_string()),
+                    None => (false, rest),
+                };
+                if !ed.has_cell(&id) {
+                    return Err(what(format!("单元格 {id} 不存在")));
+                }
+                Ok(Term::Cell {
+                    id,
+                    negative,
+                    previous,
+                })
+            };
+            let left = r.left.iter().map(|t| term(t)).collect::<Result<Vec<_>>>()?;
+            let right = r
+                .right
+                .iter()
+                .map(|t| term(t))
+                .collect::<Result<Vec<_>>>()?;
+            if left.is_empty() || right.is_empty() {
+                return Err(what("left 和 right 都不能为空".into()));
+            }
+            out.push(Rule {
+                code: r.code.clone(),
+                severity,
+                title: r.title.clone(),
+                op,
+                left,
+                right,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Leaves whose label repeats (表四's 结果维持 ×3) or that are numbered
+/// items of a group (`1.属于国家秘密`) are named with their parent label.
+fn qualify_displays(leaves: &mut [Leaf]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for l in leaves.iter() {
+        *counts.entry(l.label.clone()).or_default() += 1;
+    }
+    for l in leaves.iter_mut() {
+        let numbered = l.label.starts_with(|c: char| c.is_ascii_digit());
+        if (counts[&l.label] > 1 || numbered) && l.path.len() >= 2 {
+            l.display = format!("{} {}", l.path[l.path.len() - 2], l.label);
+        }
+    }
+}
+
+/// The set of editions known to a run: the built-in ones under templates/,
+/// plus any loaded from files.
+#[derive(Debug, Clone)]
+pub struct Editions {
+    list: Vec<Edition>,
+}
+
+impl Editions {
+    /// The editions shipped in templates/.
+    ///
+    /// # Errors
+    /// Only if a shipped file is broken, which the test suite rules out.
+    pub fn builtin() -> Result<Editions> {
+        let list = BUILTIN
+            .iter()
+            .map(|(name, text)| Edition::compile(name, text))
+            .collect::<Result<_>>()?;
+        Ok(Editions { list })
+    }
+
+    /// Add (or replace, by id) the edition in one file.
+    pub fn load_file(&mut self, path: &Path) -> Result<&Edition> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let ed = Edition::compile(&path.display().to_string(), &text)?;
+        self.list.retain(|e| e.id != ed.id);
+        self.list.push(ed);
+        self.list.sort_by_key(|e| e.year_from);
+        Ok(self.list.last().expect("just pushed"))
+    }
+
+    /// Add every `*.toml` of a directory, or the single file given.
+    pub fn load_path(&mut self, path: &Path) -> Result<()> {
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            files.sort();
+            for f in files {
+                self.load_file(&f)?;
+            }
+            Ok(())
+        } else {
+            self.load_file(path).map(|_| ())
+        }
+    }
+
+    pub fn all(&self) -> &[Edition] {
+        &self.list
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Edition> {
+        self.list.iter().find(|e| e.id == id)
+    }
+
+    /// The edition in force for reports of `year` (the latest that covers it).
+    pub fn for_year(&self, year: u32) -> Option<&Edition> {
+        self.list
+            .iter()
+            .filter(|e| e.covers(year))
+            .max_by_key(|e| e.year_from)
+    }
+
+    /// The edition of a report: forced, else declared, else by year.
+    ///
+    /// # Errors
+    /// [`Error::NoEdition`] if the id is unknown or no edition covers the year.
+    pub fn resolve(&self, report: &Report, forced: Option<&str>) -> Result<&Edition> {
+        let known = || {
+            self.list
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let id = forced
+            .filter(|s| !s.is_empty())
+            .or(Some(report.edition.as_str()).filter(|s| !s.is_empty()));
+        if let Some(id) = id {
+            return self.get(id).ok_or_else(|| Error::NoEdition {
+                what: format!("没有 “{id}” 这个格式版本（已有：{}）。请用 --edition 指定，或用 --editions 加载格式文件", known()),
+            });
+        }
+        match report.year {
+            Some(y) => self.for_year(y).ok_or_else(|| Error::NoEdition {
+                what: format!(
+                    "没有适用于 {y} 年报告的格式版本（已有：{}）。请用 --edition 指定",
+                    known()
+                ),
+            }),
+            None => Err(Error::NoEdition {
+                what: "报告既没有注明格式版本，也没有注明年度。请用 --edition 指定格式版本".into(),
+            }),
+        }
+    }
+}

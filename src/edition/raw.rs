@@ -1,0 +1,98 @@
+//! The edition file format as written under templates/ (TOML), before
+//! compilation. See templates/README.md for a description of each field.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEdition {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub document: String,
+    pub years: RawYears,
+    #[serde(default)]
+    pub preamble: String,
+    #[serde(default)]
+    pub markers: Vec<String>,
+    pub parts: Vec<RawPart>,
+    pub tables: Vec<RawTable>,
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawYears {
+    pub from: u32,
+    pub to: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPart {
+    pub id: String,
+    pub number: String,
+    pub heading: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    #[serde(default)]
+    pub guidance: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub nonempty: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub part: String,
+    pub grid: u32,
+    pub note: Option<String>,
+    pub blocks: Vec<RawBlock>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBlock {
+    pub key: Option<String>,
+    pub heading: Option<String>,
+    pub corner: Option<String>,
+    pub row_header_columns: Option<u32>,
+    pub columns: Vec<RawNode>,
+    pub rows: Vec<RawNode>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawNode {
+    pub key: Option<String>,
+    pub label: String,
+    pub short: Option<String>,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub decimals: Option<u32>,
+    pub span: Option<u32>,
+    #[serde(default)]
+    pub children: Vec<RawNode>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub code: String,
+    pub severity: String,
+    pub title: String,
+    #[serde(default)]
+    pub foreach: IndexMap<String, Vec<String>>,
+    pub left: Vec<String>,
+    pub op: String,
+    pub right: Vec<String>,
+}

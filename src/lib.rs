@@ -1,0 +1,30 @@
+//! # xxgk — 政府信息公开工作年度报告工具
+//!
+//! xxgk maps between the Office files people fill in for China's government
+//! information-disclosure annual reports and one canonical JSON form
+//! ([`model::Report`]), and checks reports the way a careful reviewer does.
+//!
+//! - [`edition`]: report editions as data (templates/*.toml), compiled once.
+//! - [`model`]: the canonical model; readers produce it, writers consume it.
+//! - [`read`] / [`write`]: one module per input and output kind.
+//! - [`check`]: rules as values with stable codes ([`check::Finding`]).
+//!
+//! ```
+//! use xxgk::{edition::Editions, check};
+//! let editions = Editions::builtin().unwrap();
+//! let ed = editions.for_year(2021).unwrap();
+//! let report = ed.blank_report("示例县人民政府", Some(2021));
+//! let findings = check::check(&report, ed, None);
+//! // Every blank cell of the 2021 edition is reported.
+//! assert_eq!(findings.iter().filter(|f| f.code == "BLANK").count(), ed.cells.len());
+//! ```
+
+pub mod check;
+pub mod edition;
+pub mod error;
+pub mod model;
+pub mod number;
+pub mod read;
+pub mod write;
+
+pub use error::{Error, Result};

@@ -1,0 +1,267 @@
+//! The canonical report model: every reader produces a [`Report`], every
+//! writer consumes one. Its JSON form (pretty-printed, cells in edition order)
+//! is the project's interchange format and the golden format of reader tests.
+//!
+//! A blank cell is `null`, never `0`. Per-cell provenance records where each
+//! value came from, so a finding can point at the exact cell of the file.
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// Version of the JSON form. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One annual report, in the canonical form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Edition id (`"2019"`, `"2021"`, …): the file under templates/ that
+    /// defines the layout. Empty means "choose from the year".
+    #[serde(default)]
+    pub edition: String,
+    /// The report year (the year the statistics cover), e.g. 2021.
+    pub year: Option<u32>,
+    /// The reporting organ, e.g. `同心县人民政府`.
+    #[serde(default)]
+    pub organ: String,
+    /// The title as published.
+    #[serde(default)]
+    pub title: String,
+    /// The opening paragraph(s) before part 一.
+    #[serde(default)]
+    pub preamble: String,
+    /// The six parts by id (`p1` … `p6`), in edition order. A part that was
+    /// not found in the source is absent.
+    #[serde(default)]
+    pub parts: IndexMap<String, Part>,
+    /// Every table cell by its stable id (see `xxgk editions --cells`), in
+    /// edition order; `null` for a blank cell.
+    #[serde(default)]
+    pub cells: IndexMap<String, Option<Number>>,
+    /// Where each cell value came from (filled by the readers).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub provenance: IndexMap<String, Source>,
+    /// What the reader noticed while extracting (unmapped cells, pending
+    /// revisions, values it could not read, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// One of the six parts of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// The heading as it appears in the source, e.g. `五、存在的主要问题及改进情况`.
+    pub heading: String,
+    /// The body text; paragraphs separated by `\n`. Tables are not included.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Where a value was read: file, table or sheet, row, column, original text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The file it was read from.
+    pub file: String,
+    /// Sheet name (xlsx), `表格N` (docx, 1-based) or similar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// 1-based row within the sheet or table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// 1-based column within the sheet or table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// The text exactly as found, before normalization.
+    #[serde(default)]
+    pub text: String,
+}
+
+impl Source {
+    /// A short Chinese location, e.g. `a.xlsx 表三 第5行第3列`.
+    pub fn describe(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(sheet) = &self.sheet {
+            s.push(' ');
+            s.push_str(sheet);
+        }
+        match (self.row, self.column) {
+            (Some(r), Some(c)) => s.push_str(&format!(" 第{r}行第{c}列")),
+            (Some(r), None) => s.push_str(&format!(" 第{r}行")),
+            _ => {}
+        }
+        s
+    }
+}
+
+/// A note from a reader about the extraction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Warning {
+    /// Stable code, e.g. `READ-UNMAPPED`.
+    pub code: String,
+    /// Chinese message for the clerk.
+    pub message: String,
+    /// Where in the source, if it is about one place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+impl Report {
+    /// An empty report of the given edition and year.
+    pub fn new(edition: &str, year: Option<u32>, organ: &str) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            edition: edition.to_string(),
+            year,
+            organ: organ.to_string(),
+            title: String::new(),
+            preamble: String::new(),
+            parts: IndexMap::new(),
+            cells: IndexMap::new(),
+            provenance: IndexMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The value of a cell, `None` if blank or unknown.
+    pub fn value(&self, id: &str) -> Option<Number> {
+        self.cells.get(id).copied().flatten()
+    }
+
+    /// The same report without provenance and warnings: what round trips
+    /// through a writer and back must keep identical.
+    pub fn content(&self) -> Report {
+        Report {
+            provenance: IndexMap::new(),
+            warnings: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// An exact decimal number: counts, signed changes and money amounts.
+///
+/// In JSON it is a plain number (`14`, `-50`, `1340.5117`); integers stay
+/// integers. Internally it is a [`Decimal`], so sums are exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Number(pub Decimal);
+
+impl Number {
+    pub const ZERO: Number = Number(Decimal::ZERO);
+
+    pub fn from_i64(v: i64) -> Self {
+        Number(Decimal::from(v))
+    }
+    /// True if the value has no fractional part.
+    pub fn is_integer(&self) -> bool {
+        self.0.fract().is_zero()
+    }
+    pub fn is_negative(&self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+    /// Number of digits after the decimal point, trailing zeros ignored.
+    pub fn decimals(&self) -> u32 {
+        self.0.normalize().scale()
+    }
+    pub fn checked_add(self, other: Number) -> Option<Number> {
+        self.0.checked_add(other.0).map(Number)
+    }
+    pub fn checked_sub(self, other: Number) -> Option<Number> {
+        self.0.checked_sub(other.0).map(Number)
+    }
+    pub fn checked_mul(self, other: Number) -> Option<Number> {
+        self.0.checked_mul(other.0).map(Number)
+    }
+    pub fn neg(self) -> Number {
+        Number(-self.0)
+    }
+    /// As f64, for writers whose format has only floating numbers (xlsx).
+    pub fn to_f64(self) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        self.0.to_f64().unwrap_or(f64::NAN)
+    }
+    /// From an f64 read back from a format with only floating numbers. The
+    /// shortest decimal that round-trips is taken, so 1340.5117 stays exact.
+    pub fn from_f64(v: f64) -> Option<Number> {
+        if !v.is_finite() {
+            return None;
+        }
+        Number::from_str(&format!("{v}")).ok()
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.normalize();
+        if n.is_zero() {
+            return f.write_str("0");
+        }
+        write!(f, "{n}")
+    }
+}
+
+impl FromStr for Number {
+    type Err = rust_decimal::Error;
+    /// Plain decimal syntax only (`-12`, `3.50`); see [`crate::number`] for the
+    /// lenient parsing of what people type into cells.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Decimal::from_str_exact(s)
+            .or_else(|_| Decimal::from_scientific(s))
+            .map(Number)
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let n = self.0.normalize();
+        if n.scale() == 0 {
+            use rust_decimal::prelude::ToPrimitive;
+            if let Some(i) = n.to_i64() {
+                return serializer.serialize_i64(i);
+            }
+        }
+        serializer.serialize_f64(self.to_f64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or null")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::from_i64(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
+                Number::from_f64(v).ok_or_else(|| E::custom(format!("数值 {v} 超出可表示范围")))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Number {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "number",
+            "description": "An exact decimal: a count, a signed change or an amount in the unit the edition declares for the cell."
+        })
+    }
+}

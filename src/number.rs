@@ -1,0 +1,207 @@
+//! Reading numbers as people type them into report cells.
+//!
+//! Handles full-width digits and spaces (NFKC), thousands separators,
+//! signed changes in words or with signs (`增 4`, `减5`, `+12`, `-50`),
+//! units inside the cell (`6165711 元`, `12.5万元`, `3件`), and the dash
+//! people write for "not applicable". A blank or a dash is never 0.
+
+use crate::edition::Kind;
+use crate::model::Number;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use unicode_normalization::UnicodeNormalization;
+
+/// The outcome of reading one cell's text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// Nothing in the cell (or only spaces).
+    Blank,
+    /// A dash or slash: the clerk meant "not applicable"; stays null.
+    Dash,
+    /// A number, converted to the cell's unit.
+    Value(Number),
+    /// Text that is not a number; the reason is a Chinese phrase.
+    Invalid(String),
+}
+
+/// Remove every kind of white space, including U+3000 and NBSP, after NFKC.
+pub fn squeeze(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}')
+        .collect()
+}
+
+/// Read a cell's text as a value of `kind` in `unit` (the unit the edition
+/// declares for the cell, e.g. `万元`).
+pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
+    let s = squeeze(text);
+    if s.is_empty() {
+        return Parsed::Blank;
+    }
+    if matches!(s.as_str(), "-" | "—" | "–" | "--" | "——" | "/" | "\\" | "−") {
+        return Parsed::Dash;
+    }
+    let mut s = s.replace(',', "").replace('−', "-");
+    // Signed changes written in words.
+    let mut negate = false;
+    for (word, neg) in [
+        ("增加", false),
+        ("减少", true),
+        ("新增", false),
+        ("增", false),
+        ("减", true),
+    ] {
+        if let Some(rest) = s.strip_prefix(word) {
+            if kind != Kind::Signed {
+                return Parsed::Invalid(format!(
+                    "“{}”表示增减，但此格应填{}",
+                    text.trim(),
+                    kind.describe()
+                ));
+            }
+            negate = neg;
+            s = rest.to_string();
+            break;
+        }
+    }
+    // Units written inside the cell.
+    let mut factor = Decimal::ONE;
+    let mut divisor = Decimal::ONE;
+    if let Some(rest) = s.strip_suffix("万元") {
+        s = rest.to_string();
+        if unit == Some("元") {
+            factor = Decimal::from(10_000);
+        }
+    } else if let Some(rest) = s.strip_suffix('元') {
+        s = rest.to_string();
+        if unit == Some("万元") {
+            divisor = Decimal::from(10_000);
+        }
+    } else {
+        for u in ["件", "项", "个", "条", "次"] {
+            if let Some(rest) = s.strip_suffix(u) {
+                s = rest.to_string();
+                break;
+            }
+        }
+    }
+    let s = s.strip_prefix('+').unwrap_or(&s);
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return Parsed::Invalid(format!("“{}”不是数字", text.trim()));
+    }
+    match Decimal::from_str_exact(s) {
+        Ok(mut d) => {
+            if negate {
+                d = -d;
+            }
+            let d = d.checked_mul(factor).and_then(|d| d.checked_div(divisor));
+            match d {
+                Some(d) => Parsed::Value(Number(d.normalize())),
+                None => Parsed::Invalid(format!("“{}”超出可表示范围", text.trim())),
+            }
+        }
+        Err(_) => Parsed::Invalid(format!("“{}”不是数字", text.trim())),
+    }
+}
+
+/// Is `n` a valid value of `kind`? Returns the Chinese reason if not.
+pub fn kind_problem(n: Number, kind: Kind, decimals: Option<u32>) -> Option<String> {
+    match kind {
+        Kind::Count if !n.is_integer() => {
+            Some(format!("{n} 不是整数，此格应填{}", kind.describe()))
+        }
+        Kind::Count if n.is_negative() => Some(format!("{n} 是负数，此格应填{}", kind.describe())),
+        Kind::Signed if !n.is_integer() => {
+            Some(format!("{n} 不是整数，此格应填{}", kind.describe()))
+        }
+        Kind::Amount if n.is_negative() => Some(format!("{n} 是负数，此格应填{}", kind.describe())),
+        Kind::Amount if decimals.is_some_and(|d| n.decimals() > d) => {
+            Some(format!("{n} 的小数位数超过 {} 位", decimals.unwrap_or(0)))
+        }
+        _ => None,
+    }
+}
+
+impl Number {
+    /// Lenient parse for tests and tools: what [`parse_cell`] accepts as a count.
+    pub fn parse_lenient(s: &str) -> Option<Number> {
+        match parse_cell(s, Kind::Signed, None) {
+            Parsed::Value(n) => Some(n),
+            _ => Number::from_str(s).ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str, k: Kind, u: Option<&str>) -> Parsed {
+        parse_cell(s, k, u)
+    }
+    fn n(s: &str) -> Parsed {
+        Parsed::Value(Number::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn plain_and_padded() {
+        assert_eq!(v("14", Kind::Count, None), n("14"));
+        assert_eq!(v("\u{3000}\u{3000}0", Kind::Count, None), n("0"));
+        assert_eq!(v("\u{a0}12\u{a0}", Kind::Count, None), n("12"));
+        assert_eq!(v("１２３", Kind::Count, None), n("123"));
+        assert_eq!(v("1,234", Kind::Count, None), n("1234"));
+        assert_eq!(v("1，234", Kind::Count, None), n("1234"));
+        assert_eq!(v("3件", Kind::Count, None), n("3"));
+    }
+
+    #[test]
+    fn blanks_and_dashes_are_not_zero() {
+        assert_eq!(v("", Kind::Count, None), Parsed::Blank);
+        assert_eq!(v("  \u{3000}", Kind::Count, None), Parsed::Blank);
+        assert_eq!(v("-", Kind::Count, None), Parsed::Dash);
+        assert_eq!(v("—", Kind::Count, None), Parsed::Dash);
+        assert_eq!(v("/", Kind::Count, None), Parsed::Dash);
+    }
+
+    #[test]
+    fn signed_changes() {
+        assert_eq!(v("增 4", Kind::Signed, None), n("4"));
+        assert_eq!(v("减 5", Kind::Signed, None), n("-5"));
+        assert_eq!(v("减少6", Kind::Signed, None), n("-6"));
+        assert_eq!(v("+12", Kind::Signed, None), n("12"));
+        assert_eq!(v("-50", Kind::Signed, None), n("-50"));
+        assert_eq!(v("－50", Kind::Signed, None), n("-50"));
+        assert!(matches!(v("增 4", Kind::Count, None), Parsed::Invalid(_)));
+    }
+
+    #[test]
+    fn amounts_with_units() {
+        assert_eq!(v("6165711 元", Kind::Amount, Some("元")), n("6165711"));
+        assert_eq!(v("251000元", Kind::Amount, Some("元")), n("251000"));
+        assert_eq!(v("1.5万元", Kind::Amount, Some("元")), n("15000"));
+        assert_eq!(v("1340.5117", Kind::Amount, Some("万元")), n("1340.5117"));
+        assert_eq!(v("13405117元", Kind::Amount, Some("万元")), n("1340.5117"));
+    }
+
+    #[test]
+    fn garbage_is_invalid() {
+        assert!(matches!(v("无", Kind::Count, None), Parsed::Invalid(_)));
+        assert!(matches!(v("1.2.3", Kind::Count, None), Parsed::Invalid(_)));
+        assert!(matches!(v("abc", Kind::Count, None), Parsed::Invalid(_)));
+        assert!(matches!(v("--5", Kind::Count, None), Parsed::Invalid(_)));
+    }
+
+    #[test]
+    fn kinds() {
+        let x = |s: &str| Number::from_str(s).unwrap();
+        assert!(kind_problem(x("2.5"), Kind::Count, None).is_some());
+        assert!(kind_problem(x("-1"), Kind::Count, None).is_some());
+        assert!(kind_problem(x("-1"), Kind::Signed, None).is_none());
+        assert!(kind_problem(x("1.25"), Kind::Amount, Some(2)).is_none());
+        assert!(kind_problem(x("1.255"), Kind::Amount, Some(2)).is_some());
+    }
+}

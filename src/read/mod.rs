@@ -1,0 +1,141 @@
+//! Readers: one module per input kind, each producing a [`Report`].
+//!
+//! [`read_path`] picks the reader by the file's extension, then conforms the
+//! result to its edition (cells in edition order, every edition cell present,
+//! anything that maps to nothing reported as a warning, never dropped
+//! silently).
+
+pub mod json;
+
+use crate::edition::{Edition, Editions};
+use crate::error::{Error, Result};
+use crate::model::{Report, Warning};
+use indexmap::IndexMap;
+use std::path::Path;
+
+/// What a reader needs besides the file.
+#[derive(Clone, Copy)]
+pub struct ReadOptions<'a> {
+    pub editions: &'a Editions,
+    /// Force this edition id instead of the declared one or the year's.
+    pub edition: Option<&'a str>,
+}
+
+/// Input kinds xxgk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Json,
+}
+
+/// Legacy or foreign formats people send, with what to tell them.
+const REFUSED: &[(&str, &str)] = &[
+    (
+        "doc",
+        "这是旧版 Word 97-2003 文档（.doc）。请用 Word 或 WPS 打开后“另存为” .docx 格式再转换",
+    ),
+    (
+        "wps",
+        "这是 WPS 文字的专有格式（.wps）。请用 WPS 打开后“另存为” .docx 格式再转换",
+    ),
+    (
+        "xls",
+        "这是旧版 Excel 97-2003 工作簿（.xls）。请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再转换",
+    ),
+    (
+        "et",
+        "这是 WPS 表格的专有格式（.et）。请用 WPS 打开后“另存为” .xlsx 格式再转换",
+    ),
+    (
+        "pdf",
+        "PDF 无法直接读取表格。请使用原始的 Word/Excel 文件，或把网页上的报告复制为 .txt/.html",
+    ),
+];
+
+/// The input kind of a path, from its extension.
+///
+/// # Errors
+/// [`Error::Unsupported`] with advice for legacy formats.
+pub fn kind_of(path: &Path) -> Result<InputKind> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "json" => Ok(InputKind::Json),
+        _ => {
+            if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
+                return Err(Error::unsupported(path, *advice));
+            }
+            Err(Error::unsupported(
+                path,
+                "只能读取 .json 文件（canonical JSON）。请检查文件扩展名",
+            ))
+        }
+    }
+}
+
+/// Read one report from a file, conformed to its edition.
+///
+/// # Errors
+/// An [`Error`] whose message names the file and what to do.
+pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)> {
+    let kind = kind_of(path)?;
+    if path.is_dir() {
+        return Err(Error::invalid(
+            path,
+            "这是一个文件夹，不是文件。请指定文件夹中的报告文件",
+        ));
+    }
+    let report = match kind {
+        InputKind::Json => json::read(path)?,
+    };
+    let ed = opts.editions.resolve(&report, opts.edition)?.clone();
+    Ok((conform(report, &ed), ed))
+}
+
+/// Bring a report into the canonical shape of its edition: every cell of the
+/// edition present and in order, parts in order; anything else is reported
+/// in `warnings` and removed.
+pub fn conform(mut report: Report, ed: &Edition) -> Report {
+    report.edition = ed.id.clone();
+    let mut old = std::mem::take(&mut report.cells);
+    let mut cells = IndexMap::with_capacity(ed.cells.len());
+    for c in &ed.cells {
+        cells.insert(c.id.clone(), old.shift_remove(&c.id).flatten());
+    }
+    for (id, v) in old {
+        let shown = v.map(|n| n.to_string()).unwrap_or_else(|| "空".into());
+        report.warnings.push(Warning {
+            code: "READ-UNKNOWN-CELL".into(),
+            message: format!(
+                "单元格 {id}（值 {shown}）不属于{}，未采用。请检查格式版本是否正确",
+                ed.name
+            ),
+            source: report.provenance.get(&id).cloned(),
+        });
+        report.provenance.shift_remove(&id);
+    }
+    report.cells = cells;
+    let mut old_parts = std::mem::take(&mut report.parts);
+    for p in &ed.parts {
+        if let Some(part) = old_parts.shift_remove(&p.id) {
+            report.parts.insert(p.id.clone(), part);
+        }
+    }
+    for (id, part) in old_parts {
+        report.warnings.push(Warning {
+            code: "READ-UNKNOWN-PART".into(),
+            message: format!("部分 {id}（“{}”）不属于{}，未采用", part.heading, ed.name),
+            source: None,
+        });
+    }
+    // Provenance in cell order too, for deterministic output.
+    let mut prov = std::mem::take(&mut report.provenance);
+    for c in &ed.cells {
+        if let Some(s) = prov.shift_remove(&c.id) {
+            report.provenance.insert(c.id.clone(), s);
+        }
+    }
+    report
+}
