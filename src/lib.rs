@@ -19,6 +19,11 @@
 //! assert_eq!(findings.iter().filter(|f| f.code == "BLANK").count(), ed.cells.len());
 //! ```
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod check;
 pub mod edition;
 pub mod error;

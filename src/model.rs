@@ -180,9 +180,6 @@ impl Number {
     pub fn checked_mul(self, other: Number) -> Option<Number> {
         self.0.checked_mul(other.0).map(Number)
     }
-    pub fn neg(self) -> Number {
-        Number(-self.0)
-    }
     /// As f64, for writers whose format has only floating numbers (xlsx).
     pub fn to_f64(self) -> f64 {
         use rust_decimal::prelude::ToPrimitive;
@@ -195,6 +192,13 @@ impl Number {
             return None;
         }
         Number::from_str(&format!("{v}")).ok()
+    }
+}
+
+impl std::ops::Neg for Number {
+    type Output = Number;
+    fn neg(self) -> Number {
+        Number(-self.0)
     }
 }
 

@@ -38,7 +38,7 @@ pub(super) fn evaluate(
                 };
                 let def = e.cell(id)?;
                 let v = r.value(id)?;
-                Some((Some(def), if *negative { v.neg() } else { v }))
+                Some((Some(def), if *negative { -v } else { v }))
             }
         }
     };
@@ -132,7 +132,7 @@ fn finding(
             .enumerate()
             .map(|(i, v)| {
                 let neg = matches!(v.term, Term::Cell { negative: true, .. });
-                let shown = if neg { v.value.neg() } else { v.value };
+                let shown = if neg { -v.value } else { v.value };
                 let sign = match (i, neg) {
                     (0, true) => "-",
                     (0, false) => "",

@@ -12,7 +12,7 @@ pub struct GenericRule {
     pub code: &'static str,
     pub severity: Severity,
     pub title: &'static str,
-    pub run: fn(&Report, &Edition, Option<&Previous<'_>>, &mut Vec<Finding>),
+    pub run: fn(&GenericRule, &Report, &Edition, Option<&Previous<'_>>, &mut Vec<Finding>),
 }
 
 impl GenericRule {
@@ -85,32 +85,40 @@ pub static GENERIC_RULES: &[GenericRule] = &[
     },
 ];
 
-fn rule(code: &str) -> &'static GenericRule {
-    GENERIC_RULES
-        .iter()
-        .find(|r| r.code == code)
-        .expect("generic rule code is registered")
-}
-
-fn meta_year(report: &Report, _: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn meta_year(
+    this: &GenericRule,
+    report: &Report,
+    _: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     if report.year.is_none() {
-        out.push(
-            rule("META-YEAR")
-                .finding("没有找到报告年度，请在标题或报告信息中注明（如“2021年”）".into()),
-        );
+        out.push(this.finding("没有找到报告年度，请在标题或报告信息中注明（如“2021年”）".into()));
     }
 }
 
-fn meta_organ(report: &Report, _: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn meta_organ(
+    this: &GenericRule,
+    report: &Report,
+    _: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     if report.organ.trim().is_empty() {
-        out.push(rule("META-ORGAN").finding("没有找到机关名称，请在标题或报告信息中注明".into()));
+        out.push(this.finding("没有找到机关名称，请在标题或报告信息中注明".into()));
     }
 }
 
-fn edition_year(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn edition_year(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     if let Some(y) = report.year {
         if !ed.covers(y) {
-            out.push(rule("EDITION-YEAR").finding(format!(
+            out.push(this.finding(format!(
                 "{y}年的报告使用了{}（适用于{}的报告），应使用该年度适用的格式",
                 ed.name,
                 ed.years_text()
@@ -119,25 +127,33 @@ fn edition_year(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut V
     }
 }
 
-fn part_missing(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn part_missing(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     for p in ed.parts.iter().filter(|p| p.required) {
         if !report.parts.contains_key(&p.id) {
-            let mut f = rule("PART-MISSING").finding(format!(
-                "缺少第{}部分“{}”",
-                p.number,
-                p.full_heading()
-            ));
+            let mut f = this.finding(format!("缺少第{}部分“{}”", p.number, p.full_heading()));
             f.row = Some(p.full_heading());
             out.push(f);
         }
     }
 }
 
-fn part_empty(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn part_empty(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     for p in ed.parts.iter().filter(|p| p.nonempty) {
         if let Some(part) = report.parts.get(&p.id) {
             if part.text.trim().is_empty() {
-                let mut f = rule("PART-EMPTY").finding(format!(
+                let mut f = this.finding(format!(
                     "第{}部分“{}”没有内容。{}",
                     p.number,
                     p.full_heading(),
@@ -150,7 +166,13 @@ fn part_empty(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec
     }
 }
 
-fn blank(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn blank(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     for c in &ed.cells {
         if report.cells.get(&c.id).is_none_or(Option::is_none) {
             let how = match report
@@ -162,34 +184,50 @@ fn blank(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Find
                 _ => "空白".to_string(),
             };
             let msg = format!("{}：{}，应填写数字（没有的填 0）", c.location, how);
-            out.push(rule("BLANK").finding(msg).at_cell(report, ed, &c.id));
+            out.push(this.finding(msg).at_cell(report, ed, &c.id));
         }
     }
 }
 
-fn kind(report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+fn kind(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    _: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     for c in &ed.cells {
         if let Some(v) = report.value(&c.id) {
             if let Some(problem) = kind_problem(v, c.kind, c.decimals) {
                 let msg = format!("{}：{}", c.location, problem);
-                out.push(rule("KIND").finding(msg).at_cell(report, ed, &c.id));
+                out.push(this.finding(msg).at_cell(report, ed, &c.id));
             }
         }
     }
 }
 
-fn prev_year(report: &Report, _: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
+fn prev_year(
+    this: &GenericRule,
+    report: &Report,
+    _: &Edition,
+    prev: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     let Some(p) = prev else { return };
     if let (Some(y), Some(py)) = (report.year, p.report.year) {
         if py + 1 != y {
-            out.push(
-                rule("X-PREV-YEAR").finding(format!("本报告是{y}年的，对比的上年报告却是{py}年的")),
-            );
+            out.push(this.finding(format!("本报告是{y}年的，对比的上年报告却是{py}年的")));
         }
     }
 }
 
-fn same_table(report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
+fn same_table(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    prev: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     let Some(p) = prev else { return };
     for (ti, t) in ed.tables.iter().enumerate() {
         let cells: Vec<_> = ed.cells.iter().filter(|c| c.table == ti).collect();
@@ -200,7 +238,7 @@ fn same_table(report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut 
             a.is_some() && a == b && p.edition.has_cell(&c.id)
         });
         if identical && any_nonzero {
-            let mut f = rule("X-SAME-TABLE").finding(format!(
+            let mut f = this.finding(format!(
                 "{}（{}）的每一个数字都与上年报告相同，请核实是否照搬了上年数据",
                 t.name, t.title
             ));
@@ -217,7 +255,13 @@ const SAME_TEXT_MIN_CHARS: usize = 50;
 /// counts as nearly identical.
 const SAME_TEXT_THRESHOLD: f64 = 0.9;
 
-fn same_text(report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
+fn same_text(
+    this: &GenericRule,
+    report: &Report,
+    ed: &Edition,
+    prev: Option<&Previous>,
+    out: &mut Vec<Finding>,
+) {
     let Some(p) = prev else { return };
     for part in &ed.parts {
         let (Some(a), Some(b)) = (report.parts.get(&part.id), p.report.parts.get(&part.id)) else {
@@ -232,7 +276,7 @@ fn same_text(report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut V
         }
         let sim = similarity(&a, &b);
         if sim >= SAME_TEXT_THRESHOLD {
-            let mut f = rule("X-SAME-TEXT").finding(format!(
+            let mut f = this.finding(format!(
                 "第{}部分“{}”与上年报告的相似度为 {:.0}%，请核实是否照搬了上年内容",
                 part.number,
                 part.full_heading(),

@@ -105,7 +105,7 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
         out.push(f);
     }
     for rule in GENERIC_RULES {
-        (rule.run)(report, ed, previous.as_ref(), &mut out);
+        (rule.run)(rule, report, ed, previous.as_ref(), &mut out);
     }
     for rule in &ed.rules {
         if let Some(f) = arith::evaluate(rule, report, ed, previous.as_ref()) {

@@ -135,7 +135,10 @@ fn text_report(results: &[FileResult]) -> String {
             s,
             "== {}（{} {}，{}）",
             r.file,
-            r.organ.as_deref().unwrap_or(""),
+            r.organ
+                .as_deref()
+                .filter(|o| !o.trim().is_empty())
+                .unwrap_or("机关不明"),
             year,
             r.edition.as_deref().unwrap_or("")
         );

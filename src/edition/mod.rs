@@ -763,13 +763,13 @@ impl Editions {
     }
 
     /// Add (or replace, by id) the edition in one file.
-    pub fn load_file(&mut self, path: &Path) -> Result<&Edition> {
+    pub fn load_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let ed = Edition::compile(&path.display().to_string(), &text)?;
         self.list.retain(|e| e.id != ed.id);
         self.list.push(ed);
         self.list.sort_by_key(|e| e.year_from);
-        Ok(self.list.last().expect("just pushed"))
+        Ok(())
     }
 
     /// Add every `*.toml` of a directory, or the single file given.
@@ -786,7 +786,7 @@ impl Editions {
             }
             Ok(())
         } else {
-            self.load_file(path).map(|_| ())
+            self.load_file(path)
         }
     }
 

@@ -1,0 +1,294 @@
+//! The built binary: convert, check, schema, exit statuses, messages.
+
+mod common;
+
+use common::{root, run, stderr, stdout};
+use std::path::Path;
+
+fn with_cell(sample: &str, patch: serde_json::Value, dir: &Path, name: &str) -> String {
+    let mut v = common::read_json(&root().join(sample));
+    common::merge_patch(&mut v, &patch);
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn check_names_the_cell_and_the_formula_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    // The （七）总计 row has 总计 0 while 自然人 is 30 (formats.md: SD2).
+    let f = with_cell(
+        "samples/2021-tongxin-county.json",
+        serde_json::json!({"cells": {"t3.r7.natural": 30, "t3.r7.total": 0}}),
+        dir.path(),
+        "r.json",
+    );
+    let out = run(&["check", &f]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = stdout(&out);
+    assert!(
+        s.contains("错误 T3-ROW-TOTAL  表三（七）总计·总计：0 ≠ 30（自然人 30 + 商业企业 0 + 科研机构 0 + 社会公益组织 0 + 法律服务机构 0 + 其他 0），相差 -30"),
+        "{s}"
+    );
+    let out = run(&["check", &f, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let f = v[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "T3-ROW-TOTAL")
+        .unwrap()
+        .clone();
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["table"], "表三");
+    assert_eq!(f["row"], "三、本年度办理结果 / （七）总计");
+    assert_eq!(f["column"], "申请人情况 / 总计");
+    assert_eq!(f["difference"], -30);
+    assert_eq!(f["cells"][0], "t3.r7.total");
+}
+
+#[test]
+fn a_clean_report_exits_0() {
+    let out = run(&["check", "samples/2021-tongxin-county.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("共 0 个错误，0 个警告。未发现问题"));
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let out = run(&[
+        "check",
+        "samples/2021-tongxin-county.json",
+        "--previous",
+        "samples/2020-enhe-town.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let f = with_cell(
+        "samples/2021-tongxin-county.json",
+        serde_json::json!({"cells": {"t2.s1.rules.issued": 1}}),
+        dir.path(),
+        "w.json",
+    );
+    let out = run(&["check", &f]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("警告 T2-DOCS-PLAUSIBLE"));
+}
+
+#[test]
+fn convert_to_csv_lists_every_cell_with_official_labels() {
+    for (sample, cells) in [
+        ("samples/2021-tongxin-county.json", 200),
+        ("samples/2020-enhe-town.json", 198),
+    ] {
+        let out = run(&["convert", sample, "--to", "csv"]);
+        assert!(out.status.success());
+        let s = stdout(&out);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[0], "table,row,column,value,source");
+        assert_eq!(lines.len(), cells + 1, "{sample}");
+    }
+    let s = stdout(&run(&[
+        "convert",
+        "samples/2021-tongxin-county.json",
+        "--to",
+        "csv",
+    ]));
+    assert!(s.contains("表三,三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密,申请人情况 / 法人或其他组织 / 商业企业,0,\n"));
+    assert!(s.contains("表四,,行政诉讼 / 复议后起诉 / 结果维持,0,\n"));
+    assert!(s.contains(
+        "表二,第二十条第（八）项 / 行政事业性收费,本年收费金额（单位：万元）,1340.5117,\n"
+    ));
+    assert!(s.contains("表三,一、本年新收政府信息公开申请数量,申请人情况 / 自然人,14,\n"));
+    // A blank stays blank, never 0.
+    let s = stdout(&run(&[
+        "convert",
+        "samples/2020-enhe-town.json",
+        "--to",
+        "csv",
+    ]));
+    assert!(s.contains("表四,,行政复议 / 结果维持,,\n"));
+    assert!(s.contains("表二,第二十条第（五）项 / 行政许可,本年增/减,4,\n"));
+    assert!(s.contains("表二,第二十条第（六）项 / 行政处罚,本年增/减,-5,\n"));
+}
+
+#[test]
+fn convert_writes_files_atomically_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("r.csv");
+    let o = out_csv.display().to_string();
+    let r = run(&["convert", "samples/2021-tongxin-county.json", "-o", &o]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let bytes = std::fs::read(&out_csv).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}table,row,column,value,source\n".as_bytes()),
+        "a file gets a BOM for Excel"
+    );
+    // An existing output is kept unless --force.
+    let r = run(&["convert", "samples/2020-enhe-town.json", "-o", &o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("已存在") && stderr(&r).contains("--force"));
+    assert_eq!(std::fs::read(&out_csv).unwrap(), bytes);
+    let r = run(&[
+        "convert",
+        "samples/2020-enhe-town.json",
+        "-o",
+        &o,
+        "--force",
+    ]);
+    assert!(r.status.success());
+    assert_ne!(std::fs::read(&out_csv).unwrap(), bytes);
+    // The input is never the output, even with --force.
+    let input = dir.path().join("in.json");
+    std::fs::copy(root().join("samples/2021-tongxin-county.json"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let i = input.display().to_string();
+    let r = run(&["convert", &i, "-o", &i, "--force"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn json_to_json_is_byte_identical_and_deterministic() {
+    for s in [
+        "samples/2021-tongxin-county.json",
+        "samples/2020-enhe-town.json",
+        "samples/2020-zhongning-civil-affairs.json",
+    ] {
+        let a = run(&["convert", s]);
+        assert!(a.status.success());
+        assert_eq!(
+            a.stdout,
+            std::fs::read(root().join(s)).unwrap(),
+            "{s} is already canonical"
+        );
+        assert_eq!(run(&["convert", s]).stdout, a.stdout);
+    }
+}
+
+#[test]
+fn unusable_inputs_exit_2_with_a_chinese_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        ("does-not-exist.json".into(), "文件不存在"),
+        (write(dir.path(), "a.doc", b"\xD0\xCF\x11\xE0"), "另存为"),
+        (write(dir.path(), "a.xls", b"\xD0\xCF\x11\xE0"), "另存为"),
+        (
+            write(dir.path(), "a.json", b"{\"schema_version\": 1, \"year\": "),
+            "不是有效的 xxgk 报告 JSON",
+        ),
+        (
+            write(
+                dir.path(),
+                "b.json",
+                b"{\"schema_version\": 7, \"year\": 2021}",
+            ),
+            "schema_version",
+        ),
+        (
+            write(
+                dir.path(),
+                "c.json",
+                b"{\"schema_version\": 1, \"year\": 1999}",
+            ),
+            "没有适用于 1999 年报告的格式版本",
+        ),
+        (write(dir.path(), "a.bin", b"xx"), "不支持的文件"),
+    ];
+    for (f, expected) in cases {
+        for args in [vec!["check", f.as_str()], vec!["convert", f.as_str()]] {
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            let e = stderr(&out);
+            assert!(e.contains(expected), "{args:?}: {e}");
+            assert!(!e.contains("panicked"), "{e}");
+        }
+    }
+    let out = run(&["convert", "samples/2021-tongxin-county.json", "--to", "pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("不支持的输出格式"));
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn check_goes_on_after_an_unusable_file() {
+    let out = run(&["check", "nope.json", "samples/2021-tongxin-county.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("samples/2021-tongxin-county.json（同心县 2021年"));
+}
+
+#[test]
+fn unknown_cells_are_reported_not_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = with_cell(
+        "samples/2021-tongxin-county.json",
+        serde_json::json!({"cells": {"t3.r6.natural": 5}}),
+        dir.path(),
+        "u.json",
+    );
+    let out = run(&["check", &f]);
+    let s = stdout(&out);
+    assert!(
+        s.contains("READ-UNKNOWN-CELL") && s.contains("t3.r6.natural（值 5）"),
+        "{s}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&run(&["convert", &f]).stdout).unwrap();
+    assert_eq!(v["warnings"][0]["code"], "READ-UNKNOWN-CELL");
+}
+
+#[test]
+fn schema_is_a_json_schema_of_the_model() {
+    let out = run(&["schema"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["title"], "Report");
+    for k in [
+        "schema_version",
+        "edition",
+        "year",
+        "organ",
+        "title",
+        "preamble",
+        "parts",
+        "cells",
+        "provenance",
+        "warnings",
+    ] {
+        assert!(v["properties"].get(k).is_some(), "schema lacks {k}");
+    }
+    assert!(v["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "schema_version"));
+}
+
+#[test]
+fn forced_edition_overrides_the_year() {
+    let out = run(&[
+        "check",
+        "samples/2021-tongxin-county.json",
+        "--edition",
+        "2019",
+        "--format",
+        "json",
+    ]);
+    let codes = common::finding_codes(&out);
+    assert!(
+        codes.iter().any(|c| c == "EDITION-YEAR") && codes.iter().any(|c| c == "READ-UNKNOWN-CELL"),
+        "{codes:?}"
+    );
+}

@@ -1,0 +1,185 @@
+//! Editions as data: the built-in files compile to the layouts of
+//! formats.md, and a new edition is a file, not code.
+
+mod common;
+
+use common::{root, run, stdout};
+use xxgk::edition::{Edition, Editions, Kind};
+
+#[test]
+fn builtin_editions_have_the_official_cell_counts() {
+    let eds = Editions::builtin().unwrap();
+    let e19 = eds.get("2019").unwrap();
+    let e21 = eds.get("2021").unwrap();
+    let count = |e: &Edition, t: &str| e.cells.iter().filter(|c| c.table_name == t).count();
+    // formats.md §3–§5: E2019 表二 22 values, 表三 23 × 7, 表四 15.
+    assert_eq!(
+        (count(e19, "表二"), count(e19, "表三"), count(e19, "表四")),
+        (22, 161, 15)
+    );
+    // E2021: 表二 10 values, 表三 25 × 7, 表四 15.
+    assert_eq!(
+        (count(e21, "表二"), count(e21, "表三"), count(e21, "表四")),
+        (10, 175, 15)
+    );
+}
+
+#[test]
+fn editions_are_chosen_by_year() {
+    let eds = Editions::builtin().unwrap();
+    assert_eq!(eds.for_year(2019).unwrap().id, "2019");
+    assert_eq!(eds.for_year(2020).unwrap().id, "2019");
+    assert_eq!(eds.for_year(2021).unwrap().id, "2021");
+    assert_eq!(eds.for_year(2025).unwrap().id, "2021");
+    assert!(eds.for_year(2018).is_none());
+}
+
+#[test]
+fn labels_and_kinds_come_from_the_edition() {
+    let eds = Editions::builtin().unwrap();
+    let e19 = eds.get("2019").unwrap();
+    let c = e19.cell("t2.s5.license.change").unwrap();
+    assert_eq!(c.kind, Kind::Signed);
+    assert_eq!(c.row_path, "第二十条第（五）项 / 行政许可");
+    assert_eq!(c.col_path, "本年增/减");
+    let a = e19.cell("t2.s9.procurement.amount").unwrap();
+    assert_eq!((a.kind, a.unit.as_deref()), (Kind::Amount, Some("元")));
+    let e21 = eds.get("2021").unwrap();
+    let c = e21.cell("t3.r3_1.commercial").unwrap();
+    assert_eq!(
+        c.row_path,
+        "三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密"
+    );
+    assert_eq!(c.col_path, "申请人情况 / 法人或其他组织 / 商业企业");
+    assert_eq!(c.location, "表三（三）不予公开 1.属于国家秘密·商业企业");
+    let c = e21.cell("t4.after_review.upheld").unwrap();
+    assert_eq!(c.col_path, "行政诉讼 / 复议后起诉 / 结果维持");
+    assert_eq!(c.row_path, "");
+    let a = e21.cell("t2.s8.fees.amount").unwrap();
+    assert_eq!((a.kind, a.unit.as_deref()), (Kind::Amount, Some("万元")));
+    // No signed values remain in E2021 (formats.md §3).
+    assert!(e21.cells.iter().all(|c| c.kind != Kind::Signed));
+    // The layout widths add up to each table's grid.
+    for e in [e19, e21] {
+        for t in &e.tables {
+            for b in &t.blocks {
+                let w: u32 =
+                    b.row_header_columns + b.columns.iter().map(|n| n.grid_span()).sum::<u32>();
+                assert_eq!(w, t.grid, "{} {}", e.id, t.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn rules_expand_their_foreach() {
+    let eds = Editions::builtin().unwrap();
+    let e21 = eds.get("2021").unwrap();
+    let n = |code: &str| e21.rules.iter().filter(|r| r.code == code).count();
+    assert_eq!(n("T3-BALANCE"), 7);
+    assert_eq!(n("T3-ROW-TOTAL"), 25);
+    assert_eq!(n("T4-GROUP-TOTAL"), 3);
+    let e19 = eds.get("2019").unwrap();
+    assert_eq!(
+        e19.rules
+            .iter()
+            .filter(|r| r.code == "T3-ROW-TOTAL")
+            .count(),
+        23
+    );
+}
+
+#[test]
+fn broken_edition_files_are_refused_with_a_clear_message() {
+    let base = std::fs::read_to_string(root().join("tests/editions/2099.toml")).unwrap();
+    let cases = [
+        (
+            base.replace("right = [\"t9.a.{r}.n\"]", "right = [\"t9.a.{r}.nope\"]"),
+            "t9.a.x.nope 不存在",
+        ),
+        (base.replace("grid = 5", "grid = 6"), "grid = 6"),
+        (
+            base.replace("kind = \"signed\"", "kind = \"money\""),
+            "kind “money” 无效",
+        ),
+        (
+            base.replace(
+                "op = \"eq\"\nright = [\"t9.a.{r}.n\"]",
+                "op = \"approx\"\nright = [\"t9.a.{r}.n\"]",
+            ),
+            "op “approx”",
+        ),
+        (base.replace("{r}.sum\"]", "{q}.sum\"]"), "未定义的变量"),
+        (
+            base.replace(
+                "years = { from = 2099 }",
+                "years = { from = 2099, to = 2098 }",
+            ),
+            "years.to",
+        ),
+        ("id = \"x\"\n".to_string(), "missing field"),
+    ];
+    for (text, expected) in cases {
+        let e = Edition::compile("test.toml", &text).expect_err(expected);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("test.toml") && msg.contains(expected),
+            "{msg} should mention {expected}"
+        );
+    }
+}
+
+/// A fictional edition, from a file alone: read, listed, converted and
+/// checked by the unchanged binary.
+#[test]
+fn a_fictional_edition_works_from_a_file_alone() {
+    let ed = "tests/editions/2099.toml";
+    let out = run(&["--editions", ed, "editions", "--cells"]);
+    assert!(out.status.success());
+    let s = stdout(&out);
+    assert!(
+        s.contains("fict2099")
+            && s.contains("t9.a.y.m\t表九\t第一类 / 虚构指标乙\t变化 / 金额（万元）"),
+        "{s}"
+    );
+
+    let out = run(&[
+        "--editions",
+        ed,
+        "convert",
+        "tests/editions/2099-report.json",
+        "--to",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "table,row,column,value,source\n\
+         表九,第一类 / 虚构指标甲,件数,3,\n表九,第一类 / 虚构指标甲,变化 / 增减,-1,\n\
+         表九,第一类 / 虚构指标甲,变化 / 金额（万元）,12.5,\n表九,第一类 / 虚构指标甲,合计,4,\n\
+         表九,第一类 / 虚构指标乙,件数,2,\n表九,第一类 / 虚构指标乙,变化 / 增减,2,\n\
+         表九,第一类 / 虚构指标乙,变化 / 金额（万元）,0.25,\n表九,第一类 / 虚构指标乙,合计,2,\n"
+    );
+
+    let out = run(&[
+        "--editions",
+        ed,
+        "check",
+        "tests/editions/2099-report.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let codes = common::finding_codes(&out);
+    assert_eq!(codes, ["F9-SUM"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v[0]["findings"][0]["message"],
+        "表九第一类 虚构指标甲·合计：4 ≠ 件数 3，相差 1"
+    );
+
+    // Without the file the edition is unknown: exit 2 and a Chinese message.
+    let out = run(&["check", "tests/editions/2099-report.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("没有 “fict2099” 这个格式版本"));
+}

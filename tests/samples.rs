@@ -1,0 +1,79 @@
+//! The bundled samples: what `check` truly finds in each is kept as a golden
+//! file under tests/expected/ (regenerate with UPDATE_GOLDEN=1 and review).
+
+mod common;
+
+use common::{golden, root, run, stdout};
+
+#[test]
+fn sample_findings_match_the_expected_results() {
+    let cases: &[(&str, &[&str])] = &[
+        ("2020-enhe-town", &["check", "samples/2020-enhe-town.json"]),
+        (
+            "2020-zhongning-civil-affairs",
+            &["check", "samples/2020-zhongning-civil-affairs.json"],
+        ),
+        (
+            "2021-tongxin-county",
+            &["check", "samples/2021-tongxin-county.json"],
+        ),
+        (
+            "2021-tongxin-county-vs-2020-enhe-town",
+            &[
+                "check",
+                "samples/2021-tongxin-county.json",
+                "--previous",
+                "samples/2020-enhe-town.json",
+            ],
+        ),
+        (
+            "broken-2019",
+            &[
+                "check",
+                "samples/broken-2019.json",
+                "--previous",
+                "samples/broken-2019-previous.json",
+            ],
+        ),
+        (
+            "broken-2021",
+            &[
+                "check",
+                "samples/broken-2021.json",
+                "--previous",
+                "samples/broken-2021-previous.json",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let out = run(args);
+        golden(
+            &root().join(format!("tests/expected/{name}.check.txt")),
+            &stdout(&out),
+        );
+        let mut json_args = args.to_vec();
+        json_args.extend(["--format", "json"]);
+        golden(
+            &root().join(format!("tests/expected/{name}.check.json")),
+            &stdout(&run(&json_args)),
+        );
+    }
+}
+
+#[test]
+fn the_seed_narratives_are_in_the_samples() {
+    // Spot checks against ../shared/seeds, transcribed by hand.
+    let v = common::read_json(&root().join("samples/2021-tongxin-county.json"));
+    assert_eq!(
+        v["parts"]["p6"]["text"],
+        "2021年，我县共受理14件政府信息公开申请，全部按时答复，未收取政府信息公开申请处理费用。"
+    );
+    assert_eq!(v["cells"]["t2.s8.fees.amount"], 1340.5117);
+    let v = common::read_json(&root().join("samples/2020-zhongning-civil-affairs.json"));
+    assert_eq!(v["cells"]["t2.s9.procurement.amount"], 6165711);
+    assert_eq!(v["cells"]["t2.s6.penalty.change"], -50);
+    assert!(v["cells"]["t4.review.total"].is_null());
+    let v = common::read_json(&root().join("samples/2020-enhe-town.json"));
+    assert_eq!(v["parts"]["p6"]["text"], "无。");
+    assert_eq!(v["cells"]["t2.s5.other_services.decisions"], 5238);
+}
