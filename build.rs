@@ -16,11 +16,7 @@ fn main() {
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        out.push_str(&format!(
-            "    (\"templates/{}\", include_str!({:?})),\n",
-            name,
-            f.display().to_string()
-        ));
+        out.push_str(&format!("    (\"templates/{}\", include_str!({:?})),\n", name, f.display().to_string()));
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("editions.rs");

@@ -12,10 +12,7 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum Error {
     /// Reading or writing a file failed at the operating-system level.
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     /// The file kind is not one xxgk reads or writes.
     Unsupported { path: PathBuf, what: String },
     /// The file is of a known kind but its content is not usable.
@@ -32,22 +29,13 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.to_path_buf(), source }
     }
     pub fn invalid(path: &Path, what: impl Into<String>) -> Self {
-        Error::Invalid {
-            path: path.to_path_buf(),
-            what: what.into(),
-        }
+        Error::Invalid { path: path.to_path_buf(), what: what.into() }
     }
     pub fn unsupported(path: &Path, what: impl Into<String>) -> Self {
-        Error::Unsupported {
-            path: path.to_path_buf(),
-            what: what.into(),
-        }
+        Error::Unsupported { path: path.to_path_buf(), what: what.into() }
     }
 }
 

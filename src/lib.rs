@@ -19,10 +19,7 @@
 //! assert_eq!(findings.iter().filter(|f| f.code == "BLANK").count(), ed.cells.len());
 //! ```
 
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod check;
 pub mod edition;
@@ -30,6 +27,8 @@ pub mod error;
 pub mod model;
 pub mod number;
 pub mod read;
+pub mod template;
+pub mod workbook;
 pub mod write;
 
 pub use error::{Error, Result};

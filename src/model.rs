@@ -36,6 +36,12 @@ pub struct Report {
     /// The opening paragraph(s) before part 一.
     #[serde(default)]
     pub preamble: String,
+    /// Contact person and telephone of the office that compiled the report.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contact: String,
+    /// Publication date as written (e.g. `2022-01-28`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub published: String,
     /// The six parts by id (`p1` … `p6`), in edition order. A part that was
     /// not found in the source is absent.
     #[serde(default)]
@@ -124,6 +130,8 @@ impl Report {
             organ: organ.to_string(),
             title: String::new(),
             preamble: String::new(),
+            contact: String::new(),
+            published: String::new(),
             parts: IndexMap::new(),
             cells: IndexMap::new(),
             provenance: IndexMap::new(),
@@ -139,11 +147,7 @@ impl Report {
     /// The same report without provenance and warnings: what round trips
     /// through a writer and back must keep identical.
     pub fn content(&self) -> Report {
-        Report {
-            provenance: IndexMap::new(),
-            warnings: Vec::new(),
-            ..self.clone()
-        }
+        Report { provenance: IndexMap::new(), warnings: Vec::new(), ..self.clone() }
     }
 }
 
@@ -217,9 +221,7 @@ impl FromStr for Number {
     /// Plain decimal syntax only (`-12`, `3.50`); see [`crate::number`] for the
     /// lenient parsing of what people type into cells.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Decimal::from_str_exact(s)
-            .or_else(|_| Decimal::from_scientific(s))
-            .map(Number)
+        Decimal::from_str_exact(s).or_else(|_| Decimal::from_scientific(s)).map(Number)
     }
 }
 

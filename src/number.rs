@@ -26,9 +26,7 @@ pub enum Parsed {
 
 /// Remove every kind of white space, including U+3000 and NBSP, after NFKC.
 pub fn squeeze(text: &str) -> String {
-    text.nfkc()
-        .filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}')
-        .collect()
+    text.nfkc().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').collect()
 }
 
 /// Read a cell's text as a value of `kind` in `unit` (the unit the edition
@@ -44,20 +42,10 @@ pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
     let mut s = s.replace(',', "").replace('−', "-");
     // Signed changes written in words.
     let mut negate = false;
-    for (word, neg) in [
-        ("增加", false),
-        ("减少", true),
-        ("新增", false),
-        ("增", false),
-        ("减", true),
-    ] {
+    for (word, neg) in [("增加", false), ("减少", true), ("新增", false), ("增", false), ("减", true)] {
         if let Some(rest) = s.strip_prefix(word) {
             if kind != Kind::Signed {
-                return Parsed::Invalid(format!(
-                    "“{}”表示增减，但此格应填{}",
-                    text.trim(),
-                    kind.describe()
-                ));
+                return Parsed::Invalid(format!("“{}”表示增减，但此格应填{}", text.trim(), kind.describe()));
             }
             negate = neg;
             s = rest.to_string();
@@ -86,11 +74,7 @@ pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
         }
     }
     let s = s.strip_prefix('+').unwrap_or(&s);
-    if s.is_empty()
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
         return Parsed::Invalid(format!("“{}”不是数字", text.trim()));
     }
     match Decimal::from_str_exact(s) {
@@ -111,13 +95,9 @@ pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
 /// Is `n` a valid value of `kind`? Returns the Chinese reason if not.
 pub fn kind_problem(n: Number, kind: Kind, decimals: Option<u32>) -> Option<String> {
     match kind {
-        Kind::Count if !n.is_integer() => {
-            Some(format!("{n} 不是整数，此格应填{}", kind.describe()))
-        }
+        Kind::Count if !n.is_integer() => Some(format!("{n} 不是整数，此格应填{}", kind.describe())),
         Kind::Count if n.is_negative() => Some(format!("{n} 是负数，此格应填{}", kind.describe())),
-        Kind::Signed if !n.is_integer() => {
-            Some(format!("{n} 不是整数，此格应填{}", kind.describe()))
-        }
+        Kind::Signed if !n.is_integer() => Some(format!("{n} 不是整数，此格应填{}", kind.describe())),
         Kind::Amount if n.is_negative() => Some(format!("{n} 是负数，此格应填{}", kind.describe())),
         Kind::Amount if decimals.is_some_and(|d| n.decimals() > d) => {
             Some(format!("{n} 的小数位数超过 {} 位", decimals.unwrap_or(0)))

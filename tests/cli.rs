@@ -33,13 +33,7 @@ fn check_names_the_cell_and_the_formula_and_exits_1() {
     let out = run(&["check", &f, "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let f = v[0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "T3-ROW-TOTAL")
-        .unwrap()
-        .clone();
+    let f = v[0]["findings"].as_array().unwrap().iter().find(|f| f["code"] == "T3-ROW-TOTAL").unwrap().clone();
     assert_eq!(f["severity"], "error");
     assert_eq!(f["table"], "表三");
     assert_eq!(f["row"], "三、本年度办理结果 / （七）总计");
@@ -57,12 +51,7 @@ fn a_clean_report_exits_0() {
 
 #[test]
 fn warnings_alone_exit_0() {
-    let out = run(&[
-        "check",
-        "samples/2021-tongxin-county.json",
-        "--previous",
-        "samples/2020-enhe-town.json",
-    ]);
+    let out = run(&["check", "samples/2021-tongxin-county.json", "--previous", "samples/2020-enhe-town.json"]);
     assert_eq!(out.status.code(), Some(0));
     let dir = tempfile::tempdir().unwrap();
     let f = with_cell(
@@ -78,10 +67,7 @@ fn warnings_alone_exit_0() {
 
 #[test]
 fn convert_to_csv_lists_every_cell_with_official_labels() {
-    for (sample, cells) in [
-        ("samples/2021-tongxin-county.json", 200),
-        ("samples/2020-enhe-town.json", 198),
-    ] {
+    for (sample, cells) in [("samples/2021-tongxin-county.json", 200), ("samples/2020-enhe-town.json", 198)] {
         let out = run(&["convert", sample, "--to", "csv"]);
         assert!(out.status.success());
         let s = stdout(&out);
@@ -89,25 +75,15 @@ fn convert_to_csv_lists_every_cell_with_official_labels() {
         assert_eq!(lines[0], "table,row,column,value,source");
         assert_eq!(lines.len(), cells + 1, "{sample}");
     }
-    let s = stdout(&run(&[
-        "convert",
-        "samples/2021-tongxin-county.json",
-        "--to",
-        "csv",
-    ]));
-    assert!(s.contains("表三,三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密,申请人情况 / 法人或其他组织 / 商业企业,0,\n"));
-    assert!(s.contains("表四,,行政诉讼 / 复议后起诉 / 结果维持,0,\n"));
+    let s = stdout(&run(&["convert", "samples/2021-tongxin-county.json", "--to", "csv"]));
     assert!(s.contains(
-        "表二,第二十条第（八）项 / 行政事业性收费,本年收费金额（单位：万元）,1340.5117,\n"
+        "表三,三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密,申请人情况 / 法人或其他组织 / 商业企业,0,\n"
     ));
+    assert!(s.contains("表四,,行政诉讼 / 复议后起诉 / 结果维持,0,\n"));
+    assert!(s.contains("表二,第二十条第（八）项 / 行政事业性收费,本年收费金额（单位：万元）,1340.5117,\n"));
     assert!(s.contains("表三,一、本年新收政府信息公开申请数量,申请人情况 / 自然人,14,\n"));
     // A blank stays blank, never 0.
-    let s = stdout(&run(&[
-        "convert",
-        "samples/2020-enhe-town.json",
-        "--to",
-        "csv",
-    ]));
+    let s = stdout(&run(&["convert", "samples/2020-enhe-town.json", "--to", "csv"]));
     assert!(s.contains("表四,,行政复议 / 结果维持,,\n"));
     assert!(s.contains("表二,第二十条第（五）项 / 行政许可,本年增/减,4,\n"));
     assert!(s.contains("表二,第二十条第（六）项 / 行政处罚,本年增/减,-5,\n"));
@@ -121,22 +97,13 @@ fn convert_writes_files_atomically_and_never_overwrites() {
     let r = run(&["convert", "samples/2021-tongxin-county.json", "-o", &o]);
     assert!(r.status.success(), "{}", stderr(&r));
     let bytes = std::fs::read(&out_csv).unwrap();
-    assert!(
-        bytes.starts_with("\u{feff}table,row,column,value,source\n".as_bytes()),
-        "a file gets a BOM for Excel"
-    );
+    assert!(bytes.starts_with("\u{feff}table,row,column,value,source\n".as_bytes()), "a file gets a BOM for Excel");
     // An existing output is kept unless --force.
     let r = run(&["convert", "samples/2020-enhe-town.json", "-o", &o]);
     assert_eq!(r.status.code(), Some(2));
     assert!(stderr(&r).contains("已存在") && stderr(&r).contains("--force"));
     assert_eq!(std::fs::read(&out_csv).unwrap(), bytes);
-    let r = run(&[
-        "convert",
-        "samples/2020-enhe-town.json",
-        "-o",
-        &o,
-        "--force",
-    ]);
+    let r = run(&["convert", "samples/2020-enhe-town.json", "-o", &o, "--force"]);
     assert!(r.status.success());
     assert_ne!(std::fs::read(&out_csv).unwrap(), bytes);
     // The input is never the output, even with --force.
@@ -148,28 +115,18 @@ fn convert_writes_files_atomically_and_never_overwrites() {
     assert_eq!(r.status.code(), Some(2));
     assert_eq!(std::fs::read(&input).unwrap(), before);
     // No temporary files are left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
 #[test]
 fn json_to_json_is_byte_identical_and_deterministic() {
-    for s in [
-        "samples/2021-tongxin-county.json",
-        "samples/2020-enhe-town.json",
-        "samples/2020-zhongning-civil-affairs.json",
-    ] {
+    for s in
+        ["samples/2021-tongxin-county.json", "samples/2020-enhe-town.json", "samples/2020-zhongning-civil-affairs.json"]
+    {
         let a = run(&["convert", s]);
         assert!(a.status.success());
-        assert_eq!(
-            a.stdout,
-            std::fs::read(root().join(s)).unwrap(),
-            "{s} is already canonical"
-        );
+        assert_eq!(a.stdout, std::fs::read(root().join(s)).unwrap(), "{s} is already canonical");
         assert_eq!(run(&["convert", s]).stdout, a.stdout);
     }
 }
@@ -181,26 +138,9 @@ fn unusable_inputs_exit_2_with_a_chinese_message() {
         ("does-not-exist.json".into(), "文件不存在"),
         (write(dir.path(), "a.doc", b"\xD0\xCF\x11\xE0"), "另存为"),
         (write(dir.path(), "a.xls", b"\xD0\xCF\x11\xE0"), "另存为"),
-        (
-            write(dir.path(), "a.json", b"{\"schema_version\": 1, \"year\": "),
-            "不是有效的 xxgk 报告 JSON",
-        ),
-        (
-            write(
-                dir.path(),
-                "b.json",
-                b"{\"schema_version\": 7, \"year\": 2021}",
-            ),
-            "schema_version",
-        ),
-        (
-            write(
-                dir.path(),
-                "c.json",
-                b"{\"schema_version\": 1, \"year\": 1999}",
-            ),
-            "没有适用于 1999 年报告的格式版本",
-        ),
+        (write(dir.path(), "a.json", b"{\"schema_version\": 1, \"year\": "), "不是有效的 xxgk 报告 JSON"),
+        (write(dir.path(), "b.json", b"{\"schema_version\": 7, \"year\": 2021}"), "schema_version"),
+        (write(dir.path(), "c.json", b"{\"schema_version\": 1, \"year\": 1999}"), "没有适用于 1999 年报告的格式版本"),
         (write(dir.path(), "a.bin", b"xx"), "不支持的文件"),
     ];
     for (f, expected) in cases {
@@ -241,10 +181,7 @@ fn unknown_cells_are_reported_not_dropped_silently() {
     );
     let out = run(&["check", &f]);
     let s = stdout(&out);
-    assert!(
-        s.contains("READ-UNKNOWN-CELL") && s.contains("t3.r6.natural（值 5）"),
-        "{s}"
-    );
+    assert!(s.contains("READ-UNKNOWN-CELL") && s.contains("t3.r6.natural（值 5）"), "{s}");
     let v: serde_json::Value = serde_json::from_slice(&run(&["convert", &f]).stdout).unwrap();
     assert_eq!(v["warnings"][0]["code"], "READ-UNKNOWN-CELL");
 }
@@ -255,40 +192,17 @@ fn schema_is_a_json_schema_of_the_model() {
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["title"], "Report");
-    for k in [
-        "schema_version",
-        "edition",
-        "year",
-        "organ",
-        "title",
-        "preamble",
-        "parts",
-        "cells",
-        "provenance",
-        "warnings",
-    ] {
+    for k in
+        ["schema_version", "edition", "year", "organ", "title", "preamble", "parts", "cells", "provenance", "warnings"]
+    {
         assert!(v["properties"].get(k).is_some(), "schema lacks {k}");
     }
-    assert!(v["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|x| x == "schema_version"));
+    assert!(v["required"].as_array().unwrap().iter().any(|x| x == "schema_version"));
 }
 
 #[test]
 fn forced_edition_overrides_the_year() {
-    let out = run(&[
-        "check",
-        "samples/2021-tongxin-county.json",
-        "--edition",
-        "2019",
-        "--format",
-        "json",
-    ]);
+    let out = run(&["check", "samples/2021-tongxin-county.json", "--edition", "2019", "--format", "json"]);
     let codes = common::finding_codes(&out);
-    assert!(
-        codes.iter().any(|c| c == "EDITION-YEAR") && codes.iter().any(|c| c == "READ-UNKNOWN-CELL"),
-        "{codes:?}"
-    );
+    assert!(codes.iter().any(|c| c == "EDITION-YEAR") && codes.iter().any(|c| c == "READ-UNKNOWN-CELL"), "{codes:?}");
 }

@@ -13,15 +13,9 @@ fn builtin_editions_have_the_official_cell_counts() {
     let e21 = eds.get("2021").unwrap();
     let count = |e: &Edition, t: &str| e.cells.iter().filter(|c| c.table_name == t).count();
     // formats.md §3–§5: E2019 表二 22 values, 表三 23 × 7, 表四 15.
-    assert_eq!(
-        (count(e19, "表二"), count(e19, "表三"), count(e19, "表四")),
-        (22, 161, 15)
-    );
+    assert_eq!((count(e19, "表二"), count(e19, "表三"), count(e19, "表四")), (22, 161, 15));
     // E2021: 表二 10 values, 表三 25 × 7, 表四 15.
-    assert_eq!(
-        (count(e21, "表二"), count(e21, "表三"), count(e21, "表四")),
-        (10, 175, 15)
-    );
+    assert_eq!((count(e21, "表二"), count(e21, "表三"), count(e21, "表四")), (10, 175, 15));
 }
 
 #[test]
@@ -46,10 +40,7 @@ fn labels_and_kinds_come_from_the_edition() {
     assert_eq!((a.kind, a.unit.as_deref()), (Kind::Amount, Some("元")));
     let e21 = eds.get("2021").unwrap();
     let c = e21.cell("t3.r3_1.commercial").unwrap();
-    assert_eq!(
-        c.row_path,
-        "三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密"
-    );
+    assert_eq!(c.row_path, "三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密");
     assert_eq!(c.col_path, "申请人情况 / 法人或其他组织 / 商业企业");
     assert_eq!(c.location, "表三（三）不予公开 1.属于国家秘密·商业企业");
     let c = e21.cell("t4.after_review.upheld").unwrap();
@@ -63,8 +54,7 @@ fn labels_and_kinds_come_from_the_edition() {
     for e in [e19, e21] {
         for t in &e.tables {
             for b in &t.blocks {
-                let w: u32 =
-                    b.row_header_columns + b.columns.iter().map(|n| n.grid_span()).sum::<u32>();
+                let w: u32 = b.row_header_columns + b.columns.iter().map(|n| n.grid_span()).sum::<u32>();
                 assert_eq!(w, t.grid, "{} {}", e.id, t.name);
             }
         }
@@ -80,52 +70,28 @@ fn rules_expand_their_foreach() {
     assert_eq!(n("T3-ROW-TOTAL"), 25);
     assert_eq!(n("T4-GROUP-TOTAL"), 3);
     let e19 = eds.get("2019").unwrap();
-    assert_eq!(
-        e19.rules
-            .iter()
-            .filter(|r| r.code == "T3-ROW-TOTAL")
-            .count(),
-        23
-    );
+    assert_eq!(e19.rules.iter().filter(|r| r.code == "T3-ROW-TOTAL").count(), 23);
 }
 
 #[test]
 fn broken_edition_files_are_refused_with_a_clear_message() {
     let base = std::fs::read_to_string(root().join("tests/editions/2099.toml")).unwrap();
     let cases = [
-        (
-            base.replace("right = [\"t9.a.{r}.n\"]", "right = [\"t9.a.{r}.nope\"]"),
-            "t9.a.x.nope 不存在",
-        ),
+        (base.replace("right = [\"t9.a.{r}.n\"]", "right = [\"t9.a.{r}.nope\"]"), "t9.a.x.nope 不存在"),
         (base.replace("grid = 5", "grid = 6"), "grid = 6"),
+        (base.replace("kind = \"signed\"", "kind = \"money\""), "kind “money” 无效"),
         (
-            base.replace("kind = \"signed\"", "kind = \"money\""),
-            "kind “money” 无效",
-        ),
-        (
-            base.replace(
-                "op = \"eq\"\nright = [\"t9.a.{r}.n\"]",
-                "op = \"approx\"\nright = [\"t9.a.{r}.n\"]",
-            ),
+            base.replace("op = \"eq\"\nright = [\"t9.a.{r}.n\"]", "op = \"approx\"\nright = [\"t9.a.{r}.n\"]"),
             "op “approx”",
         ),
         (base.replace("{r}.sum\"]", "{q}.sum\"]"), "未定义的变量"),
-        (
-            base.replace(
-                "years = { from = 2099 }",
-                "years = { from = 2099, to = 2098 }",
-            ),
-            "years.to",
-        ),
+        (base.replace("years = { from = 2099 }", "years = { from = 2099, to = 2098 }"), "years.to"),
         ("id = \"x\"\n".to_string(), "missing field"),
     ];
     for (text, expected) in cases {
         let e = Edition::compile("test.toml", &text).expect_err(expected);
         let msg = e.to_string();
-        assert!(
-            msg.contains("test.toml") && msg.contains(expected),
-            "{msg} should mention {expected}"
-        );
+        assert!(msg.contains("test.toml") && msg.contains(expected), "{msg} should mention {expected}");
     }
 }
 
@@ -137,20 +103,9 @@ fn a_fictional_edition_works_from_a_file_alone() {
     let out = run(&["--editions", ed, "editions", "--cells"]);
     assert!(out.status.success());
     let s = stdout(&out);
-    assert!(
-        s.contains("fict2099")
-            && s.contains("t9.a.y.m\t表九\t第一类 / 虚构指标乙\t变化 / 金额（万元）"),
-        "{s}"
-    );
+    assert!(s.contains("fict2099") && s.contains("t9.a.y.m\t表九\t第一类 / 虚构指标乙\t变化 / 金额（万元）"), "{s}");
 
-    let out = run(&[
-        "--editions",
-        ed,
-        "convert",
-        "tests/editions/2099-report.json",
-        "--to",
-        "csv",
-    ]);
+    let out = run(&["--editions", ed, "convert", "tests/editions/2099-report.json", "--to", "csv"]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -161,22 +116,12 @@ fn a_fictional_edition_works_from_a_file_alone() {
          表九,第一类 / 虚构指标乙,变化 / 金额（万元）,0.25,\n表九,第一类 / 虚构指标乙,合计,2,\n"
     );
 
-    let out = run(&[
-        "--editions",
-        ed,
-        "check",
-        "tests/editions/2099-report.json",
-        "--format",
-        "json",
-    ]);
+    let out = run(&["--editions", ed, "check", "tests/editions/2099-report.json", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let codes = common::finding_codes(&out);
     assert_eq!(codes, ["F9-SUM"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        v[0]["findings"][0]["message"],
-        "表九第一类 虚构指标甲·合计：4 ≠ 件数 3，相差 1"
-    );
+    assert_eq!(v[0]["findings"][0]["message"], "表九第一类 虚构指标甲·合计：4 ≠ 件数 3，相差 1");
 
     // Without the file the edition is unknown: exit 2 and a Chinese message.
     let out = run(&["check", "tests/editions/2099-report.json"]);

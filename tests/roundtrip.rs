@@ -28,13 +28,7 @@ fn arb_report() -> impl Strategy<Value = Report> {
                 r.cells.insert(c.id.clone(), n);
             }
             for p in &ed.parts {
-                r.parts.insert(
-                    p.id.clone(),
-                    Part {
-                        heading: p.full_heading(),
-                        text: text.clone(),
-                    },
-                );
+                r.parts.insert(p.id.clone(), Part { heading: p.full_heading(), text: text.clone() });
             }
             r.preamble = ed.preamble_for(&r.organ, r.year);
             r

@@ -24,12 +24,7 @@ fn run_fixture(path: &std::path::Path, eds: &Editions) -> Vec<Finding> {
     let doc = read_json(path);
     let (r, ed) = report(patched(&doc), eds);
     let prev = doc.get("previous").map(|p| report(patched(p), eds));
-    check(
-        &r,
-        &ed,
-        prev.as_ref()
-            .map(|(report, edition)| Previous { report, edition }),
-    )
+    check(&r, &ed, prev.as_ref().map(|(report, edition)| Previous { report, edition }))
 }
 
 fn fixtures(code: &str) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
@@ -65,16 +60,9 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
             missing.push(format!("{code}: no fail*.json"));
         }
     }
-    assert!(
-        missing.is_empty(),
-        "rules without fixtures:\n{}",
-        missing.join("\n")
-    );
+    assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
     let known: BTreeSet<_> = codes.iter().cloned().collect();
-    for e in std::fs::read_dir(root().join("tests/rules"))
-        .unwrap()
-        .flatten()
-    {
+    for e in std::fs::read_dir(root().join("tests/rules")).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         assert!(known.contains(&name), "tests/rules/{name} names no rule");
     }
@@ -96,16 +84,8 @@ fn failing_fixtures_trigger_their_rule_and_passing_ones_do_not() {
         }
         for p in &pass {
             let found = run_fixture(p, &eds);
-            let hits: Vec<_> = found
-                .iter()
-                .filter(|x| x.code == code)
-                .map(|x| &x.message)
-                .collect();
-            assert!(
-                hits.is_empty(),
-                "{} should not trigger {code}; got {hits:?}",
-                p.display()
-            );
+            let hits: Vec<_> = found.iter().filter(|x| x.code == code).map(|x| &x.message).collect();
+            assert!(hits.is_empty(), "{} should not trigger {code}; got {hits:?}", p.display());
         }
     }
 }
@@ -114,10 +94,7 @@ fn failing_fixtures_trigger_their_rule_and_passing_ones_do_not() {
 fn the_broken_samples_exercise_every_rule() {
     let eds = Editions::builtin().unwrap();
     let mut seen = BTreeSet::new();
-    for (this, last) in [
-        ("broken-2019", "broken-2019-previous"),
-        ("broken-2021", "broken-2021-previous"),
-    ] {
+    for (this, last) in [("broken-2019", "broken-2019-previous"), ("broken-2021", "broken-2021-previous")] {
         let doc = serde_json::json!({
             "base": format!("samples/{this}.json"),
             "previous": {"base": format!("samples/{last}.json")}
@@ -127,12 +104,6 @@ fn the_broken_samples_exercise_every_rule() {
         std::fs::write(&p, doc.to_string()).unwrap();
         seen.extend(run_fixture(&p, &eds).into_iter().map(|f| f.code));
     }
-    let missing: Vec<_> = all_codes(&eds)
-        .into_iter()
-        .filter(|c| !seen.contains(c))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "rules the broken samples do not exercise: {missing:?}"
-    );
+    let missing: Vec<_> = all_codes(&eds).into_iter().filter(|c| !seen.contains(c)).collect();
+    assert!(missing.is_empty(), "rules the broken samples do not exercise: {missing:?}");
 }

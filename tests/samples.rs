@@ -9,54 +9,21 @@ use common::{golden, root, run, stdout};
 fn sample_findings_match_the_expected_results() {
     let cases: &[(&str, &[&str])] = &[
         ("2020-enhe-town", &["check", "samples/2020-enhe-town.json"]),
-        (
-            "2020-zhongning-civil-affairs",
-            &["check", "samples/2020-zhongning-civil-affairs.json"],
-        ),
-        (
-            "2021-tongxin-county",
-            &["check", "samples/2021-tongxin-county.json"],
-        ),
+        ("2020-zhongning-civil-affairs", &["check", "samples/2020-zhongning-civil-affairs.json"]),
+        ("2021-tongxin-county", &["check", "samples/2021-tongxin-county.json"]),
         (
             "2021-tongxin-county-vs-2020-enhe-town",
-            &[
-                "check",
-                "samples/2021-tongxin-county.json",
-                "--previous",
-                "samples/2020-enhe-town.json",
-            ],
+            &["check", "samples/2021-tongxin-county.json", "--previous", "samples/2020-enhe-town.json"],
         ),
-        (
-            "broken-2019",
-            &[
-                "check",
-                "samples/broken-2019.json",
-                "--previous",
-                "samples/broken-2019-previous.json",
-            ],
-        ),
-        (
-            "broken-2021",
-            &[
-                "check",
-                "samples/broken-2021.json",
-                "--previous",
-                "samples/broken-2021-previous.json",
-            ],
-        ),
+        ("broken-2019", &["check", "samples/broken-2019.json", "--previous", "samples/broken-2019-previous.json"]),
+        ("broken-2021", &["check", "samples/broken-2021.json", "--previous", "samples/broken-2021-previous.json"]),
     ];
     for (name, args) in cases {
         let out = run(args);
-        golden(
-            &root().join(format!("tests/expected/{name}.check.txt")),
-            &stdout(&out),
-        );
+        golden(&root().join(format!("tests/expected/{name}.check.txt")), &stdout(&out));
         let mut json_args = args.to_vec();
         json_args.extend(["--format", "json"]);
-        golden(
-            &root().join(format!("tests/expected/{name}.check.json")),
-            &stdout(&run(&json_args)),
-        );
+        golden(&root().join(format!("tests/expected/{name}.check.json")), &stdout(&run(&json_args)));
     }
 }
 

@@ -13,23 +13,14 @@ struct Valued<'a> {
 
 /// Evaluate one rule instance. `None` when it holds, or cannot be evaluated
 /// (a blank term, reported by the blank rule; or no usable previous report).
-pub(super) fn evaluate(
-    rule: &Rule,
-    report: &Report,
-    ed: &Edition,
-    prev: Option<&Previous<'_>>,
-) -> Option<Finding> {
+pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<&Previous<'_>>) -> Option<Finding> {
     if rule.needs_previous() && prev.is_none() {
         return None;
     }
     let value = |t: &'_ Term| -> Option<(Option<&CellDef>, Number)> {
         match t {
             Term::Const(n) => Some((None, *n)),
-            Term::Cell {
-                id,
-                negative,
-                previous,
-            } => {
+            Term::Cell { id, negative, previous } => {
                 let (r, e) = if *previous {
                     let p = prev?;
                     (p.report, p.edition)
@@ -45,25 +36,14 @@ pub(super) fn evaluate(
     let mut left = Vec::with_capacity(rule.left.len());
     for t in &rule.left {
         let (def, value) = value(t)?;
-        left.push(Valued {
-            term: t,
-            def,
-            value,
-        });
+        left.push(Valued { term: t, def, value });
     }
     let mut right = Vec::with_capacity(rule.right.len());
     for t in &rule.right {
         let (def, value) = value(t)?;
-        right.push(Valued {
-            term: t,
-            def,
-            value,
-        });
+        right.push(Valued { term: t, def, value });
     }
-    let sum = |v: &[Valued]| {
-        v.iter()
-            .try_fold(Number::ZERO, |acc, x| acc.checked_add(x.value))
-    };
+    let sum = |v: &[Valued]| v.iter().try_fold(Number::ZERO, |acc, x| acc.checked_add(x.value));
     let (l, r) = (sum(&left)?, sum(&right)?);
     if rule.op.holds(l, r) {
         return None;
@@ -83,33 +63,17 @@ fn finding(
     let current: Vec<&CellDef> = left
         .iter()
         .chain(right)
-        .filter(|v| {
-            matches!(
-                v.term,
-                Term::Cell {
-                    previous: false,
-                    ..
-                }
-            )
-        })
+        .filter(|v| matches!(v.term, Term::Cell { previous: false, .. }))
         .filter_map(|v| v.def)
         .collect();
     let all: Vec<&CellDef> = left.iter().chain(right).filter_map(|v| v.def).collect();
-    let same_col = all
-        .windows(2)
-        .all(|w| w[0].table == w[1].table && w[0].block == w[1].block && w[0].col == w[1].col);
-    let same_row = all
-        .windows(2)
-        .all(|w| w[0].table == w[1].table && w[0].block == w[1].block && w[0].row == w[1].row);
+    let same_col = all.windows(2).all(|w| w[0].table == w[1].table && w[0].block == w[1].block && w[0].col == w[1].col);
+    let same_row = all.windows(2).all(|w| w[0].table == w[1].table && w[0].block == w[1].block && w[0].row == w[1].row);
     let anchor = current.first().copied();
     let single_anchor = left.len() == 1 && anchor.is_some();
 
     let label = |v: &Valued| -> String {
-        let prefix = if matches!(v.term, Term::Cell { previous: true, .. }) {
-            "上年"
-        } else {
-            ""
-        };
+        let prefix = if matches!(v.term, Term::Cell { previous: true, .. }) { "上年" } else { "" };
         let Some(d) = v.def else { return String::new() };
         let ti = d.table;
         let block = &ed.tables[ti].blocks[d.block];
@@ -120,9 +84,7 @@ fn finding(
         } else if same_row && !same_col {
             col.short.clone()
         } else {
-            d.location
-                .trim_start_matches(d.table_name.as_str())
-                .to_string()
+            d.location.trim_start_matches(d.table_name.as_str()).to_string()
         };
         format!("{prefix}{body}")
     };
@@ -157,12 +119,7 @@ fn finding(
             format!("{total}（{}）", terms.join(""))
         }
     };
-    let formula = format!(
-        "{} {} {}",
-        render(left, l, true),
-        rule.op.failed_symbol(),
-        render(right, r, false)
-    );
+    let formula = format!("{} {} {}", render(left, l, true), rule.op.failed_symbol(), render(right, r, false));
     let diff = l.checked_sub(r);
     let location = match anchor {
         Some(a) if single_anchor => a.location.clone(),
@@ -172,11 +129,7 @@ fn finding(
                 format!("{}·{}", a.table_name, block.col_leaves[a.col].display)
             } else if same_row {
                 let row = &block.row_leaves[a.row];
-                let h = block
-                    .heading
-                    .as_deref()
-                    .map(|h| format!("{h} "))
-                    .unwrap_or_default();
+                let h = block.heading.as_deref().map(|h| format!("{h} ")).unwrap_or_default();
                 format!("{}{}{}", a.table_name, h, row.display)
             } else {
                 a.table_name.clone()
@@ -188,12 +141,7 @@ fn finding(
         (Op::Eq, Some(d)) => format!("，相差 {d}"),
         _ => String::new(),
     };
-    let mut f = Finding::new(
-        &rule.code,
-        rule.severity,
-        &rule.title,
-        format!("{location}：{formula}{diff_text}"),
-    );
+    let mut f = Finding::new(&rule.code, rule.severity, &rule.title, format!("{location}：{formula}{diff_text}"));
     if let Some(a) = anchor {
         f.table = Some(a.table_name.clone());
         if single_anchor || same_row {

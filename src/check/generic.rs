@@ -23,17 +23,9 @@ impl GenericRule {
 
 /// All generic rules, in the order their findings are listed.
 pub static GENERIC_RULES: &[GenericRule] = &[
+    GenericRule { code: "META-YEAR", severity: Severity::Error, title: "报告应注明年度", run: meta_year },
     GenericRule {
-        code: "META-YEAR",
-        severity: Severity::Error,
-        title: "报告应注明年度",
-        run: meta_year,
-    },
-    GenericRule {
-        code: "META-ORGAN",
-        severity: Severity::Warning,
-        title: "报告应注明机关名称",
-        run: meta_organ,
+        code: "META-ORGAN", severity: Severity::Warning, title: "报告应注明机关名称", run: meta_organ
     },
     GenericRule {
         code: "EDITION-YEAR",
@@ -42,34 +34,18 @@ pub static GENERIC_RULES: &[GenericRule] = &[
         run: edition_year,
     },
     GenericRule {
-        code: "PART-MISSING",
-        severity: Severity::Error,
-        title: "年报应包含全部六个部分",
-        run: part_missing,
+        code: "PART-MISSING", severity: Severity::Error, title: "年报应包含全部六个部分", run: part_missing
     },
-    GenericRule {
-        code: "PART-EMPTY",
-        severity: Severity::Error,
-        title: "该部分不能为空",
-        run: part_empty,
-    },
+    GenericRule { code: "PART-EMPTY", severity: Severity::Error, title: "该部分不能为空", run: part_empty },
     GenericRule {
         code: "BLANK",
         severity: Severity::Error,
         title: "表格中每一格都应填写数字（没有的填0）",
         run: blank,
     },
+    GenericRule { code: "KIND", severity: Severity::Error, title: "数值应符合该格的类型", run: kind },
     GenericRule {
-        code: "KIND",
-        severity: Severity::Error,
-        title: "数值应符合该格的类型",
-        run: kind,
-    },
-    GenericRule {
-        code: "X-PREV-YEAR",
-        severity: Severity::Warning,
-        title: "对比的应是上一年度的报告",
-        run: prev_year,
+        code: "X-PREV-YEAR", severity: Severity::Warning, title: "对比的应是上一年度的报告", run: prev_year
     },
     GenericRule {
         code: "X-SAME-TABLE",
@@ -85,37 +61,19 @@ pub static GENERIC_RULES: &[GenericRule] = &[
     },
 ];
 
-fn meta_year(
-    this: &GenericRule,
-    report: &Report,
-    _: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn meta_year(this: &GenericRule, report: &Report, _: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     if report.year.is_none() {
         out.push(this.finding("没有找到报告年度，请在标题或报告信息中注明（如“2021年”）".into()));
     }
 }
 
-fn meta_organ(
-    this: &GenericRule,
-    report: &Report,
-    _: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn meta_organ(this: &GenericRule, report: &Report, _: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     if report.organ.trim().is_empty() {
         out.push(this.finding("没有找到机关名称，请在标题或报告信息中注明".into()));
     }
 }
 
-fn edition_year(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn edition_year(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     if let Some(y) = report.year {
         if !ed.covers(y) {
             out.push(this.finding(format!(
@@ -127,13 +85,7 @@ fn edition_year(
     }
 }
 
-fn part_missing(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn part_missing(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     for p in ed.parts.iter().filter(|p| p.required) {
         if !report.parts.contains_key(&p.id) {
             let mut f = this.finding(format!("缺少第{}部分“{}”", p.number, p.full_heading()));
@@ -143,22 +95,11 @@ fn part_missing(
     }
 }
 
-fn part_empty(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn part_empty(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     for p in ed.parts.iter().filter(|p| p.nonempty) {
         if let Some(part) = report.parts.get(&p.id) {
             if part.text.trim().is_empty() {
-                let mut f = this.finding(format!(
-                    "第{}部分“{}”没有内容。{}",
-                    p.number,
-                    p.full_heading(),
-                    p.guidance
-                ));
+                let mut f = this.finding(format!("第{}部分“{}”没有内容。{}", p.number, p.full_heading(), p.guidance));
                 f.row = Some(p.full_heading());
                 out.push(f);
             }
@@ -166,20 +107,10 @@ fn part_empty(
     }
 }
 
-fn blank(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     for c in &ed.cells {
         if report.cells.get(&c.id).is_none_or(Option::is_none) {
-            let how = match report
-                .provenance
-                .get(&c.id)
-                .map(|s| crate::number::squeeze(&s.text))
-            {
+            let how = match report.provenance.get(&c.id).map(|s| crate::number::squeeze(&s.text)) {
                 Some(t) if !t.is_empty() => format!("填的是“{t}”，不是数字"),
                 _ => "空白".to_string(),
             };
@@ -189,13 +120,7 @@ fn blank(
     }
 }
 
-fn kind(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    _: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn kind(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     for c in &ed.cells {
         if let Some(v) = report.value(&c.id) {
             if let Some(problem) = kind_problem(v, c.kind, c.decimals) {
@@ -206,13 +131,7 @@ fn kind(
     }
 }
 
-fn prev_year(
-    this: &GenericRule,
-    report: &Report,
-    _: &Edition,
-    prev: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn prev_year(this: &GenericRule, report: &Report, _: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
     let Some(p) = prev else { return };
     if let (Some(y), Some(py)) = (report.year, p.report.year) {
         if py + 1 != y {
@@ -221,13 +140,7 @@ fn prev_year(
     }
 }
 
-fn same_table(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    prev: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn same_table(this: &GenericRule, report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
     let Some(p) = prev else { return };
     for (ti, t) in ed.tables.iter().enumerate() {
         let cells: Vec<_> = ed.cells.iter().filter(|c| c.table == ti).collect();
@@ -238,10 +151,8 @@ fn same_table(
             a.is_some() && a == b && p.edition.has_cell(&c.id)
         });
         if identical && any_nonzero {
-            let mut f = this.finding(format!(
-                "{}（{}）的每一个数字都与上年报告相同，请核实是否照搬了上年数据",
-                t.name, t.title
-            ));
+            let mut f = this
+                .finding(format!("{}（{}）的每一个数字都与上年报告相同，请核实是否照搬了上年数据", t.name, t.title));
             f.table = Some(t.name.clone());
             out.push(f);
         }
@@ -255,22 +166,13 @@ const SAME_TEXT_MIN_CHARS: usize = 50;
 /// counts as nearly identical.
 const SAME_TEXT_THRESHOLD: f64 = 0.9;
 
-fn same_text(
-    this: &GenericRule,
-    report: &Report,
-    ed: &Edition,
-    prev: Option<&Previous>,
-    out: &mut Vec<Finding>,
-) {
+fn same_text(this: &GenericRule, report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
     let Some(p) = prev else { return };
     for part in &ed.parts {
         let (Some(a), Some(b)) = (report.parts.get(&part.id), p.report.parts.get(&part.id)) else {
             continue;
         };
-        let (a, b) = (
-            crate::number::squeeze(&a.text),
-            crate::number::squeeze(&b.text),
-        );
+        let (a, b) = (crate::number::squeeze(&a.text), crate::number::squeeze(&b.text));
         if a.chars().count() < SAME_TEXT_MIN_CHARS || b.chars().count() < SAME_TEXT_MIN_CHARS {
             continue;
         }
@@ -303,9 +205,6 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if total == 0 {
         return if a == b { 1.0 } else { 0.0 };
     }
-    let common: usize = x
-        .iter()
-        .map(|(k, n)| (*n).min(*y.get(k).unwrap_or(&0)))
-        .sum();
+    let common: usize = x.iter().map(|(k, n)| (*n).min(*y.get(k).unwrap_or(&0))).sum();
     2.0 * common as f64 / total as f64
 }

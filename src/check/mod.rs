@@ -95,12 +95,7 @@ pub struct Previous<'a> {
 pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> Vec<Finding> {
     let mut out = Vec::new();
     for w in &report.warnings {
-        let mut f = Finding::new(
-            &w.code,
-            Severity::Warning,
-            "读取时发现的问题",
-            w.message.clone(),
-        );
+        let mut f = Finding::new(&w.code, Severity::Warning, "读取时发现的问题", w.message.clone());
         f.source = w.source.clone();
         out.push(f);
     }
@@ -131,9 +126,6 @@ pub fn all_codes(editions: &Editions) -> Vec<String> {
 
 /// Counts of errors and warnings.
 pub fn tally(findings: &[Finding]) -> (usize, usize) {
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     (errors, findings.len() - errors)
 }

@@ -52,10 +52,7 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     if a.previous.is_some() && a.inputs.len() > 1 {
         return Err(Error::Usage("--previous 只能配合一个输入文件使用".into()));
     }
-    let opts = ReadOptions {
-        editions,
-        edition: None,
-    };
+    let opts = ReadOptions { editions, edition: None };
     let previous = match &a.previous {
         Some(p) => Some(read_path(p, opts)?),
         None => None,
@@ -63,18 +60,9 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     let mut results = Vec::new();
     for input in &a.inputs {
         let file = input.display().to_string();
-        match read_path(
-            input,
-            ReadOptions {
-                editions,
-                edition: a.edition.as_deref(),
-            },
-        ) {
+        match read_path(input, ReadOptions { editions, edition: a.edition.as_deref() }) {
             Ok((report, ed)) => {
-                let prev = previous.as_ref().map(|(r, e)| Previous {
-                    report: r,
-                    edition: e,
-                });
+                let prev = previous.as_ref().map(|(r, e)| Previous { report: r, edition: e });
                 let findings = check(&report, &ed, prev);
                 let (errors, warnings) = tally(&findings);
                 results.push(FileResult {
@@ -127,18 +115,12 @@ fn text_report(results: &[FileResult]) -> String {
             let _ = writeln!(s, "== {}：无法读取（见下方说明）\n", r.file);
             continue;
         }
-        let year = r
-            .year
-            .map(|y| format!("{y}年"))
-            .unwrap_or_else(|| "年度不明".into());
+        let year = r.year.map(|y| format!("{y}年")).unwrap_or_else(|| "年度不明".into());
         let _ = writeln!(
             s,
             "== {}（{} {}，{}）",
             r.file,
-            r.organ
-                .as_deref()
-                .filter(|o| !o.trim().is_empty())
-                .unwrap_or("机关不明"),
+            r.organ.as_deref().filter(|o| !o.trim().is_empty()).unwrap_or("机关不明"),
             year,
             r.edition.as_deref().unwrap_or("")
         );
@@ -148,16 +130,8 @@ fn text_report(results: &[FileResult]) -> String {
                 let _ = writeln!(s, "      位置：{}", src.describe());
             }
         }
-        let verdict = if r.errors == 0 && r.warnings == 0 {
-            "未发现问题"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            s,
-            "  共 {} 个错误，{} 个警告。{}\n",
-            r.errors, r.warnings, verdict
-        );
+        let verdict = if r.errors == 0 && r.warnings == 0 { "未发现问题" } else { "" };
+        let _ = writeln!(s, "  共 {} 个错误，{} 个警告。{}\n", r.errors, r.warnings, verdict);
     }
     s
 }

@@ -27,13 +27,7 @@ pub struct Args {
 
 pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     let format = Format::choose(a.to.as_deref(), a.output.as_deref())?;
-    let (report, ed) = read_path(
-        &a.input,
-        ReadOptions {
-            editions,
-            edition: a.edition.as_deref(),
-        },
-    )?;
+    let (report, ed) = read_path(&a.input, ReadOptions { editions, edition: a.edition.as_deref() })?;
     let bytes = render(format, &report, &ed, a.output.is_some())?;
     match &a.output {
         Some(o) => write_file(o, &bytes, a.force, std::slice::from_ref(&a.input))?,

@@ -27,11 +27,7 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
         );
         if a.cells {
             for c in &ed.cells {
-                let _ = writeln!(
-                    s,
-                    "  {}\t{}\t{}\t{}",
-                    c.id, c.table_name, c.row_path, c.col_path
-                );
+                let _ = writeln!(s, "  {}\t{}\t{}\t{}", c.id, c.table_name, c.row_path, c.col_path);
             }
         }
     }

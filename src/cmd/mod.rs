@@ -5,6 +5,7 @@ pub mod check;
 pub mod convert;
 pub mod editions;
 pub mod schema;
+pub mod template;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -35,6 +36,8 @@ pub enum Command {
     Convert(convert::Args),
     /// 检查报告：勾稽关系、空白格、数值类型、六个部分、跨年度对比。
     Check(check::Args),
+    /// 生成某年度的空白年报模板（.xlsx），可按上年报告预填结转数。
+    Template(template::Args),
     /// 输出 canonical JSON 的 JSON Schema。
     Schema(schema::Args),
     /// 列出已知的年报格式版本（--cells 列出每个单元格）。
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Convert(a) => convert::run(a, &editions),
         Command::Check(a) => check::run(a, &editions),
+        Command::Template(a) => template::run(a, &editions),
         Command::Schema(a) => schema::run(a),
         Command::Editions(a) => editions::run(a, &editions),
     }

@@ -7,6 +7,7 @@
 //! form used by every reader, writer and the checker: flat cell definitions
 //! with stable ids and label paths, and rule instances with concrete terms.
 
+pub mod layout;
 mod raw;
 
 use crate::error::{Error, Result};
@@ -137,9 +138,17 @@ pub struct Block {
     pub rows: Vec<Node>,
     pub col_leaves: Vec<Leaf>,
     pub row_leaves: Vec<Leaf>,
+    /// Index in [`Edition::cells`] of the block's first cell; the cell of row
+    /// leaf `r` and column leaf `c` is at `first_cell + r * col_leaves.len() + c`.
+    pub first_cell: usize,
 }
 
 impl Block {
+    /// Index in [`Edition::cells`] of the cell at row leaf `r`, column leaf `c`.
+    pub fn cell_index(&self, r: usize, c: usize) -> usize {
+        self.first_cell + r * self.col_leaves.len() + c
+    }
+
     /// Number of header rows (depth of the column tree).
     pub fn header_rows(&self) -> usize {
         self.columns.iter().map(Node::depth).max().unwrap_or(0)
@@ -259,17 +268,36 @@ pub struct Rule {
     pub op: Op,
     pub left: Vec<Term>,
     pub right: Vec<Term>,
+    /// The left cell is determined by the right side (a formula in workbooks).
+    pub derive: bool,
 }
 
 impl Rule {
+    /// For a derivation rule: the derived cell id and its signed inputs.
+    pub fn derivation(&self) -> Option<(&str, Vec<(&str, bool)>)> {
+        if !self.derive {
+            return None;
+        }
+        let Some(Term::Cell { id, .. }) = self.left.first() else { return None };
+        let inputs = self
+            .right
+            .iter()
+            .filter_map(|t| match t {
+                Term::Cell { id, negative, .. } => Some((id.as_str(), *negative)),
+                Term::Const(_) => None,
+            })
+            .collect();
+        Some((id, inputs))
+    }
+
     /// True if the rule compares with last year's report.
     pub fn needs_previous(&self) -> bool {
-        self.left
-            .iter()
-            .chain(&self.right)
-            .any(|t| matches!(t, Term::Cell { previous: true, .. }))
+        self.left.iter().chain(&self.right).any(|t| matches!(t, Term::Cell { previous: true, .. }))
     }
 }
+
+/// Derived cells: cell id → (the rule, its inputs as (cell id, negative)).
+pub type Derivations<'a> = HashMap<&'a str, (&'a Rule, Vec<(&'a str, bool)>)>;
 
 /// A compiled edition.
 #[derive(Debug, Clone)]
@@ -291,10 +319,7 @@ pub struct Edition {
 }
 
 fn err(source: &str, what: impl Into<String>) -> Error {
-    Error::Edition {
-        source_name: source.to_string(),
-        what: what.into(),
-    }
+    Error::Edition { source_name: source.to_string(), what: what.into() }
 }
 
 impl Edition {
@@ -336,9 +361,7 @@ impl Edition {
     /// The preamble with organ and year filled in.
     pub fn preamble_for(&self, organ: &str, year: Option<u32>) -> String {
         let year = year.map(|y| y.to_string()).unwrap_or_else(|| "____".into());
-        self.preamble
-            .replace("{organ}", organ)
-            .replace("{year}", &year)
+        self.preamble.replace("{organ}", organ).replace("{year}", &year)
     }
 
     /// The standard title: `{organ}{year}年政府信息公开工作年度报告`.
@@ -351,19 +374,25 @@ impl Edition {
 
     /// The cells of a block in row-major order.
     pub fn block_cells(&self, table: usize, block: usize) -> impl Iterator<Item = &CellDef> {
-        self.cells
-            .iter()
-            .filter(move |c| c.table == table && c.block == block)
+        self.cells.iter().filter(move |c| c.table == table && c.block == block)
+    }
+
+    /// Derived cells: cell id → (rule, signed inputs). The first rule that
+    /// derives a cell wins.
+    pub fn derivations(&self) -> Derivations<'_> {
+        let mut m = HashMap::new();
+        for r in &self.rules {
+            if let Some((id, inputs)) = r.derivation() {
+                m.entry(id).or_insert((r, inputs));
+            }
+        }
+        m
     }
 
     /// All distinct rule codes, in file order.
     pub fn rule_codes(&self) -> Vec<&str> {
         let mut seen = HashSet::new();
-        self.rules
-            .iter()
-            .map(|r| r.code.as_str())
-            .filter(|c| seen.insert(*c))
-            .collect()
+        self.rules.iter().map(|r| r.code.as_str()).filter(|c| seen.insert(*c)).collect()
     }
 
     /// A report of this edition with every cell blank.
@@ -389,10 +418,7 @@ impl Compiler<'_> {
     fn edition(&self, raw: RawEdition) -> Result<Edition> {
         let s = self.source;
         if !valid_key(&raw.id) {
-            return Err(err(
-                s,
-                format!("id “{}” 只能由字母、数字和下划线组成", raw.id),
-            ));
+            return Err(err(s, format!("id “{}” 只能由字母、数字和下划线组成", raw.id)));
         }
         if raw.years.to.is_some_and(|to| to < raw.years.from) {
             return Err(err(s, "years.to 早于 years.from"));
@@ -430,11 +456,7 @@ impl Compiler<'_> {
                     return Err(err(s, format!("{} 的块 key “{}” 无效", t.name, key)));
                 }
                 let rhc = b.row_header_columns.unwrap_or(1);
-                let columns: Vec<Node> = b
-                    .columns
-                    .iter()
-                    .map(|n| self.node(n))
-                    .collect::<Result<_>>()?;
+                let columns: Vec<Node> = b.columns.iter().map(|n| self.node(n)).collect::<Result<_>>()?;
                 let rows: Vec<Node> = b.rows.iter().map(|n| self.node(n)).collect::<Result<_>>()?;
                 let mut col_leaves = Vec::new();
                 for n in &b.columns {
@@ -446,6 +468,7 @@ impl Compiler<'_> {
                 }
                 qualify_displays(&mut col_leaves);
                 qualify_displays(&mut row_leaves);
+                let first_cell = cells.len();
                 let width: u32 = rhc + columns.iter().map(Node::grid_span).sum::<u32>();
                 if width != t.grid {
                     return Err(err(
@@ -464,14 +487,7 @@ impl Compiler<'_> {
                     && rhc as usize != rows.iter().map(Node::depth).max().unwrap_or(0)
                     && rows.iter().map(Node::depth).max().unwrap_or(0) > rhc as usize
                 {
-                    return Err(err(
-                        s,
-                        format!(
-                            "{} 第{}块的行标题层数多于 row_header_columns",
-                            t.name,
-                            bi + 1
-                        ),
-                    ));
+                    return Err(err(s, format!("{} 第{}块的行标题层数多于 row_header_columns", t.name, bi + 1)));
                 }
                 for (ri, r) in row_leaves.iter().enumerate() {
                     for (ci, c) in col_leaves.iter().enumerate() {
@@ -481,10 +497,7 @@ impl Compiler<'_> {
                             .cloned()
                             .collect::<Vec<_>>()
                             .join(".");
-                        let kind = r
-                            .kind
-                            .or(c.kind)
-                            .ok_or_else(|| err(s, format!("单元格 {id} 没有 kind")))?;
+                        let kind = r.kind.or(c.kind).ok_or_else(|| err(s, format!("单元格 {id} 没有 kind")))?;
                         let mut row_path: Vec<String> = b.heading.iter().cloned().collect();
                         row_path.extend(r.path.iter().cloned());
                         let row_disp = match (&b.heading, r.display.is_empty()) {
@@ -521,6 +534,7 @@ impl Compiler<'_> {
                     rows,
                     col_leaves,
                     row_leaves,
+                    first_cell,
                 });
             }
             tables.push(Table {
@@ -561,11 +575,7 @@ impl Compiler<'_> {
             label: n.label.clone(),
             variants: n.variants.clone(),
             span: n.span.unwrap_or(1),
-            children: n
-                .children
-                .iter()
-                .map(|c| self.node(c))
-                .collect::<Result<_>>()?,
+            children: n.children.iter().map(|c| self.node(c)).collect::<Result<_>>()?,
         })
     }
 
@@ -585,13 +595,7 @@ impl Compiler<'_> {
         }
         if let Some(k) = &n.kind {
             if Kind::parse(k).is_none() {
-                return Err(err(
-                    s,
-                    format!(
-                        "“{}” 的 kind “{k}” 无效（应为 count、signed 或 amount）",
-                        n.label
-                    ),
-                ));
+                return Err(err(s, format!("“{}” 的 kind “{k}” 无效（应为 count、signed 或 amount）", n.label)));
             }
         }
         let mut path = path.to_vec();
@@ -616,13 +620,8 @@ impl Compiler<'_> {
                 variants: n.variants.clone(),
                 display: n.label.clone(),
                 path,
-                kind: kind_node
-                    .and_then(|k| k.kind.as_deref())
-                    .and_then(Kind::parse),
-                unit: n
-                    .unit
-                    .clone()
-                    .or_else(|| inherited.and_then(|i| i.unit.clone())),
+                kind: kind_node.and_then(|k| k.kind.as_deref()).and_then(Kind::parse),
+                unit: n.unit.clone().or_else(|| inherited.and_then(|i| i.unit.clone())),
                 decimals: n.decimals.or_else(|| inherited.and_then(|i| i.decimals)),
                 span: n.span.unwrap_or(1),
             });
@@ -637,12 +636,7 @@ impl Compiler<'_> {
     fn rule(&self, r: &RawRule, ed: &Edition) -> Result<Vec<Rule>> {
         let s = self.source;
         let what = |m: String| err(s, format!("规则 {}：{}", r.code, m));
-        if r.code.is_empty()
-            || !r
-                .code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        {
+        if r.code.is_empty() || !r.code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
             return Err(what("code 只能由大写字母、数字和 - 组成".into()));
         }
         let severity = match r.severity.as_str() {
@@ -684,9 +678,7 @@ impl Compiler<'_> {
                     return Err(what(format!("项 “{t}” 中有未定义的变量")));
                 }
                 let (negative, rest) = match t.strip_prefix('-') {
-                    Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => {
-                        (true, rest.to_string())
-                    }
+                    Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => (true, rest.to_string()),
                     _ => (false, t.clone()),
                 };
                 if let Ok(n) = Number::from_str(&t) {
@@ -699,20 +691,19 @@ impl Compiler<'_> {
                 if !ed.has_cell(&id) {
                     return Err(what(format!("单元格 {id} 不存在")));
                 }
-                Ok(Term::Cell {
-                    id,
-                    negative,
-                    previous,
-                })
+                Ok(Term::Cell { id, negative, previous })
             };
             let left = r.left.iter().map(|t| term(t)).collect::<Result<Vec<_>>>()?;
-            let right = r
-                .right
-                .iter()
-                .map(|t| term(t))
-                .collect::<Result<Vec<_>>>()?;
+            let right = r.right.iter().map(|t| term(t)).collect::<Result<Vec<_>>>()?;
             if left.is_empty() || right.is_empty() {
                 return Err(what("left 和 right 都不能为空".into()));
+            }
+            if r.derive {
+                let simple = |t: &Term| matches!(t, Term::Cell { previous: false, .. });
+                let left_ok = left.len() == 1 && matches!(left[0], Term::Cell { negative: false, previous: false, .. });
+                if op != Op::Eq || !left_ok || !right.iter().all(simple) {
+                    return Err(what("derive 规则必须是 “一个本年单元格 eq 若干本年单元格”".into()));
+                }
             }
             out.push(Rule {
                 code: r.code.clone(),
@@ -721,6 +712,7 @@ impl Compiler<'_> {
                 op,
                 left,
                 right,
+                derive: r.derive,
             });
         }
         Ok(out)
@@ -755,10 +747,7 @@ impl Editions {
     /// # Errors
     /// Only if a shipped file is broken, which the test suite rules out.
     pub fn builtin() -> Result<Editions> {
-        let list = BUILTIN
-            .iter()
-            .map(|(name, text)| Edition::compile(name, text))
-            .collect::<Result<_>>()?;
+        let list = BUILTIN.iter().map(|(name, text)| Edition::compile(name, text)).collect::<Result<_>>()?;
         Ok(Editions { list })
     }
 
@@ -800,10 +789,7 @@ impl Editions {
 
     /// The edition in force for reports of `year` (the latest that covers it).
     pub fn for_year(&self, year: u32) -> Option<&Edition> {
-        self.list
-            .iter()
-            .filter(|e| e.covers(year))
-            .max_by_key(|e| e.year_from)
+        self.list.iter().filter(|e| e.covers(year)).max_by_key(|e| e.year_from)
     }
 
     /// The edition of a report: forced, else declared, else by year.
@@ -811,27 +797,19 @@ impl Editions {
     /// # Errors
     /// [`Error::NoEdition`] if the id is unknown or no edition covers the year.
     pub fn resolve(&self, report: &Report, forced: Option<&str>) -> Result<&Edition> {
-        let known = || {
-            self.list
-                .iter()
-                .map(|e| e.id.as_str())
-                .collect::<Vec<_>>()
-                .join("、")
-        };
-        let id = forced
-            .filter(|s| !s.is_empty())
-            .or(Some(report.edition.as_str()).filter(|s| !s.is_empty()));
+        let known = || self.list.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("、");
+        let id = forced.filter(|s| !s.is_empty()).or(Some(report.edition.as_str()).filter(|s| !s.is_empty()));
         if let Some(id) = id {
             return self.get(id).ok_or_else(|| Error::NoEdition {
-                what: format!("没有 “{id}” 这个格式版本（已有：{}）。请用 --edition 指定，或用 --editions 加载格式文件", known()),
+                what: format!(
+                    "没有 “{id}” 这个格式版本（已有：{}）。请用 --edition 指定，或用 --editions 加载格式文件",
+                    known()
+                ),
             });
         }
         match report.year {
             Some(y) => self.for_year(y).ok_or_else(|| Error::NoEdition {
-                what: format!(
-                    "没有适用于 {y} 年报告的格式版本（已有：{}）。请用 --edition 指定",
-                    known()
-                ),
+                what: format!("没有适用于 {y} 年报告的格式版本（已有：{}）。请用 --edition 指定", known()),
             }),
             None => Err(Error::NoEdition {
                 what: "报告既没有注明格式版本，也没有注明年度。请用 --edition 指定格式版本".into(),

@@ -91,6 +91,8 @@ pub struct RawRule {
     pub severity: String,
     pub title: String,
     #[serde(default)]
+    pub derive: bool,
+    #[serde(default)]
     pub foreach: IndexMap<String, Vec<String>>,
     pub left: Vec<String>,
     pub op: String,

@@ -16,11 +16,7 @@ pub fn read(path: &Path) -> Result<Report> {
     if meta.len() > MAX_JSON_BYTES {
         return Err(Error::invalid(
             path,
-            format!(
-                "文件大小 {} 字节，超过 JSON 报告的上限 {} 字节",
-                meta.len(),
-                MAX_JSON_BYTES
-            ),
+            format!("文件大小 {} 字节，超过 JSON 报告的上限 {} 字节", meta.len(), MAX_JSON_BYTES),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -31,12 +27,7 @@ pub fn read(path: &Path) -> Result<Report> {
 pub fn from_slice(bytes: &[u8]) -> std::result::Result<Report, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let report: Report = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "不是有效的 xxgk 报告 JSON（第{}行第{}列：{}）。请用 `xxgk schema` 查看格式",
-            e.line(),
-            e.column(),
-            e
-        )
+        format!("不是有效的 xxgk 报告 JSON（第{}行第{}列：{}）。请用 `xxgk schema` 查看格式", e.line(), e.column(), e)
     })?;
     if report.schema_version != SCHEMA_VERSION {
         return Err(format!(

@@ -29,26 +29,11 @@ pub enum InputKind {
 
 /// Legacy or foreign formats people send, with what to tell them.
 const REFUSED: &[(&str, &str)] = &[
-    (
-        "doc",
-        "这是旧版 Word 97-2003 文档（.doc）。请用 Word 或 WPS 打开后“另存为” .docx 格式再转换",
-    ),
-    (
-        "wps",
-        "这是 WPS 文字的专有格式（.wps）。请用 WPS 打开后“另存为” .docx 格式再转换",
-    ),
-    (
-        "xls",
-        "这是旧版 Excel 97-2003 工作簿（.xls）。请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再转换",
-    ),
-    (
-        "et",
-        "这是 WPS 表格的专有格式（.et）。请用 WPS 打开后“另存为” .xlsx 格式再转换",
-    ),
-    (
-        "pdf",
-        "PDF 无法直接读取表格。请使用原始的 Word/Excel 文件，或把网页上的报告复制为 .txt/.html",
-    ),
+    ("doc", "这是旧版 Word 97-2003 文档（.doc）。请用 Word 或 WPS 打开后“另存为” .docx 格式再转换"),
+    ("wps", "这是 WPS 文字的专有格式（.wps）。请用 WPS 打开后“另存为” .docx 格式再转换"),
+    ("xls", "这是旧版 Excel 97-2003 工作簿（.xls）。请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再转换"),
+    ("et", "这是 WPS 表格的专有格式（.et）。请用 WPS 打开后“另存为” .xlsx 格式再转换"),
+    ("pdf", "PDF 无法直接读取表格。请使用原始的 Word/Excel 文件，或把网页上的报告复制为 .txt/.html"),
 ];
 
 /// The input kind of a path, from its extension.
@@ -56,21 +41,14 @@ const REFUSED: &[(&str, &str)] = &[
 /// # Errors
 /// [`Error::Unsupported`] with advice for legacy formats.
 pub fn kind_of(path: &Path) -> Result<InputKind> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "json" => Ok(InputKind::Json),
         _ => {
             if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
                 return Err(Error::unsupported(path, *advice));
             }
-            Err(Error::unsupported(
-                path,
-                "只能读取 .json 文件（canonical JSON）。请检查文件扩展名",
-            ))
+            Err(Error::unsupported(path, "只能读取 .json 文件（canonical JSON）。请检查文件扩展名"))
         }
     }
 }
@@ -82,10 +60,7 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
 pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)> {
     let kind = kind_of(path)?;
     if path.is_dir() {
-        return Err(Error::invalid(
-            path,
-            "这是一个文件夹，不是文件。请指定文件夹中的报告文件",
-        ));
+        return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
     }
     let report = match kind {
         InputKind::Json => json::read(path)?,
@@ -108,10 +83,7 @@ pub fn conform(mut report: Report, ed: &Edition) -> Report {
         let shown = v.map(|n| n.to_string()).unwrap_or_else(|| "空".into());
         report.warnings.push(Warning {
             code: "READ-UNKNOWN-CELL".into(),
-            message: format!(
-                "单元格 {id}（值 {shown}）不属于{}，未采用。请检查格式版本是否正确",
-                ed.name
-            ),
+            message: format!("单元格 {id}（值 {shown}）不属于{}，未采用。请检查格式版本是否正确", ed.name),
             source: report.provenance.get(&id).cloned(),
         });
         report.provenance.shift_remove(&id);

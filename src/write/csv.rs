@@ -16,22 +16,9 @@ pub fn render(report: &Report, ed: &Edition, bom: bool) -> Vec<u8> {
     }
     out.push_str("table,row,column,value,source\n");
     for c in &ed.cells {
-        let value = report
-            .value(&c.id)
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        let source = report
-            .provenance
-            .get(&c.id)
-            .map(|s| s.describe())
-            .unwrap_or_default();
-        let fields = [
-            c.table_name.as_str(),
-            &c.row_path,
-            &c.col_path,
-            &value,
-            &source,
-        ];
+        let value = report.value(&c.id).map(|n| n.to_string()).unwrap_or_default();
+        let source = report.provenance.get(&c.id).map(|s| s.describe()).unwrap_or_default();
+        let fields = [c.table_name.as_str(), &c.row_path, &c.col_path, &value, &source];
         let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
         out.push_str(&line.join(","));
         out.push('\n');

@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod xlsx;
 
 use crate::edition::Edition;
 use crate::error::{Error, Result};
@@ -18,19 +19,17 @@ use std::path::{Path, PathBuf};
 pub enum Format {
     Json,
     Csv,
+    Xlsx,
 }
 
 impl Format {
     /// All formats with their names, for messages and --help.
     pub const ALL: &'static [(&'static str, Format)] =
-        &[("json", Format::Json), ("csv", Format::Csv)];
+        &[("json", Format::Json), ("csv", Format::Csv), ("xlsx", Format::Xlsx)];
 
     pub fn from_name(name: &str) -> Option<Format> {
         let name = name.trim_start_matches('.').to_ascii_lowercase();
-        Format::ALL
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
+        Format::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
     /// The format asked for: `--to`, else the output's extension, else JSON.
@@ -38,24 +37,14 @@ impl Format {
     /// # Errors
     /// [`Error::Usage`] for an unknown format name or extension.
     pub fn choose(to: Option<&str>, output: Option<&Path>) -> Result<Format> {
-        let names = || {
-            Format::ALL
-                .iter()
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join("、")
-        };
+        let names = || Format::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join("、");
         if let Some(t) = to {
-            return Format::from_name(t).ok_or_else(|| {
-                Error::Usage(format!("不支持的输出格式 “{t}”（支持：{}）", names()))
-            });
+            return Format::from_name(t)
+                .ok_or_else(|| Error::Usage(format!("不支持的输出格式 “{t}”（支持：{}）", names())));
         }
         match output.and_then(|o| o.extension()).and_then(|e| e.to_str()) {
             Some(ext) => Format::from_name(ext).ok_or_else(|| {
-                Error::Usage(format!(
-                    "无法从扩展名 “.{ext}” 判断输出格式（支持：{}），请用 --to 指定",
-                    names()
-                ))
+                Error::Usage(format!("无法从扩展名 “.{ext}” 判断输出格式（支持：{}），请用 --to 指定", names()))
             }),
             None => Ok(Format::Json),
         }
@@ -66,10 +55,12 @@ impl Format {
 ///
 /// # Errors
 /// Only from writers that can fail (none of the text formats do).
+#[allow(clippy::needless_question_mark)]
 pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool) -> Result<Vec<u8>> {
     Ok(match format {
         Format::Json => json::render(report),
         Format::Csv => csv::render(report, ed, to_file),
+        Format::Xlsx => xlsx::render(report, ed)?,
     })
 }
 
@@ -82,9 +73,7 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) ->
     if path.exists() {
         let same_as_input = inputs.iter().any(|i| same_file(i, path));
         if !force || same_as_input {
-            return Err(Error::OutputExists {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::OutputExists { path: path.to_path_buf() });
         }
         if path.is_dir() {
             return Err(Error::invalid(path, "输出路径是一个文件夹，请指定文件名"));
@@ -94,10 +83,7 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) ->
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.xxgk-tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -1,0 +1,59 @@
+//! `xxgk template --year Y --organ NAME [--previous LAST] -o FILE.xlsx`: the
+//! blank report of the edition for the year, prefilled from last year.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xxgk::edition::Editions;
+use xxgk::read::{read_path, ReadOptions};
+use xxgk::template::blank;
+use xxgk::write::{render, write_file, Format};
+use xxgk::{Error, Result};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 报告年度，如 2025（按年度选择格式版本）。
+    #[arg(long)]
+    pub year: u32,
+    /// 机关名称，如 “某某县人民政府办公室”。
+    #[arg(long)]
+    pub organ: String,
+    /// 上一年度的报告（任何可读格式），用于预填上年结转等数字。
+    #[arg(long, value_name = "LAST")]
+    pub previous: Option<PathBuf>,
+    /// 输出文件（.xlsx）。
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// 输出格式；省略时按输出文件扩展名决定。
+    #[arg(long, value_name = "FORMAT")]
+    pub to: Option<String>,
+    /// 指定格式版本（如 2019、2021），不按年度自动选择。
+    #[arg(long, value_name = "ID")]
+    pub edition: Option<String>,
+    /// 输出文件已存在时覆盖。
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+    let format = Format::choose(a.to.as_deref(), Some(&a.output))?;
+    if !matches!(format, Format::Xlsx | Format::Json) {
+        return Err(Error::Usage("template 只能生成 .xlsx（或 .json）文件".into()));
+    }
+    let ed = match a.edition.as_deref() {
+        Some(id) => editions
+            .get(id)
+            .ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") })?,
+        None => editions.for_year(a.year).ok_or_else(|| Error::NoEdition {
+            what: format!("没有适用于 {} 年报告的格式版本，请用 --edition 指定", a.year),
+        })?,
+    };
+    let previous = match &a.previous {
+        Some(p) => Some(read_path(p, ReadOptions { editions, edition: None })?),
+        None => None,
+    };
+    let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, e)));
+    let bytes = render(format, &report, ed, true)?;
+    let inputs: Vec<PathBuf> = a.previous.iter().cloned().collect();
+    write_file(&a.output, &bytes, a.force, &inputs)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,503 @@
+//! Writer for xxgk workbooks: the yearly blank template and filled reports
+//! share one layout.
+//!
+//! - 报告信息: organ, year, edition, title, contact, publication date,
+//!   preamble and the six parts' text (wrapped; long texts continue on
+//!   following rows).
+//! - 表二/表三/表四: drawn from the edition's layout ([`crate::edition::layout`])
+//!   with the official labels and merged header cells. Input cells are
+//!   unlocked and validated by kind; everything else is protected (no
+//!   password). Cells an edition rule derives are formulas with their cached
+//!   value, and live check cells show whether each 勾稽关系 holds.
+//! - The edition, template version, organ and year are stamped in custom
+//!   document properties.
+//!
+//! A derived cell whose reported value disagrees with its inputs is written as
+//! the reported value, not as a formula: nothing is silently recomputed, and
+//! the check cell beside it shows the difference.
+
+use crate::edition::layout::{layout, Content, Placed, TableLayout};
+use crate::edition::{Derivations, Edition, Kind, Op, Rule, Term};
+use crate::error::{Error, Result};
+use crate::model::{Number, Report};
+use crate::workbook::*;
+use rust_xlsxwriter::{
+    utility::row_col_to_cell, Color, ConditionalFormatText, ConditionalFormatTextRule, DataValidation,
+    DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions,
+    Workbook, Worksheet, XlsxError,
+};
+use std::collections::HashMap;
+
+const FONT: &str = "宋体";
+const INPUT_FILL: u32 = 0xFFF2CC;
+const LABEL_FILL: u32 = 0xEDEDED;
+const DERIVED_FILL: u32 = 0xDDEBF7;
+
+fn xerr(e: XlsxError) -> Error {
+    Error::Usage(format!("生成 Excel 文件失败：{e}"))
+}
+
+struct Formats {
+    title: Format,
+    label: Format,
+    label_left: Format,
+    input: Format,
+    input_text: Format,
+    derived: Format,
+    check: Format,
+    bad: Format,
+    good: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let base = Format::new().set_font_name(FONT).set_font_size(10.5).set_align(FormatAlign::VerticalCenter);
+        let boxed = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
+        Formats {
+            title: base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center),
+            label: boxed.clone().set_background_color(Color::RGB(LABEL_FILL)).set_align(FormatAlign::Center),
+            label_left: boxed.clone().set_background_color(Color::RGB(LABEL_FILL)),
+            input: boxed
+                .clone()
+                .set_unlocked()
+                .set_background_color(Color::RGB(INPUT_FILL))
+                .set_align(FormatAlign::Center),
+            input_text: base
+                .clone()
+                .set_border(FormatBorder::Thin)
+                .set_text_wrap()
+                .set_unlocked()
+                .set_background_color(Color::RGB(INPUT_FILL))
+                .set_align(FormatAlign::Top),
+            derived: boxed.clone().set_background_color(Color::RGB(DERIVED_FILL)).set_align(FormatAlign::Center),
+            check: boxed.set_align(FormatAlign::Center),
+            bad: Format::new().set_font_color(Color::RGB(0x9C0006)).set_background_color(Color::RGB(0xFFC7CE)),
+            good: Format::new().set_font_color(Color::RGB(0x006100)),
+        }
+    }
+}
+
+/// Render a report (blank or filled) as an xlsx workbook.
+///
+/// # Errors
+/// Only if rust_xlsxwriter rejects the content (it should not).
+pub fn render(report: &Report, ed: &Edition) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let f = Formats::new();
+    let props = DocProperties::new()
+        .set_title(&report.title)
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2019, 1, 1).map_err(xerr)?)
+        .set_custom_property(PROP_EDITION, ed.id.as_str())
+        .set_custom_property(PROP_TEMPLATE_VERSION, TEMPLATE_VERSION)
+        .set_custom_property(PROP_ORGAN, report.organ.as_str())
+        .set_custom_property(PROP_YEAR, report.year.map(|y| y.to_string()).unwrap_or_default().as_str());
+    wb.set_properties(&props);
+    info_sheet(wb.add_worksheet(), report, ed, &f).map_err(xerr)?;
+    let derivations = ed.derivations();
+    for (ti, t) in ed.tables.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(&t.name).map_err(xerr)?;
+        table_sheet(ws, report, ed, ti, &derivations, &f).map_err(xerr)?;
+    }
+    wb.save_to_buffer().map_err(xerr)
+}
+
+fn protect(ws: &mut Worksheet) {
+    let opts = ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        select_locked_cells: true,
+        select_unlocked_cells: true,
+        ..Default::default()
+    };
+    ws.protect_with_options(&opts);
+}
+
+fn text_rows(text: &str, width_units: f64) -> f64 {
+    let lines: f64 = text.split('\n').map(|l| (display_width(l) / width_units).ceil().max(1.0)).sum();
+    (lines * 14.0 + 4.0).clamp(18.0, 409.0)
+}
+
+fn info_sheet(ws: &mut Worksheet, report: &Report, ed: &Edition, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(INFO_SHEET)?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 90)?;
+    ws.set_column_width(2, 50)?;
+    ws.merge_range(0, 0, 0, 2, INFO_TITLE, &f.title)?;
+    ws.set_row_height(0, 24)?;
+    let mut row = 1u32;
+    ws.write_with_format(row, 0, INFO_HELP_LABEL, &f.label_left)?;
+    ws.merge_range(row, 1, row, 2, INFO_HELP, &f.label_left)?;
+    ws.set_row_height(row, 48)?;
+    row += 1;
+    let year = report.year.map(|y| y.to_string()).unwrap_or_default();
+    let fields: [(&str, &str, bool); 7] = [
+        (LABEL_ORGAN, &report.organ, true),
+        (LABEL_YEAR, &year, true),
+        (LABEL_EDITION, &ed.name, false),
+        (LABEL_TITLE, &report.title, true),
+        (LABEL_CONTACT, &report.contact, true),
+        (LABEL_PUBLISHED, &report.published, true),
+        (LABEL_PREAMBLE, &report.preamble, true),
+    ];
+    for (label, value, editable) in fields {
+        for (k, chunk) in chunks(value).iter().enumerate() {
+            let l = if k == 0 { label.to_string() } else { format!("{label}{CONTINUED}") };
+            ws.write_with_format(row, 0, l.as_str(), &f.label_left)?;
+            let fmt = if editable { &f.input_text } else { &f.label_left };
+            if label == LABEL_YEAR && !value.is_empty() {
+                let y: f64 = value.parse().unwrap_or(0.0);
+                ws.write_number_with_format(row, 1, y, &f.input)?;
+            } else {
+                ws.write_with_format(row, 1, chunk.as_str(), fmt)?;
+            }
+            if label == LABEL_YEAR {
+                let v = DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(1990, 2200))
+                    .set_error_title("年度有误")?
+                    .set_error_message("请填写四位数的年度，如 2021。")?;
+                ws.add_data_validation(row, 1, row, 1, &v)?;
+            }
+            ws.set_row_height(row, text_rows(chunk, 88.0))?;
+            row += 1;
+        }
+    }
+    for p in &ed.parts {
+        let Some(part) = report.parts.get(&p.id) else { continue };
+        for (k, chunk) in chunks(&part.text).iter().enumerate() {
+            let l = if k == 0 { part.heading.clone() } else { format!("{}{CONTINUED}", part.heading) };
+            ws.write_with_format(row, 0, l.as_str(), &f.label_left)?;
+            ws.write_with_format(row, 1, chunk.as_str(), &f.input_text)?;
+            if k == 0 {
+                ws.write_with_format(row, 2, p.guidance.as_str(), &f.label_left)?;
+            }
+            let h = text_rows(chunk, 88.0).max(text_rows(&p.guidance, 48.0)).max(text_rows(&l, 22.0));
+            ws.set_row_height(row, h)?;
+            row += 1;
+        }
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    protect(ws);
+    Ok(())
+}
+
+/// Where a rule instance's live check cell goes.
+enum CheckPlace {
+    /// In a check row below the table, in this grid column.
+    Row(u32),
+    /// In a check column right of the table, on this grid row.
+    Column(u32),
+}
+
+fn table_sheet(
+    ws: &mut Worksheet,
+    report: &Report,
+    ed: &Edition,
+    ti: usize,
+    derivations: &Derivations<'_>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let t = &ed.tables[ti];
+    let lay = layout(ed, ti);
+    let top = 1u32; // row 0 is the title
+    let pos: HashMap<&str, &Placed> = lay
+        .cells
+        .iter()
+        .filter_map(|p| match p.content {
+            Content::Value(i) => Some((ed.cells[i].id.as_str(), p)),
+            _ => None,
+        })
+        .collect();
+    let cell_ref = |id: &str| pos.get(id).map(|p| row_col_to_cell(top + p.row, p.col as u16));
+
+    // Live checks: every rule of this table that needs no previous report
+    // and derives nothing, placed by the shape of its cells.
+    let mut check_rows: Vec<(&str, &str)> = Vec::new(); // (code, title)
+    let mut check_cols: Vec<std::collections::BTreeSet<u32>> = Vec::new(); // grid rows used, per column
+    let mut checks: Vec<(&Rule, CheckPlace, usize)> = Vec::new();
+    for r in ed.rules.iter().filter(|r| !r.derive && !r.needs_previous()) {
+        let places: Option<Vec<&Placed>> = r
+            .left
+            .iter()
+            .chain(&r.right)
+            .filter_map(|t| match t {
+                Term::Cell { id, .. } => Some(pos.get(id.as_str()).copied()),
+                Term::Const(_) => None,
+            })
+            .collect();
+        let Some(places) = places else { continue };
+        let Some(first) = places.first() else { continue };
+        let same_col = places.iter().all(|p| p.col == first.col);
+        let same_row = places.iter().all(|p| p.row == first.row);
+        if same_col && !same_row {
+            let k = check_rows.iter().position(|(c, _)| *c == r.code).unwrap_or_else(|| {
+                check_rows.push((&r.code, &r.title));
+                check_rows.len() - 1
+            });
+            checks.push((r, CheckPlace::Row(first.col), k));
+        } else if same_row {
+            // The first check column still free on this row.
+            let k = match check_cols.iter().position(|used| !used.contains(&first.row)) {
+                Some(k) => k,
+                None => {
+                    check_cols.push(Default::default());
+                    check_cols.len() - 1
+                }
+            };
+            check_cols[k].insert(first.row);
+            checks.push((r, CheckPlace::Column(first.row), k));
+        }
+    }
+    let width = lay.cols + check_cols.len() as u32;
+
+    let title = format!("{} {}", t.name, t.title);
+    ws.merge_range(0, 0, 0, (width - 1) as u16, &title, &f.title)?;
+    ws.set_row_height(0, 24)?;
+
+    for p in &lay.cells {
+        let (r, c) = (top + p.row, p.col as u16);
+        match &p.content {
+            Content::Value(i) => {
+                let def = &ed.cells[*i];
+                value_cell(ws, report, def.id.as_str(), def.kind, def.decimals, r, c, p, derivations, &cell_ref, f)?;
+            }
+            Content::Heading(s) | Content::Corner(s) | Content::ColumnLabel(s) | Content::RowLabel(s) => {
+                let fmt = if matches!(p.content, Content::RowLabel(_) | Content::Heading(_)) {
+                    &f.label_left
+                } else {
+                    &f.label
+                };
+                if p.rowspan > 1 || p.colspan > 1 {
+                    ws.merge_range(r, c, r + p.rowspan - 1, c + p.colspan as u16 - 1, s, fmt)?;
+                } else {
+                    ws.write_with_format(r, c, s.as_str(), fmt)?;
+                }
+            }
+        }
+    }
+
+    // Check column headers: on the header rows of each block with a check in
+    // that column (the nearest corner cell above the checked row).
+    for (k, used) in check_cols.iter().enumerate() {
+        let c = (lay.cols + k as u32) as u16;
+        let mut headed = std::collections::BTreeSet::new();
+        for row in used {
+            let corner = lay
+                .cells
+                .iter()
+                .filter(|p| matches!(p.content, Content::Corner(_)) && p.row <= *row)
+                .max_by_key(|p| p.row);
+            if let Some(p) = corner {
+                if headed.insert(p.row) {
+                    let r = top + p.row;
+                    if p.rowspan > 1 {
+                        ws.merge_range(r, c, r + p.rowspan - 1, c, CHECK_HEADER, &f.label)?;
+                    } else {
+                        ws.write_with_format(r, c, CHECK_HEADER, &f.label)?;
+                    }
+                }
+            }
+        }
+        ws.set_column_width(c, 14)?;
+    }
+    for (k, (_, rule_title)) in check_rows.iter().enumerate() {
+        let r = top + lay.rows + k as u32;
+        let first_value_col = lay.cells.iter().filter(|p| matches!(p.content, Content::Value(_))).map(|p| p.col).min();
+        let label_cols = first_value_col.unwrap_or(1).max(1);
+        let label = format!("{CHECK_ROW_PREFIX}{rule_title}");
+        if label_cols > 1 {
+            ws.merge_range(r, 0, r, (label_cols - 1) as u16, &label, &f.label_left)?;
+        } else {
+            ws.write_with_format(r, 0, label.as_str(), &f.label_left)?;
+        }
+        ws.set_row_height(r, 30)?;
+    }
+    for (rule, place, k) in &checks {
+        let (r, c) = match place {
+            CheckPlace::Row(col) => (top + lay.rows + *k as u32, *col as u16),
+            CheckPlace::Column(row) => (top + *row, (lay.cols + *k as u32) as u16),
+        };
+        let (formula, cached) = check_formula(rule, report, &cell_ref);
+        ws.write_formula_with_format(r, c, Formula::new(formula).set_result(cached), &f.check)?;
+        let bad = ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::BeginsWith(CHECK_BAD_PREFIX.to_string()))
+            .set_format(&f.bad);
+        let good = ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::BeginsWith("✓".to_string()))
+            .set_format(&f.good);
+        ws.add_conditional_format(r, c, r, c, &bad)?;
+        ws.add_conditional_format(r, c, r, c, &good)?;
+    }
+
+    column_widths(ws, &lay)?;
+    ws.set_paper_size(9);
+    if lay.cols > 6 {
+        ws.set_landscape();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    if let Some(last) = lay.header_rows.last() {
+        ws.set_repeat_rows(0, top + last)?;
+    }
+    protect(ws);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn value_cell(
+    ws: &mut Worksheet,
+    report: &Report,
+    id: &str,
+    kind: Kind,
+    decimals: Option<u32>,
+    r: u32,
+    c: u16,
+    p: &Placed,
+    derivations: &Derivations<'_>,
+    cell_ref: &dyn Fn(&str) -> Option<String>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let value = report.value(id);
+    let merge_extra = |ws: &mut Worksheet, fmt: &Format| -> Result<(), XlsxError> {
+        if p.colspan > 1 || p.rowspan > 1 {
+            ws.merge_range(r, c, r + p.rowspan - 1, c + p.colspan as u16 - 1, "", fmt)?;
+        }
+        Ok(())
+    };
+    if let Some((_, inputs)) = derivations.get(id) {
+        let vals: Vec<Option<Number>> = inputs.iter().map(|(i, _)| report.value(i)).collect();
+        let all_blank = vals.iter().all(Option::is_none) && value.is_none();
+        let computed = inputs
+            .iter()
+            .zip(&vals)
+            .try_fold(Number::ZERO, |acc, ((_, neg), v)| v.and_then(|v| acc.checked_add(if *neg { -v } else { v })));
+        let consistent = value.is_some() && computed == value;
+        let refs: Option<Vec<String>> =
+            inputs.iter().map(|(i, neg)| cell_ref(i).map(|a| format!("{}{a}", if *neg { "-" } else { "+" }))).collect();
+        if let (true, Some(refs)) = (consistent || all_blank, refs) {
+            let expr = refs.concat();
+            let expr = expr.strip_prefix('+').unwrap_or(&expr);
+            let cached = value.unwrap_or(Number::ZERO).to_string();
+            merge_extra(ws, &f.derived)?;
+            ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached), &f.derived)?;
+            return Ok(());
+        }
+    }
+    merge_extra(ws, &f.input)?;
+    match value {
+        Some(v) => {
+            ws.write_number_with_format(r, c, v.to_f64(), &f.input)?;
+        }
+        None => {
+            ws.write_blank(r, c, &f.input)?;
+        }
+    }
+    let v = match kind {
+        Kind::Count => DataValidation::new()
+            .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
+            .set_error_title("请填写数字")?
+            .set_error_message("此格应填不小于 0 的整数，没有的填 0。")?,
+        Kind::Signed => DataValidation::new()
+            .allow_whole_number(DataValidationRule::Between(-1_000_000_000, 1_000_000_000))
+            .set_error_title("请填写整数")?
+            .set_error_message("此格应填整数：增加填正数，减少填负数（如 -8），没有变化填 0。")?,
+        Kind::Amount => DataValidation::new()
+            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+            .set_error_title("请填写金额")?
+            .set_error_message(format!(
+                "此格应填不小于 0 的金额{}，没有的填 0。",
+                decimals.map(|d| format!("（最多 {d} 位小数）")).unwrap_or_default()
+            ))?,
+    };
+    ws.add_data_validation(r, c, r + p.rowspan - 1, c + p.colspan as u16 - 1, &v)?;
+    Ok(())
+}
+
+fn side(terms: &[Term], report: &Report, cell_ref: &dyn Fn(&str) -> Option<String>) -> (String, Number) {
+    let mut expr = String::new();
+    let mut total = Number::ZERO;
+    for t in terms {
+        match t {
+            Term::Const(n) => {
+                expr.push_str(&format!("+{n}"));
+                total = total.checked_add(*n).unwrap_or(total);
+            }
+            Term::Cell { id, negative, .. } => {
+                let a = cell_ref(id).unwrap_or_else(|| "0".into());
+                expr.push_str(&format!("{}{a}", if *negative { "-" } else { "+" }));
+                let v = report.value(id).unwrap_or(Number::ZERO);
+                total = total.checked_add(if *negative { -v } else { v }).unwrap_or(total);
+            }
+        }
+    }
+    let expr = expr.strip_prefix('+').map(str::to_string).unwrap_or(expr);
+    (expr, total)
+}
+
+/// The live check formula of a rule instance and its cached result (blank
+/// cells count as 0, as in Excel).
+fn check_formula(rule: &Rule, report: &Report, cell_ref: &dyn Fn(&str) -> Option<String>) -> (String, String) {
+    let (l, lv) = side(&rule.left, report, cell_ref);
+    let (r, rv) = side(&rule.right, report, cell_ref);
+    let holds = rule.op.holds(lv, rv);
+    match rule.op {
+        Op::Eq => {
+            let cached = if holds {
+                CHECK_OK.to_string()
+            } else {
+                format!("{CHECK_BAD_PREFIX} 相差 {}", lv.checked_sub(rv).unwrap_or(Number::ZERO))
+            };
+            (format!("=IF(({l})=({r}),\"{CHECK_OK}\",\"{CHECK_BAD_PREFIX} 相差 \"&(({l})-({r})))"), cached)
+        }
+        Op::Le | Op::Ge => {
+            let sym = if rule.op == Op::Le { "<=" } else { ">=" };
+            let bad = format!("{CHECK_BAD_PREFIX} 不符");
+            let cached = if holds { CHECK_OK.to_string() } else { bad.clone() };
+            (format!("=IF(({l}){sym}({r}),\"{CHECK_OK}\",\"{bad}\")"), cached)
+        }
+    }
+}
+
+/// Column widths set by hand: CJK counts 2 units (autofit is wrong for CJK).
+fn column_widths(ws: &mut Worksheet, lay: &TableLayout) -> Result<(), XlsxError> {
+    let mut widths = vec![8.0f64; lay.cols as usize];
+    for p in &lay.cells {
+        let text = match &p.content {
+            Content::RowLabel(s) => s,
+            Content::ColumnLabel(s) if p.colspan == 1 => s,
+            _ => continue,
+        };
+        let w = (display_width(text) / p.colspan as f64 + 2.0).min(if matches!(p.content, Content::RowLabel(_)) {
+            36.0
+        } else {
+            14.0
+        });
+        for c in p.col..p.col + p.colspan {
+            if let Some(x) = widths.get_mut(c as usize) {
+                *x = x.max(w);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    let mut heights: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
+    for p in &lay.cells {
+        let text = match &p.content {
+            Content::RowLabel(s) | Content::ColumnLabel(s) | Content::Corner(s) => s,
+            _ => continue,
+        };
+        if p.rowspan == 1 {
+            let w: f64 = (p.col..p.col + p.colspan).map(|c| widths.get(c as usize).copied().unwrap_or(8.0)).sum();
+            let lines = (display_width(text) / (w - 1.0).max(1.0)).ceil().max(1.0);
+            let h = (lines * 14.0 + 4.0).clamp(18.0, 120.0);
+            let e = heights.entry(1 + p.row).or_insert(18.0);
+            *e = e.max(h);
+        }
+    }
+    for (r, h) in heights {
+        ws.set_row_height(r, h)?;
+    }
+    Ok(())
+}
