@@ -24,6 +24,7 @@
 pub mod check;
 pub mod edition;
 pub mod error;
+pub mod labels;
 pub mod model;
 pub mod number;
 pub mod read;

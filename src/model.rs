@@ -65,7 +65,8 @@ pub struct Report {
 pub struct Part {
     /// The heading as it appears in the source, e.g. `五、存在的主要问题及改进情况`.
     pub heading: String,
-    /// The body text; paragraphs separated by `\n`. Tables are not included.
+    /// The body text; paragraphs separated by `\n`, without leading or
+    /// trailing white space. Tables are not included.
     #[serde(default)]
     pub text: String,
 }

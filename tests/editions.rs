@@ -128,3 +128,30 @@ fn a_fictional_edition_works_from_a_file_alone() {
     assert_eq!(out.status.code(), Some(2));
     assert!(common::stderr(&out).contains("没有 “fict2099” 这个格式版本"));
 }
+
+/// The fictional edition also gets a workbook: generated, read back and
+/// checked, with no code for it anywhere.
+#[test]
+fn a_fictional_edition_gets_a_workbook_from_its_file_alone() {
+    let ed = "tests/editions/2099.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.xlsx");
+    let o = run(&["--editions", ed, "template", "--year", "2099", "--organ", "测试机关", "-o", t.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let o = run(&["--editions", ed, "check", t.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let codes = common::finding_codes(&o);
+    assert_eq!(codes.iter().filter(|c| *c == "BLANK").count(), 8, "{codes:?}");
+
+    let x = dir.path().join("r.xlsx");
+    let o = run(&["--editions", ed, "convert", "tests/editions/2099-report.json", "-o", x.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let back = run(&["--editions", ed, "convert", x.to_str().unwrap()]);
+    assert!(back.status.success(), "{}", common::stderr(&back));
+    let v: serde_json::Value = serde_json::from_slice(&back.stdout).unwrap();
+    let orig = common::read_json(&root().join("tests/editions/2099-report.json"));
+    assert_eq!(v["cells"], orig["cells"]);
+    assert_eq!(v["edition"], "fict2099");
+    let o = run(&["--editions", ed, "check", x.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(common::finding_codes(&o), ["F9-SUM"]);
+}

@@ -5,7 +5,10 @@
 //! anything that maps to nothing reported as a warning, never dropped
 //! silently).
 
+pub mod container;
+pub mod grid;
 pub mod json;
+pub mod xlsx;
 
 use crate::edition::{Edition, Editions};
 use crate::error::{Error, Result};
@@ -25,6 +28,7 @@ pub struct ReadOptions<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     Json,
+    Xlsx,
 }
 
 /// Legacy or foreign formats people send, with what to tell them.
@@ -44,11 +48,12 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "json" => Ok(InputKind::Json),
+        "xlsx" | "xlsm" => Ok(InputKind::Xlsx),
         _ => {
             if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
                 return Err(Error::unsupported(path, *advice));
             }
-            Err(Error::unsupported(path, "只能读取 .json 文件（canonical JSON）。请检查文件扩展名"))
+            Err(Error::unsupported(path, "只能读取 .json、.xlsx 文件。请检查文件扩展名"))
         }
     }
 }
@@ -64,6 +69,7 @@ pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)
     }
     let report = match kind {
         InputKind::Json => json::read(path)?,
+        InputKind::Xlsx => xlsx::read(path, opts)?,
     };
     let ed = opts.editions.resolve(&report, opts.edition)?.clone();
     Ok((conform(report, &ed), ed))
@@ -74,6 +80,15 @@ pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)
 /// in `warnings` and removed.
 pub fn conform(mut report: Report, ed: &Edition) -> Report {
     report.edition = ed.id.clone();
+    // Text fields are canonically trimmed: a spreadsheet cell or a Word
+    // paragraph cannot keep leading or trailing white space apart from text.
+    for s in [&mut report.organ, &mut report.title, &mut report.preamble, &mut report.contact, &mut report.published] {
+        trim_in_place(s);
+    }
+    for p in report.parts.values_mut() {
+        trim_in_place(&mut p.heading);
+        trim_in_place(&mut p.text);
+    }
     let mut old = std::mem::take(&mut report.cells);
     let mut cells = IndexMap::with_capacity(ed.cells.len());
     for c in &ed.cells {
@@ -110,4 +125,11 @@ pub fn conform(mut report: Report, ed: &Edition) -> Report {
         }
     }
     report
+}
+
+fn trim_in_place(s: &mut String) {
+    let t = s.trim();
+    if t.len() != s.len() {
+        *s = t.to_string();
+    }
 }

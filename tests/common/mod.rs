@@ -22,11 +22,11 @@ pub fn run(args: &[&str]) -> Output {
 }
 
 pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
+    lossy(&o.stdout).to_string()
 }
 
 pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
+    lossy(&o.stderr).to_string()
 }
 
 pub fn read_json(path: &Path) -> Value {
@@ -100,4 +100,102 @@ pub fn finding_codes(o: &Output) -> Vec<String> {
         .iter()
         .map(|f| f["code"].as_str().unwrap_or("").to_string())
         .collect()
+}
+
+/// Unzip an OOXML package and render every part as normalized text: parts
+/// sorted by name; XML one element per line, attributes sorted, text
+/// trimmed; other parts as size and hash. For golden comparisons.
+pub fn normalized_package(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut names: Vec<String> = (0..zip.len()).map(|i| zip.by_index(i).unwrap().name().unwrap().to_string()).collect();
+    names.sort();
+    let mut out = String::new();
+    for n in names {
+        let mut data = Vec::new();
+        zip.by_name(&n).unwrap().read_to_end(&mut data).unwrap();
+        out.push_str(&format!("=== {n}\n"));
+        if n.ends_with(".xml") || n.ends_with(".rels") {
+            out.push_str(&normalize_xml(&data));
+        } else {
+            let h = data.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3));
+            out.push_str(&format!("<binary {} bytes, fnv {h:016x}>\n", data.len()));
+        }
+    }
+    out
+}
+
+pub fn normalize_xml(data: &[u8]) -> String {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_reader(data);
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf).expect("well-formed XML") {
+            Event::Start(e) => {
+                out.push_str(&format!("{}<{}{}>\n", "  ".repeat(depth), lossy(e.name().as_ref()), attrs(&e)));
+                depth += 1;
+            }
+            Event::Empty(e) => {
+                out.push_str(&format!("{}<{}{}/>\n", "  ".repeat(depth), lossy(e.name().as_ref()), attrs(&e)));
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(t) => {
+                let s = lossy(t.as_ref()).trim().to_string();
+                if !s.is_empty() {
+                    out.push_str(&format!("{}{s}\n", "  ".repeat(depth)));
+                }
+            }
+            Event::GeneralRef(g) => out.push_str(&format!("{}&{};\n", "  ".repeat(depth), lossy(g.as_ref()))),
+            Event::CData(t) => out.push_str(&format!("{}{}\n", "  ".repeat(depth), lossy(t.as_ref()))),
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+fn attrs(e: &quick_xml::events::BytesStart) -> String {
+    let mut a: Vec<String> = e
+        .attributes()
+        .flatten()
+        .map(|a| format!(" {}=\"{}\"", lossy(a.key.as_ref()), lossy(a.value.as_ref() as &str)))
+        .collect();
+    a.sort();
+    a.concat()
+}
+
+/// Is LibreOffice available? If not, say so (the real-client tests skip).
+pub fn soffice() -> Option<&'static str> {
+    let ok = Command::new("soffice").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    if ok {
+        Some("soffice")
+    } else if std::env::var_os("XXGK_REQUIRE_SOFFICE").is_some() {
+        panic!("XXGK_REQUIRE_SOFFICE is set but soffice is not installed");
+    } else {
+        eprintln!("SKIPPED: LibreOffice (soffice) is not installed; real-client tests need `apt-get install libreoffice-calc-nogui`");
+        None
+    }
+}
+
+/// Re-save `input` with LibreOffice as `ext` into `outdir`; returns the new file.
+pub fn resave(input: &Path, ext: &str, outdir: &Path) -> PathBuf {
+    let profile = outdir.join("lo-profile");
+    let out = Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", ext, "--outdir"])
+        .arg(outdir)
+        .arg(input)
+        .output()
+        .expect("run soffice");
+    let stem = input.file_stem().unwrap().to_string_lossy().to_string();
+    let p = outdir.join(format!("{stem}.{}", ext.split(':').next().unwrap()));
+    assert!(p.exists(), "soffice did not write {}: {}", p.display(), lossy(&out.stderr));
+    p
+}
+
+fn lossy<T: AsRef<[u8]> + ?Sized>(b: &T) -> String {
+    String::from_utf8_lossy(b.as_ref()).to_string()
 }

@@ -1,0 +1,215 @@
+//! Matching the labels people actually write against the official ones.
+//!
+//! Real files break labels with spaces and line breaks ("自 然 人"), use
+//! half-width punctuation ("(一)"), drop or change the ordinal ("一、" in a
+//! cell of its own), append notes ("规章(设区的市…)") and make small typos
+//! ("属于四类过过程性信息"). Keys are compared after [`key`]; see
+//! [`label_matches`] for the tolerance.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalized form of a label: NFKC (full-width → half-width), no white
+/// space, unified quotes, no trailing colon, lower-case ASCII.
+pub fn key(s: &str) -> String {
+    let mut k: String = s
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}' | '\u{feff}'))
+        .map(|c| match c {
+            '“' | '”' | '„' | '«' | '»' => '"',
+            '‘' | '’' => '\'',
+            '〔' | '［' | '【' => '[',
+            '〕' | '］' | '】' => ']',
+            '．' | '｡' => '.',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    while k.ends_with(':') {
+        k.pop();
+    }
+    k
+}
+
+const CN_DIGITS: &str = "一二三四五六七八九十";
+
+/// The key without a leading ordinal: `一、`, `(三)`, `1.`, `5、`, `(1)`.
+pub fn strip_ordinal(k: &str) -> &str {
+    let s = k;
+    // (三) / (1)
+    if let Some(rest) = s.strip_prefix('(') {
+        if let Some(end) = rest.find(')') {
+            let inner = &rest[..end];
+            if !inner.is_empty() && inner.chars().all(|c| CN_DIGITS.contains(c) || c.is_ascii_digit()) {
+                return &rest[end + 1..];
+            }
+        }
+    }
+    // 一、 / 1. / 5、 / 1、
+    let n = s.chars().take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit()).count();
+    if n > 0 {
+        let rest: &str = &s[s.char_indices().nth(n).map(|(i, _)| i).unwrap_or(s.len())..];
+        for sep in ['、', '.', ',', ')'] {
+            if let Some(r) = rest.strip_prefix(sep) {
+                return r;
+            }
+        }
+    }
+    s
+}
+
+/// Is the key only an ordinal (a cell holding just "一、")?
+pub fn is_bare_ordinal(k: &str) -> bool {
+    !k.is_empty() && strip_ordinal(k).is_empty()
+}
+
+/// Does a cell whose key is `cell` name the label `official` (or a variant)?
+pub fn label_matches(cell: &str, official: &str, variants: &[String]) -> bool {
+    if cell.is_empty() {
+        return false;
+    }
+    std::iter::once(official).chain(variants.iter().map(String::as_str)).any(|l| matches_one(cell, &key(l)))
+}
+
+fn matches_one(cell: &str, k: &str) -> bool {
+    if k.is_empty() {
+        return false;
+    }
+    if cell == k {
+        return true;
+    }
+    let (cs, ks) = (strip_ordinal(cell), strip_ordinal(k));
+    if ks.chars().count() >= 2 && (cs == ks || cell == ks) {
+        return true;
+    }
+    // A label followed by a note in brackets: 规章(设区的市、自治州人民政府应提供相关数据).
+    for (c, l) in [(cell, k), (cs, ks)] {
+        if l.chars().count() >= 2 {
+            if let Some(rest) = c.strip_prefix(l) {
+                if rest.starts_with('(') && rest.ends_with(')') {
+                    return true;
+                }
+            }
+        }
+    }
+    // Small typos in long labels: one edit per eight characters.
+    let n = ks.chars().count();
+    if n >= 6 {
+        let d = levenshtein(cs, ks, n / 8 + 1);
+        if d <= n / 8 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Edit distance, giving up (returning `limit`) once it exceeds `limit`.
+fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return limit;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        let mut best = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            best = best.min(cur[j + 1]);
+        }
+        if best > limit {
+            return limit;
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Organ and year from a title such as
+/// `中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告` or
+/// `2020年宁河镇政府信息公开工作年度报告`.
+pub fn parse_title(title: &str) -> Option<(String, Option<u32>)> {
+    let t: String = title.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let end = t.find("政府信息公开工作")?;
+    let head = &t[..end];
+    // The first four-digit year followed by 年.
+    let chars: Vec<(usize, char)> = head.char_indices().collect();
+    let mut year = None;
+    let mut organ = head.to_string();
+    for w in 0..chars.len().saturating_sub(4) {
+        let digits: String = chars[w..w + 4].iter().map(|(_, c)| *c).collect();
+        let next = chars.get(w + 4).map(|(_, c)| *c);
+        if digits.chars().all(|c| c.is_ascii_digit()) && next == Some('年') {
+            year = digits.parse().ok();
+            let start = chars[w].0;
+            let stop = chars.get(w + 5).map(|(i, _)| *i).unwrap_or(head.len());
+            organ = format!("{}{}", &head[..start], &head[stop..]);
+            break;
+        }
+    }
+    let organ = organ.trim_matches(|c: char| c == '《' || c == '》' || c == '"').to_string();
+    Some((organ, year))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(cell: &str, official: &str) -> bool {
+        label_matches(&key(cell), official, &[])
+    }
+
+    #[test]
+    fn labels_as_found_in_real_files() {
+        assert!(m("自 然 人", "自然人"));
+        assert!(m("社会公\n益组织", "社会公益组织"));
+        assert!(m("(三) 不予 公开", "（三）不予公开"));
+        assert!(m("2. 其他法律行政法规 禁止公开", "2.其他法律行政法规禁止公开"));
+        assert!(m("本年新收政府信息公开申请数量", "一、本年新收政府信息公开申请数量"));
+        assert!(m(
+            "(二) 部分公开(区分处理的, 只计这一情形, 不计其他情形)",
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+        ));
+        assert!(m("6.属于四类过过程性信息", "6.属于四类过程性信息"));
+        assert!(m("规章(设区的市、自治州人民政府应提供相关数据)", "规章"));
+        assert!(m("第二十条第(一)项", "第二十条第（一）项"));
+        assert!(m("本年收费金额(单位:万元)", "本年收费金额（单位：万元）"));
+        assert!(m("结 果 维 持", "结果维持"));
+        assert!(m("3.危及\u{201c}三安全一稳定\u{201d}", "3.危及“三安全一稳定”"));
+    }
+
+    #[test]
+    fn different_labels_do_not_match() {
+        assert!(!m("(六)其他处理", "3.其他"));
+        assert!(!m("其他结果", "其他"));
+        assert!(!m("结果纠正", "结果维持"));
+        assert!(!m("行政处罚", "行政许可"));
+        assert!(!m("规范性文件", "规章"));
+        assert!(!m("2.重复申请", "3.要求提供公开出版物"));
+        assert!(!m("总计", "合计"));
+        assert!(!m("", "总计"));
+    }
+
+    #[test]
+    fn ordinals() {
+        assert_eq!(strip_ordinal("一、总体情况"), "总体情况");
+        assert_eq!(strip_ordinal("5、存在的主要问题"), "存在的主要问题");
+        assert_eq!(strip_ordinal("(七)总计"), "总计");
+        assert_eq!(strip_ordinal("1.属于国家秘密"), "属于国家秘密");
+        assert!(is_bare_ordinal("一、"));
+        assert!(!is_bare_ordinal("一、总体情况"));
+    }
+
+    #[test]
+    fn titles() {
+        assert_eq!(
+            parse_title("中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告"),
+            Some(("中宁县恩和镇人民政府".into(), Some(2020)))
+        );
+        assert_eq!(parse_title("2020年宁河镇政府信息公开工作年度报告"), Some(("宁河镇".into(), Some(2020))));
+        assert_eq!(
+            parse_title("中宁县民政局 2020 年政府信息公开工作 年度报告"),
+            Some(("中宁县民政局".into(), Some(2020)))
+        );
+        assert_eq!(parse_title("通知"), None);
+    }
+}

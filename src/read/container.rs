@@ -1,0 +1,185 @@
+//! What a file really is, before any parser sees it, and the size caps that
+//! keep crafted files from exhausting memory (crates-notes.md §4).
+//!
+//! Office files are zip packages; legacy and encrypted Office files are OLE
+//! compound files (CFB). We sniff the bytes rather than trust the extension,
+//! so a clerk who renamed a .xls to .xlsx, or sent an encrypted workbook, is
+//! told exactly what to do.
+
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// Largest input file read (bytes).
+pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// Most entries in a zip package.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Largest declared inflated size of one zip entry.
+pub const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest declared inflated size of a whole package.
+pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Read a whole input file, refusing one over [`MAX_FILE_BYTES`].
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "文件大小 {} 字节，超过上限 {} 字节。年报文件通常不到 10 MB，请确认文件是否正确",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.is_empty() {
+        return Err(Error::invalid(path, "文件是空的（0 字节）。请重新保存或导出该文件"));
+    }
+    Ok(bytes)
+}
+
+/// What the bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Zip,
+    /// An OLE compound file: encrypted OOXML, or a legacy .doc/.xls/.wps/.et.
+    Cfb {
+        encrypted: bool,
+        word: bool,
+        excel: bool,
+    },
+    Other,
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+pub fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Sniffed::Zip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Sniffed::Cfb {
+            encrypted: contains(bytes, &utf16("EncryptedPackage")),
+            word: contains(bytes, &utf16("WordDocument")),
+            excel: contains(bytes, &utf16("Workbook")) || contains(bytes, &utf16("Book")),
+        };
+    }
+    Sniffed::Other
+}
+
+/// The kind of Office package expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Xlsx,
+    Docx,
+}
+
+/// Refuse what is not a usable package of the expected kind, with advice.
+pub fn check_package(path: &Path, bytes: &[u8], expect: Expect) -> Result<()> {
+    let (app, ext) = match expect {
+        Expect::Xlsx => ("Excel 或 WPS 表格", ".xlsx"),
+        Expect::Docx => ("Word 或 WPS 文字", ".docx"),
+    };
+    match sniff(bytes) {
+        Sniffed::Zip => {}
+        Sniffed::Cfb { encrypted: true, .. } => {
+            return Err(Error::invalid(
+                path,
+                format!("文件设置了打开密码（已加密），无法读取。请用{app}打开，取消密码后另存为 {ext} 再转换"),
+            ))
+        }
+        Sniffed::Cfb { word: true, .. } if expect == Expect::Xlsx => {
+            return Err(Error::invalid(path, "这是旧版 Word 文档（.doc），不是 Excel 工作簿。请另存为 .docx 后转换"))
+        }
+        Sniffed::Cfb { excel: true, .. } if expect == Expect::Docx => {
+            return Err(Error::invalid(path, "这是旧版 Excel 工作簿（.xls），不是 Word 文档。请另存为 .xlsx 后转换"))
+        }
+        Sniffed::Cfb { .. } => {
+            return Err(Error::invalid(
+                path,
+                format!("这是旧版 Office 97-2003 格式（或 WPS 专有格式）的文件，只是扩展名为 {ext}。请用{app}打开后“另存为” {ext} 再转换"),
+            ))
+        }
+        Sniffed::Other => {
+            return Err(Error::invalid(
+                path,
+                format!("不是有效的 {ext} 文件（文件已损坏或并非 Office 文件）。请用{app}打开后另存为 {ext} 再转换"),
+            ))
+        }
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）。请用{app}打开后另存为 {ext} 再转换")))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(Error::invalid(path, format!("压缩包中有 {} 个文件，超过上限 {}", zip.len(), MAX_ZIP_ENTRIES)));
+    }
+    let mut total = 0u64;
+    let mut names = Vec::with_capacity(zip.len());
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）")))?;
+        if f.size() > MAX_ENTRY_BYTES {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "压缩包中的 {} 解压后有 {} 字节，超过上限 {}",
+                    f.name().map(|n| n.to_string()).unwrap_or_default(),
+                    f.size(),
+                    MAX_ENTRY_BYTES
+                ),
+            ));
+        }
+        total = total.saturating_add(f.size());
+        names.push(f.name().map(|n| n.to_string()).unwrap_or_default());
+    }
+    if total > MAX_TOTAL_BYTES {
+        return Err(Error::invalid(path, format!("压缩包解压后共 {total} 字节，超过上限 {MAX_TOTAL_BYTES}")));
+    }
+    let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    match expect {
+        Expect::Xlsx if !has("xl/workbook.xml") && !names.iter().any(|n| n.starts_with("xl/workbook")) => {
+            if has("word/document.xml") {
+                return Err(Error::invalid(path, "这是 Word 文档（.docx），不是 Excel 工作簿。请把扩展名改为 .docx"));
+            }
+            return Err(Error::invalid(path, "压缩包中没有 Excel 工作簿内容。请用 Excel 或 WPS 打开后另存为 .xlsx"));
+        }
+        Expect::Xlsx => shared_strings_precheck(path, &mut zip)?,
+        Expect::Docx => {}
+    }
+    Ok(())
+}
+
+/// calamine reserves memory for the `uniqueCount` that sharedStrings.xml
+/// declares; a crafted count aborts the process (crates-notes.md §4). Require
+/// it to be plausible for the entry's size.
+fn shared_strings_precheck(path: &Path, zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<()> {
+    let Ok(mut f) = zip.by_name("xl/sharedStrings.xml") else { return Ok(()) };
+    let size = f.size();
+    let mut head = Vec::with_capacity(4096);
+    let _ = (&mut f).take(4096).read_to_end(&mut head);
+    let text = String::from_utf8_lossy(&head);
+    for attr in ["uniqueCount=\"", "count=\""] {
+        if let Some(i) = text.find(attr) {
+            let digits: String = text[i + attr.len()..].chars().take_while(char::is_ascii_digit).collect();
+            let n: u64 = digits.parse().unwrap_or(u64::MAX);
+            if n > size / 8 + 16 {
+                return Err(Error::invalid(
+                    path,
+                    format!("工作簿的共享字符串表声明了 {n} 个字符串，与其大小不符，文件可能已损坏或被篡改"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
