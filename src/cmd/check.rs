@@ -20,9 +20,8 @@ pub struct Args {
     /// 输出格式：text（给人看）或 json（给程序用）。
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
-    /// 指定格式版本（如 2019、2021），不按年度自动选择。
-    #[arg(long, value_name = "ID")]
-    pub edition: Option<String>,
+    #[command(flatten)]
+    pub edition: super::EditionOpt,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -60,7 +59,7 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     let mut results = Vec::new();
     for input in &a.inputs {
         let file = input.display().to_string();
-        match read_path(input, ReadOptions { editions, edition: a.edition.as_deref() }) {
+        match read_path(input, ReadOptions { editions, edition: a.edition.edition.as_deref() }) {
             Ok((report, ed)) => {
                 let prev = previous.as_ref().map(|(r, e)| Previous { report: r, edition: e });
                 let findings = check(&report, &ed, prev);

@@ -58,6 +58,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Output options shared by the commands that write a report file.
+#[derive(clap::Args)]
+pub struct OutputOpts {
+    /// 输出格式（json、csv、xlsx）；省略时按输出文件扩展名决定，默认 json。
+    #[arg(long, value_name = "FORMAT")]
+    pub to: Option<String>,
+    /// 输出文件已存在时覆盖（从不覆盖输入文件）。
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The edition option shared by the commands that read or make reports.
+#[derive(clap::Args)]
+pub struct EditionOpt {
+    /// 指定格式版本（如 2019、2021），不按年度或文件自动选择。
+    #[arg(long, value_name = "ID")]
+    pub edition: Option<String>,
+}
+
 /// Write to stdout; a closed pipe (`xxgk … | head`) is not an error.
 pub fn stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();

@@ -23,23 +23,18 @@ pub struct Args {
     /// 输出文件（.xlsx）。
     #[arg(short, long)]
     pub output: PathBuf,
-    /// 输出格式；省略时按输出文件扩展名决定。
-    #[arg(long, value_name = "FORMAT")]
-    pub to: Option<String>,
-    /// 指定格式版本（如 2019、2021），不按年度自动选择。
-    #[arg(long, value_name = "ID")]
-    pub edition: Option<String>,
-    /// 输出文件已存在时覆盖。
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: super::OutputOpts,
+    #[command(flatten)]
+    pub edition: super::EditionOpt,
 }
 
 pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
-    let format = Format::choose(a.to.as_deref(), Some(&a.output))?;
+    let format = Format::choose(a.out.to.as_deref(), Some(&a.output))?;
     if !matches!(format, Format::Xlsx | Format::Json) {
         return Err(Error::Usage("template 只能生成 .xlsx（或 .json）文件".into()));
     }
-    let ed = match a.edition.as_deref() {
+    let ed = match a.edition.edition.as_deref() {
         Some(id) => editions
             .get(id)
             .ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") })?,
@@ -54,6 +49,6 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, e)));
     let bytes = render(format, &report, ed, true)?;
     let inputs: Vec<PathBuf> = a.previous.iter().cloned().collect();
-    write_file(&a.output, &bytes, a.force, &inputs)?;
+    write_file(&a.output, &bytes, a.out.force, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }
