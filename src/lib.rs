@@ -27,6 +27,7 @@ pub mod error;
 pub mod labels;
 pub mod model;
 pub mod number;
+pub mod ooxml;
 pub mod read;
 pub mod template;
 pub mod workbook;

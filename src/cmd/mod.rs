@@ -32,11 +32,11 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// 转换格式（json → json/csv），按输出扩展名或 --to 决定格式。
+    /// 转换格式（json/xlsx/docx → json/csv/xlsx/docx），按输出扩展名或 --to 决定格式。
     Convert(convert::Args),
     /// 检查报告：勾稽关系、空白格、数值类型、六个部分、跨年度对比。
     Check(check::Args),
-    /// 生成某年度的空白年报模板（.xlsx），可按上年报告预填结转数。
+    /// 生成某年度的空白年报模板（.xlsx 或 .docx），可按上年报告预填结转数。
     Template(template::Args),
     /// 输出 canonical JSON 的 JSON Schema。
     Schema(schema::Args),
@@ -61,7 +61,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Output options shared by the commands that write a report file.
 #[derive(clap::Args)]
 pub struct OutputOpts {
-    /// 输出格式（json、csv、xlsx）；省略时按输出文件扩展名决定，默认 json。
+    /// 输出格式（json、csv、xlsx、docx）；省略时按输出文件扩展名决定，默认 json。
     #[arg(long, value_name = "FORMAT")]
     pub to: Option<String>,
     /// 输出文件已存在时覆盖（从不覆盖输入文件）。

@@ -20,7 +20,7 @@ pub struct Args {
     /// 上一年度的报告（任何可读格式），用于预填上年结转等数字。
     #[arg(long, value_name = "LAST")]
     pub previous: Option<PathBuf>,
-    /// 输出文件（.xlsx）。
+    /// 输出文件（.xlsx 或 .docx）。
     #[arg(short, long)]
     pub output: PathBuf,
     #[command(flatten)]
@@ -31,8 +31,8 @@ pub struct Args {
 
 pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), Some(&a.output))?;
-    if !matches!(format, Format::Xlsx | Format::Json) {
-        return Err(Error::Usage("template 只能生成 .xlsx（或 .json）文件".into()));
+    if !matches!(format, Format::Xlsx | Format::Docx | Format::Json) {
+        return Err(Error::Usage("template 只能生成 .xlsx、.docx（或 .json）文件".into()));
     }
     let ed = match a.edition.edition.as_deref() {
         Some(id) => editions
@@ -47,7 +47,10 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
         None => None,
     };
     let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, e)));
-    let bytes = render(format, &report, ed, true)?;
+    let bytes = match format {
+        Format::Docx => xxgk::write::docx::render(&report, ed, xxgk::write::docx::Purpose::Template)?,
+        _ => render(format, &report, ed, true)?,
+    };
     let inputs: Vec<PathBuf> = a.previous.iter().cloned().collect();
     write_file(&a.output, &bytes, a.out.force, &inputs)?;
     Ok(ExitCode::SUCCESS)

@@ -309,6 +309,8 @@ pub struct Edition {
     pub year_to: Option<u32>,
     pub preamble: String,
     pub markers: Vec<String>,
+    /// Placeholder paragraphs of blank forms, dropped when reading.
+    pub placeholders: Vec<String>,
     pub parts: Vec<PartDef>,
     pub tables: Vec<Table>,
     pub cells: Vec<CellDef>,
@@ -555,6 +557,7 @@ impl Compiler<'_> {
             year_to: raw.years.to,
             preamble: raw.preamble,
             markers: raw.markers,
+            placeholders: raw.placeholders,
             parts,
             tables,
             cells,

@@ -16,6 +16,8 @@ pub struct RawEdition {
     pub preamble: String,
     #[serde(default)]
     pub markers: Vec<String>,
+    #[serde(default)]
+    pub placeholders: Vec<String>,
     pub parts: Vec<RawPart>,
     pub tables: Vec<RawTable>,
     #[serde(default)]

@@ -31,6 +31,11 @@ pub struct GridCell {
     pub number: Option<f64>,
     /// The cell holds a formula (its value is the cached result).
     pub formula: bool,
+    /// Where the cell was in the source when that differs from the grid
+    /// position: (table or sheet name, 0-based row, 0-based column). Word
+    /// tables are stacked into one grid, so tables split across pages
+    /// read as one.
+    pub origin: Option<(String, u32, u32)>,
 }
 
 /// A sheet or a table: positioned cells.
@@ -87,11 +92,15 @@ impl Used {
 
 /// Provenance of a grid cell.
 pub fn source(file: &str, grid: &Grid, c: &GridCell) -> Source {
+    let (sheet, row, col) = match &c.origin {
+        Some((name, r, k)) => (name.clone(), *r, *k),
+        None => (grid.name.clone(), c.row, c.col),
+    };
     Source {
         file: file.to_string(),
-        sheet: Some(grid.name.clone()),
-        row: Some(c.row + 1),
-        column: Some(c.col + 1),
+        sheet: Some(sheet),
+        row: Some(row + 1),
+        column: Some(col + 1),
         text: c.text.clone(),
     }
 }

@@ -6,8 +6,10 @@
 //! silently).
 
 pub mod container;
+pub mod docx;
 pub mod grid;
 pub mod json;
+pub mod parts;
 pub mod xlsx;
 
 use crate::edition::{Edition, Editions};
@@ -29,6 +31,7 @@ pub struct ReadOptions<'a> {
 pub enum InputKind {
     Json,
     Xlsx,
+    Docx,
 }
 
 /// Legacy or foreign formats people send, with what to tell them.
@@ -49,11 +52,12 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
     match ext.as_str() {
         "json" => Ok(InputKind::Json),
         "xlsx" | "xlsm" => Ok(InputKind::Xlsx),
+        "docx" | "docm" => Ok(InputKind::Docx),
         _ => {
             if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
                 return Err(Error::unsupported(path, *advice));
             }
-            Err(Error::unsupported(path, "只能读取 .json、.xlsx 文件。请检查文件扩展名"))
+            Err(Error::unsupported(path, "只能读取 .json、.xlsx、.docx 文件。请检查文件扩展名"))
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)
     let report = match kind {
         InputKind::Json => json::read(path)?,
         InputKind::Xlsx => xlsx::read(path, opts)?,
+        InputKind::Docx => docx::read(path, opts)?,
     };
     let ed = opts.editions.resolve(&report, opts.edition)?.clone();
     Ok((conform(report, &ed), ed))

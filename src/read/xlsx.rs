@@ -84,7 +84,16 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
             }
             total += 1;
             let (rowspan, colspan) = spans.get(&(row, col)).copied().unwrap_or((1, 1));
-            cells.push(GridCell { row, col, rowspan, colspan, text, number, formula: c.formula.is_some() });
+            cells.push(GridCell {
+                row,
+                col,
+                rowspan,
+                colspan,
+                text,
+                number,
+                formula: c.formula.is_some(),
+                origin: None,
+            });
         }
         drop(reader);
         if outside > 0 {

@@ -5,6 +5,7 @@
 //! replaced only when asked, and an input is never overwritten.
 
 pub mod csv;
+pub mod docx;
 pub mod json;
 pub mod xlsx;
 
@@ -20,12 +21,13 @@ pub enum Format {
     Json,
     Csv,
     Xlsx,
+    Docx,
 }
 
 impl Format {
     /// All formats with their names, for messages and --help.
     pub const ALL: &'static [(&'static str, Format)] =
-        &[("json", Format::Json), ("csv", Format::Csv), ("xlsx", Format::Xlsx)];
+        &[("json", Format::Json), ("csv", Format::Csv), ("xlsx", Format::Xlsx), ("docx", Format::Docx)];
 
     pub fn from_name(name: &str) -> Option<Format> {
         let name = name.trim_start_matches('.').to_ascii_lowercase();
@@ -61,6 +63,7 @@ pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool) -> R
         Format::Json => json::render(report),
         Format::Csv => csv::render(report, ed, to_file),
         Format::Xlsx => xlsx::render(report, ed)?,
+        Format::Docx => docx::render(report, ed, docx::Purpose::Publish)?,
     })
 }
 

@@ -1,0 +1,508 @@
+//! Parse stage of the Word reader: zip + quick-xml, streaming, into a
+//! docx-shaped intermediate ([`Doc`]): body paragraphs and tables in order,
+//! tables with their grid positions and merges resolved.
+//!
+//! Rules (crates-notes.md §3b): the main part comes from `_rels/.rels`; only
+//! `w:t` directly under `w:r` is text (`w:tab` → tab, `w:br`/`w:cr` → line
+//! break); deleted text, moved-from text, field codes, textboxes, fallback
+//! content and property-change records are skipped; insertions are kept; a
+//! row deleted in tracked changes is dropped; `gridBefore`, `gridSpan`,
+//! `vMerge` (no value = continue) and legacy `hMerge` are resolved into
+//! row and column spans. Nesting depth, table nesting and part sizes are
+//! capped; DOCTYPE and unknown entities are refused.
+
+use crate::read::container::MAX_ENTRY_BYTES;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+use std::io::Read;
+
+/// Deepest XML element nesting accepted.
+pub const MAX_XML_DEPTH: usize = 256;
+/// Deepest table nesting accepted.
+pub const MAX_TABLE_NESTING: usize = 8;
+/// Most rows in one table.
+pub const MAX_TABLE_ROWS: usize = 5_000;
+/// Most cells in one row.
+pub const MAX_ROW_CELLS: usize = 256;
+
+const W_NS: &[&str] = &[
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+];
+const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+
+/// A parsed Word document.
+#[derive(Debug, Default)]
+pub struct Doc {
+    pub body: Vec<Item>,
+    /// Tracked insertions or deletions were found (read as if accepted).
+    pub revisions: bool,
+    /// Custom document properties (the xxgk stamp).
+    pub properties: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Para(String),
+    Table(Table),
+}
+
+/// A table with resolved positions: every cell once, at its top-left.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub cells: Vec<TCell>,
+    pub rows: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct TCell {
+    pub row: u32,
+    pub col: u32,
+    pub rowspan: u32,
+    pub colspan: u32,
+    pub text: String,
+}
+
+/// Why a document could not be parsed (a Chinese phrase).
+pub type ParseError = String;
+
+fn read_entry(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str) -> Result<Option<Vec<u8>>, ParseError> {
+    let mut f = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(format!("压缩包中的 {name} 无法读取（{e}）")),
+    };
+    if f.size() > MAX_ENTRY_BYTES {
+        return Err(format!("{name} 解压后有 {} 字节，超过上限 {MAX_ENTRY_BYTES}", f.size()));
+    }
+    let mut out = Vec::with_capacity(f.size().min(64 << 20) as usize);
+    (&mut f).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut out).map_err(|e| format!("{name} 已损坏（{e}）"))?;
+    Ok(Some(out))
+}
+
+fn attr(e: &BytesStart, local: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)
+        .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.to_string()).unwrap_or_default())
+}
+
+/// The main part named in `_rels/.rels` (Word Online writes `/word/document2.xml`).
+fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String, ParseError> {
+    let rels = read_entry(zip, "_rels/.rels")?.ok_or("压缩包中没有 _rels/.rels，不是 Word 文档")?;
+    let mut r = quick_xml::Reader::from_reader(rels.as_slice());
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+                let ty = attr(&e, "Type").unwrap_or_default();
+                if ty.ends_with("/officeDocument") {
+                    let target = attr(&e, "Target").unwrap_or_default();
+                    return Ok(target.trim_start_matches('/').to_string());
+                }
+            }
+            Ok(Event::Eof) => return Err("_rels/.rels 中没有指明主文档，不是 Word 文档".into()),
+            Err(e) => return Err(format!("_rels/.rels 已损坏（{e}）")),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Parse a .docx package (already sniffed and capped by the container check).
+pub fn parse(bytes: &[u8]) -> Result<Doc, ParseError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("压缩包已损坏（{e}）"))?;
+    let main = main_part(&mut zip)?;
+    let xml = read_entry(&mut zip, &main)?.ok_or_else(|| format!("压缩包中缺少主文档 {main}"))?;
+    let mut doc = walk(&xml)?;
+    if let Some(custom) = read_entry(&mut zip, "docProps/custom.xml")? {
+        doc.properties = custom_properties(&custom);
+    }
+    Ok(doc)
+}
+
+fn custom_properties(xml: &[u8]) -> Vec<(String, String)> {
+    let mut r = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "property" => {
+                current = attr(&e, "name").map(|n| (n, String::new()));
+            }
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "property" => {
+                if let Some(n) = attr(&e, "name") {
+                    out.push((n, String::new()));
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some((_, v)) = current.as_mut() {
+                    v.push_str(&t.xml10_content());
+                }
+            }
+            Ok(Event::GeneralRef(g)) => {
+                if let Some((_, v)) = current.as_mut() {
+                    let name = g.xml10_content().to_string();
+                    if let Ok(Some(c)) = g.resolve_char_ref() {
+                        v.push(c);
+                    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&name) {
+                        v.push_str(s);
+                    }
+                }
+            }
+            Ok(Event::End(e)) if e.local_name().as_ref() == "property" => {
+                if let Some(p) = current.take() {
+                    out.push(p);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum VMerge {
+    None,
+    Restart,
+    Continue,
+}
+
+#[derive(Debug)]
+struct RawCell {
+    span: u32,
+    vmerge: VMerge,
+    hmerge_continue: bool,
+    text: String,
+}
+
+#[derive(Debug, Default)]
+struct RawRow {
+    grid_before: u32,
+    cells: Vec<RawCell>,
+    deleted: bool,
+}
+
+#[derive(Debug, Default)]
+struct RawTable {
+    rows: Vec<RawRow>,
+}
+
+/// Resolve grid positions and merges of a raw table.
+fn resolve(t: RawTable) -> Table {
+    let mut out = Table::default();
+    // For each grid column, the index in out.cells of the cell a vertical
+    // merge continues.
+    let mut open: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut r = 0u32;
+    for row in t.rows.into_iter().filter(|r| !r.deleted) {
+        let mut col = row.grid_before;
+        let mut last: Option<usize> = None;
+        for c in row.cells {
+            let span = c.span.max(1);
+            if c.hmerge_continue {
+                if let Some(i) = last {
+                    out.cells[i].colspan += span;
+                    append(&mut out.cells[i].text, &c.text);
+                    col += span;
+                    continue;
+                }
+            }
+            if c.vmerge == VMerge::Continue {
+                if let Some(&i) = open.get(&col) {
+                    if out.cells[i].row + out.cells[i].rowspan == r {
+                        out.cells[i].rowspan += 1;
+                        append(&mut out.cells[i].text, &c.text);
+                        last = Some(i);
+                        col += span;
+                        continue;
+                    }
+                }
+            }
+            let i = out.cells.len();
+            out.cells.push(TCell { row: r, col, rowspan: 1, colspan: span, text: c.text });
+            if c.vmerge == VMerge::Restart || c.vmerge == VMerge::Continue {
+                open.insert(col, i);
+            } else {
+                open.remove(&col);
+            }
+            last = Some(i);
+            col += span;
+        }
+        r += 1;
+    }
+    out.rows = r;
+    out
+}
+
+fn append(into: &mut String, text: &str) {
+    if !text.trim().is_empty() {
+        if !into.is_empty() {
+            into.push('\n');
+        }
+        into.push_str(text);
+    }
+}
+
+/// Elements whose whole subtree is skipped (by local name, W namespace).
+fn skipped(local: &str) -> bool {
+    matches!(local, "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent" | "delText")
+        || local.ends_with("PrChange")
+}
+
+/// What the walker is inside of.
+enum Frame {
+    Table(RawTable),
+    Row(RawRow),
+    Cell(RawCell),
+    Para(String),
+}
+
+fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
+    let mut r = NsReader::from_reader(xml);
+    r.config_mut().expand_empty_elements = true;
+    let mut buf = Vec::new();
+    let mut doc = Doc::default();
+    // Element stack: (is W namespace, local name) for parent checks.
+    let mut names: Vec<(bool, String)> = Vec::new();
+    let mut frames: Vec<(usize, Frame)> = Vec::new(); // (depth opened at, frame)
+    let mut skip_until: Option<usize> = None;
+    let mut seen_root = false;
+    let mut tables_open = 0usize;
+    let mut in_trpr = false;
+    let mut sdt_placeholder: Vec<bool> = Vec::new();
+    loop {
+        let (ns, ev) =
+            r.read_resolved_event_into(&mut buf).map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))?;
+        let is_w = matches!(ns, ResolveResult::Bound(n) if W_NS.contains(&n.as_ref()));
+        let is_mc = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == MC_NS);
+        match ev {
+            Event::DocType(_) => return Err("文档中含有 DOCTYPE 声明，这不是 Word 生成的文件，已拒绝读取".into()),
+            Event::Start(e) => {
+                let local = e.local_name().as_ref().to_string();
+                let depth = names.len();
+                if depth >= MAX_XML_DEPTH {
+                    return Err(format!("文档的 XML 嵌套超过 {MAX_XML_DEPTH} 层，文件可能已损坏或被篡改"));
+                }
+                if !seen_root {
+                    seen_root = true;
+                    if !(is_w && local == "document") {
+                        let name = local.clone();
+                        return Err(format!("主文档的根元素是 “{name}”，不是 Word 文档"));
+                    }
+                }
+                names.push((is_w, local.clone()));
+                if skip_until.is_some() {
+                    buf.clear();
+                    continue;
+                }
+                if (is_w && skipped(&local)) || (is_mc && local == "Fallback") {
+                    if is_w && (local == "del" || local == "moveFrom") {
+                        doc.revisions = true;
+                        if in_trpr && local == "del" {
+                            if let Some((_, Frame::Row(row))) =
+                                frames.iter_mut().rev().find(|(_, f)| matches!(f, Frame::Row(_)))
+                            {
+                                row.deleted = true;
+                            }
+                        }
+                    }
+                    skip_until = Some(depth);
+                    buf.clear();
+                    continue;
+                }
+                if !is_w {
+                    buf.clear();
+                    continue;
+                }
+                let parent_is_run = depth >= 1 && names.get(depth - 1).is_some_and(|(w, n)| *w && n == "r");
+                match local.as_str() {
+                    "ins" | "moveTo" => doc.revisions = true,
+                    "tbl" => {
+                        tables_open += 1;
+                        if tables_open > MAX_TABLE_NESTING {
+                            return Err(format!("表格嵌套超过 {MAX_TABLE_NESTING} 层，文件可能已损坏或被篡改"));
+                        }
+                        frames.push((depth, Frame::Table(RawTable::default())));
+                    }
+                    "tr" => frames.push((depth, Frame::Row(RawRow::default()))),
+                    "trPr" => in_trpr = true,
+                    "tc" => frames.push((
+                        depth,
+                        Frame::Cell(RawCell {
+                            span: 1,
+                            vmerge: VMerge::None,
+                            hmerge_continue: false,
+                            text: String::new(),
+                        }),
+                    )),
+                    "p" => frames.push((depth, Frame::Para(String::new()))),
+                    "gridBefore" => {
+                        if let Some((_, Frame::Row(row))) = frames.last_mut() {
+                            row.grid_before =
+                                attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0).min(MAX_ROW_CELLS as u32);
+                        }
+                    }
+                    "gridSpan" => {
+                        if let Some((_, Frame::Cell(c))) = frames.last_mut() {
+                            c.span = attr(&e, "val")
+                                .and_then(|v| v.parse().ok())
+                                .unwrap_or(1)
+                                .clamp(1, MAX_ROW_CELLS as u32);
+                        }
+                    }
+                    "vMerge" => {
+                        if let Some((_, Frame::Cell(c))) = frames.last_mut() {
+                            c.vmerge = match attr(&e, "val").as_deref() {
+                                Some("restart") => VMerge::Restart,
+                                _ => VMerge::Continue,
+                            };
+                        }
+                    }
+                    "hMerge" => {
+                        if let Some((_, Frame::Cell(c))) = frames.last_mut() {
+                            c.hmerge_continue = attr(&e, "val").as_deref() != Some("restart");
+                        }
+                    }
+                    "sdt" => sdt_placeholder.push(false),
+                    "showingPlcHdr" => {
+                        if let Some(p) = sdt_placeholder.last_mut() {
+                            *p = true;
+                        }
+                    }
+                    "sdtContent" if sdt_placeholder.last() == Some(&true) => {
+                        skip_until = Some(depth);
+                    }
+                    "tab" if parent_is_run => push_text(&mut frames, "\t"),
+                    "br" | "cr" if parent_is_run => push_text(&mut frames, "\n"),
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                let Some((is_w_end, local)) = names.pop() else { return Err("document.xml 的结构不完整".into()) };
+                let depth = names.len();
+                if let Some(d) = skip_until {
+                    if depth == d {
+                        skip_until = None;
+                    }
+                    buf.clear();
+                    continue;
+                }
+                if !is_w_end {
+                    buf.clear();
+                    continue;
+                }
+                match local.as_str() {
+                    "trPr" => in_trpr = false,
+                    "sdt" => {
+                        sdt_placeholder.pop();
+                    }
+                    "p" | "tc" | "tr" | "tbl" => {
+                        if frames.last().is_some_and(|(d, _)| *d == depth) {
+                            if let Some((_, f)) = frames.pop() {
+                                close(f, &mut frames, &mut doc)?;
+                            }
+                        }
+                        if local == "tbl" {
+                            tables_open = tables_open.saturating_sub(1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) if skip_until.is_none() && in_run_text(&names) => {
+                push_text(&mut frames, &t.xml10_content());
+            }
+            Event::GeneralRef(g) => {
+                let in_t = skip_until.is_none() && in_run_text(&names);
+                let text = match g.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => {
+                        let name = g.xml10_content().to_string();
+                        match quick_xml::escape::resolve_predefined_entity(&name) {
+                            Some(s) => s.to_string(),
+                            None => return Err(format!("文档中有未定义的实体 “&{name};”，文件可能已损坏或被篡改")),
+                        }
+                    }
+                };
+                if in_t {
+                    push_text(&mut frames, &text);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !names.is_empty() {
+        return Err("document.xml 不完整（文件被截断）".into());
+    }
+    if !seen_root {
+        return Err("主文档是空的".into());
+    }
+    Ok(doc)
+}
+
+/// Is the current element a `w:t` directly under a `w:r`?
+fn in_run_text(names: &[(bool, String)]) -> bool {
+    match names {
+        [.., (true, r), (true, t)] => r == "r" && t == "t",
+        _ => false,
+    }
+}
+
+fn push_text(frames: &mut [(usize, Frame)], s: &str) {
+    if let Some((_, Frame::Para(p))) = frames.last_mut() {
+        p.push_str(s);
+    }
+}
+
+fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc) -> Result<(), ParseError> {
+    match f {
+        Frame::Para(text) => match frames.last_mut() {
+            Some((_, Frame::Cell(c))) => {
+                if !c.text.is_empty() || !text.is_empty() {
+                    if !c.text.is_empty() {
+                        c.text.push('\n');
+                    }
+                    c.text.push_str(&text);
+                }
+            }
+            Some((_, Frame::Para(outer))) => outer.push_str(&text),
+            _ => doc.body.push(Item::Para(text)),
+        },
+        Frame::Cell(c) => {
+            if let Some((_, Frame::Row(r))) = frames.last_mut() {
+                if r.cells.len() >= MAX_ROW_CELLS {
+                    return Err(format!("表格的一行超过 {MAX_ROW_CELLS} 个单元格"));
+                }
+                r.cells.push(c);
+            }
+        }
+        Frame::Row(row) => {
+            if let Some((_, Frame::Table(t))) = frames.last_mut() {
+                if t.rows.len() >= MAX_TABLE_ROWS {
+                    return Err(format!("表格超过 {MAX_TABLE_ROWS} 行"));
+                }
+                t.rows.push(row);
+            }
+        }
+        Frame::Table(t) => {
+            let table = resolve(t);
+            match frames.last_mut() {
+                // A table nested in a cell: its text joins the cell's.
+                Some((_, Frame::Cell(c))) => {
+                    for tc in &table.cells {
+                        append(&mut c.text, &tc.text);
+                    }
+                }
+                _ => doc.body.push(Item::Table(table)),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! Finding the title, preamble and six parts in a sequence of paragraphs
+//! (Word body paragraphs, lines of a published text).
+//!
+//! A part starts at a paragraph that begins with its heading: the official
+//! heading or a variant from the edition, numbered `一、` or `5、`, possibly
+//! followed by its text on the same line ("五、存在的主要问题及改进情况。我乡的…").
+//! Parts are looked for in order. Placeholder paragraphs of forms and
+//! templates (the edition's `placeholders`, xxgk's 【填写说明】) are dropped.
+
+use crate::edition::{Edition, PartDef};
+use crate::labels::{key, strip_ordinal};
+use crate::model::Part;
+use indexmap::IndexMap;
+
+/// Prefix of the guidance paragraphs in xxgk's Word template.
+pub const GUIDANCE_PREFIX: &str = "【填写说明】";
+
+/// What was found in the paragraphs.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub title: String,
+    pub preamble: String,
+    pub parts: IndexMap<String, Part>,
+}
+
+const ARABIC: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
+
+/// If paragraph `p` starts with the heading of `part` (`index` 0-based),
+/// the heading as written and the rest of the line.
+fn heading_of(p: &str, part: &PartDef, index: usize) -> Option<(String, String)> {
+    let trimmed = p.trim();
+    let k = key(trimmed);
+    let body = strip_ordinal(&k);
+    if body.len() == k.len() {
+        return None; // no ordinal: not a heading
+    }
+    let ordinal = &k[..k.len() - body.len()];
+    let number_ok =
+        ordinal.starts_with(part.number.as_str()) || ARABIC.get(index).is_some_and(|a| ordinal.starts_with(a));
+    if !number_ok || ordinal.starts_with('(') {
+        return None;
+    }
+    for h in std::iter::once(&part.heading).chain(&part.variants) {
+        let hk = key(h);
+        if let Some(rest) = body.strip_prefix(hk.as_str()) {
+            // The rest must be the text on the same line, not a longer heading.
+            if rest.is_empty() || rest.starts_with(['。', '.', ':', ',', '，', '；', ';']) || rest.chars().count() > 12
+            {
+                let cut = char_cut(trimmed, ordinal.chars().count() + hk.chars().count());
+                let heading = trimmed[..cut].trim().to_string();
+                let rest = trimmed[cut..]
+                    .trim_start_matches(['。', '.', ':', '：', ',', '，', '；', ';', ' ', '\u{3000}'])
+                    .trim();
+                return Some((heading, rest.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// Byte offset in `s` after `n` non-white-space characters (keys drop white
+/// space, so count only those).
+fn char_cut(s: &str, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in s.char_indices() {
+        if seen == n {
+            return i;
+        }
+        if !c.is_whitespace() {
+            seen += 1;
+        }
+    }
+    s.len()
+}
+
+/// Is the paragraph a placeholder to drop?
+pub fn is_placeholder(p: &str, ed: &Edition) -> bool {
+    let k = key(p);
+    k.starts_with(&key(GUIDANCE_PREFIX)) || ed.placeholders.iter().any(|x| key(x) == k)
+}
+
+/// Split paragraphs into title, preamble and parts.
+pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
+    let mut found = Found::default();
+    let mut current: Option<(String, Vec<String>, String)> = None; // (part id, lines, heading)
+    let mut before: Vec<String> = Vec::new();
+    let mut next = 0usize;
+    for p in paragraphs {
+        if is_placeholder(p, ed) {
+            continue;
+        }
+        let mut matched = None;
+        for (i, part) in ed.parts.iter().enumerate().skip(next) {
+            if let Some(h) = heading_of(p, part, i) {
+                matched = Some((i, h));
+                break;
+            }
+        }
+        if let Some((i, (heading, rest))) = matched {
+            if let Some((id, lines, h)) = current.take() {
+                found.parts.insert(id, Part { heading: h, text: lines.join("\n") });
+            }
+            let mut lines = Vec::new();
+            if !rest.is_empty() {
+                lines.push(rest);
+            }
+            current = Some((ed.parts[i].id.clone(), lines, heading));
+            next = i + 1;
+            continue;
+        }
+        match &mut current {
+            Some((_, lines, _)) => lines.push(p.clone()),
+            None => before.push(p.clone()),
+        }
+    }
+    if let Some((id, lines, h)) = current.take() {
+        found.parts.insert(id, Part { heading: h, text: lines.join("\n") });
+    }
+    // Title: the first non-empty paragraph that reads like one, else the first.
+    let non_empty: Vec<usize> = (0..before.len()).filter(|&i| !before[i].trim().is_empty()).collect();
+    let title_at = non_empty.iter().copied().find(|&i| before[i].contains("年度报告")).or(non_empty.first().copied());
+    if let Some(t) = title_at {
+        found.title = before[t].trim().to_string();
+        let rest: Vec<&str> = before[t + 1..].iter().map(String::as_str).collect();
+        found.preamble = rest.join("\n").trim().to_string();
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edition::Editions;
+
+    fn lines(s: &str) -> Vec<String> {
+        s.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn headings_as_written_in_real_reports() {
+        let eds = Editions::builtin().unwrap();
+        let ed = eds.get("2019").unwrap();
+        let f = split(
+            &lines(
+                "中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告\n本报告依据……\n一、总体情况\n（一）主动公开情况。\n一是强化组织领导。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n四、因政府信息公开工作被申请行政复议提起行政诉讼情况\n5、 存在的主要问题及改进情况。我乡的问题是……\n下一步……\n6、 其他需要报告的事项\n无。",
+            ),
+            ed,
+        );
+        assert_eq!(f.title, "中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告");
+        assert_eq!(f.preamble, "本报告依据……");
+        assert_eq!(f.parts.len(), 6);
+        assert_eq!(f.parts["p1"].text, "（一）主动公开情况。\n一是强化组织领导。");
+        assert_eq!(f.parts["p4"].heading, "四、因政府信息公开工作被申请行政复议提起行政诉讼情况");
+        assert_eq!(f.parts["p5"].heading, "5、 存在的主要问题及改进情况");
+        assert_eq!(f.parts["p5"].text, "我乡的问题是……\n下一步……");
+        assert_eq!(f.parts["p6"].text, "无。");
+    }
+
+    #[test]
+    fn sub_headings_and_placeholders_are_not_parts() {
+        let eds = Editions::builtin().unwrap();
+        let ed = eds.get("2021").unwrap();
+        let f = split(&lines("标题\n一、总体情况\n（文字描述）\n（一）依申请公开情况\n一、总体情况较好\n五、存在的主要问题及改进情况\n【填写说明】报告……"), ed);
+        assert_eq!(f.parts.len(), 2);
+        assert_eq!(f.parts["p1"].text, "（一）依申请公开情况\n一、总体情况较好");
+        assert_eq!(f.parts["p5"].text, "");
+    }
+}

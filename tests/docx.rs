@@ -1,0 +1,568 @@
+//! Word: the blank form and template, extraction from filled reports, the
+//! publication document, and real clients (LibreOffice) re-saving them.
+
+mod common;
+
+use common::{golden, root, run, stderr, stdout};
+use proptest::prelude::*;
+use std::io::{Read, Write};
+use std::path::Path;
+use xxgk::edition::{Editions, Kind};
+use xxgk::model::{Number, Part, Report};
+use xxgk::read::{read_path, ReadOptions};
+use xxgk::write::docx::{render, Purpose};
+
+const SAMPLES: &[&str] =
+    &["2020-enhe-town", "2020-zhongning-civil-affairs", "2021-tongxin-county", "broken-2019", "broken-2021"];
+
+fn sample(name: &str) -> Report {
+    let eds = Editions::builtin().unwrap();
+    read_path(&root().join(format!("samples/{name}.json")), ReadOptions { editions: &eds, edition: None }).unwrap().0
+}
+
+fn read(path: &Path) -> Report {
+    let eds = Editions::builtin().unwrap();
+    read_path(path, ReadOptions { editions: &eds, edition: None }).unwrap_or_else(|e| panic!("{e}")).0
+}
+
+fn write_docx(r: &Report, path: &Path) {
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.resolve(r, None).unwrap();
+    std::fs::write(path, render(r, ed, Purpose::Publish).unwrap()).unwrap();
+}
+
+#[test]
+fn every_sample_round_trips_through_the_publication_docx() {
+    let dir = tempfile::tempdir().unwrap();
+    for s in SAMPLES {
+        let r = sample(s);
+        let p = dir.path().join(format!("{s}.docx"));
+        write_docx(&r, &p);
+        let back = read(&p);
+        assert_eq!(back.content(), r.content(), "{s}");
+        assert!(back.warnings.is_empty(), "{s}: {:?}", back.warnings);
+    }
+    let r = sample("2021-tongxin-county");
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.resolve(&r, None).unwrap();
+    assert_eq!(render(&r, ed, Purpose::Publish).unwrap(), render(&r, ed, Purpose::Publish).unwrap(), "deterministic");
+}
+
+fn arb_report() -> impl Strategy<Value = Report> {
+    let eds = Editions::builtin().unwrap();
+    (
+        0usize..2,
+        proptest::collection::vec(proptest::option::weighted(0.85, 0i64..500), 200),
+        "[一-龥a-z0-9，。（）\t\n]{0,80}",
+    )
+        .prop_map(move |(e, vals, text)| {
+            let ed = &eds.all()[e];
+            let mut r = ed.blank_report("测试县人民政府", Some(ed.year_from));
+            for (c, v) in ed.cells.iter().zip(vals.iter().cycle()) {
+                let n = v.map(|v| match c.kind {
+                    Kind::Count => Number::from_i64(v),
+                    Kind::Signed => Number::from_i64(v - 250),
+                    Kind::Amount => Number(rust_decimal::Decimal::new(v * 7919, 2)),
+                });
+                r.cells.insert(c.id.clone(), n);
+            }
+            for p in &ed.parts {
+                r.parts.insert(p.id.clone(), Part { heading: p.full_heading(), text: text.clone() });
+            }
+            r.preamble = format!("前言{text}");
+            r.contact = "张三".into();
+            r
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn docx_round_trip(report in arb_report()) {
+        let eds = Editions::builtin().unwrap();
+        let report = xxgk::read::conform(report.clone(), eds.resolve(&report, None).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.docx");
+        write_docx(&report, &p);
+        let back = read(&p);
+        prop_assert_eq!(back.content(), report.content());
+    }
+}
+
+#[test]
+fn template_and_publication_goldens() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.docx");
+    let o = run(&["template", "--year", "2021", "--organ", "某某县人民政府办公室", "-o", t.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden(
+        &root().join("tests/expected/template-2021.docx.txt"),
+        &common::normalized_package(&std::fs::read(&t).unwrap()),
+    );
+    let p = dir.path().join("p.docx");
+    let o = run(&["convert", "samples/2020-enhe-town.json", "-o", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden(
+        &root().join("tests/expected/publish-2020-enhe-town.docx.txt"),
+        &common::normalized_package(&std::fs::read(&p).unwrap()),
+    );
+}
+
+#[test]
+fn publication_follows_gb_t_9704() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.docx");
+    write_docx(&sample("2021-tongxin-county"), &p);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&p).unwrap()).unwrap();
+    let mut part = |n: &str| {
+        let mut s = String::new();
+        z.by_name(n).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let doc = part("word/document.xml");
+    let styles = part("word/styles.xml");
+    let footer = part("word/footer1.xml");
+    let settings = part("word/settings.xml");
+    assert!(doc.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"), "A4");
+    assert!(doc.contains("w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\""), "37/26/35/28 mm");
+    assert!(
+        styles.contains("w:eastAsia=\"方正小标宋简体\"") && styles.contains("<w:sz w:val=\"44\"/>"),
+        "title 2号 小标宋"
+    );
+    assert!(
+        styles.contains("w:eastAsia=\"仿宋_GB2312\"")
+            && styles.contains("<w:spacing w:line=\"578\" w:lineRule=\"exact\"/>"),
+        "body"
+    );
+    assert!(styles.contains("w:firstLineChars=\"200\""), "2-character indent");
+    assert!(styles.contains("w:eastAsia=\"黑体\"") && styles.contains("w:eastAsia=\"楷体_GB2312\""), "headings");
+    assert!(footer.contains("— </w:t>") && footer.contains(" PAGE ") && footer.contains("<w:jc w:val=\"right\"/>"));
+    assert!(styles.contains("w:eastAsia=\"宋体\"") && styles.contains("<w:sz w:val=\"28\"/>"), "4号 宋体 page number");
+    assert!(settings.contains("<w:evenAndOddHeaders/>"));
+    assert!(
+        doc.contains("<w:vMerge w:val=\"restart\"/>") && doc.contains("<w:gridSpan w:val=\"7\"/>"),
+        "official merges"
+    );
+    assert!(doc.contains(">（一）聚焦重点，全面推进主动公开。"), "sub-heading");
+    assert!(doc.contains("<w:pStyle w:val=\"Heading2\"/></w:pPr><w:r><w:t xml:space=\"preserve\">（一）聚焦重点"));
+}
+
+#[test]
+fn the_standard_preamble_is_added_and_control_characters_stripped() {
+    let mut r = sample("2021-tongxin-county");
+    r.preamble = String::new();
+    r.parts.get_mut("p6").unwrap().text = "收费\u{0B}情况\u{1}：无\u{FFFE}。".into();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.docx");
+    write_docx(&r, &p);
+    let back = read(&p);
+    assert!(
+        back.preamble.contains("国办公开办函〔2021〕30号") && back.preamble.contains("2021年1月1日至12月31日"),
+        "{}",
+        back.preamble
+    );
+    assert_eq!(back.parts["p6"].text, "收费情况：无。");
+}
+
+/// The official blank form, filled by test code the way clerks fill it.
+#[test]
+fn the_official_form_filled_by_hand_converts() {
+    let form = std::fs::read(root().join("../shared/reference/official-form-2021.docx"))
+        .expect("shared/reference/official-form-2021.docx");
+    let expected = sample("2021-tongxin-county");
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.get("2021").unwrap();
+    // The values in the order the form's empty cells come, table by table.
+    let values: Vec<Vec<String>> = (0..3)
+        .map(|t| {
+            ed.cells
+                .iter()
+                .filter(|c| c.table == t)
+                .map(|c| {
+                    let v = expected.value(&c.id).map(|n| n.to_string()).unwrap_or_default();
+                    match c.id.as_str() {
+                        "t3.new.natural" => "<w:r><w:t>1</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>4</w:t></w:r>".to_string(),
+                        "t3.new.total" => "<w:r><w:t>１４</w:t></w:r>".to_string(),
+                        "t3.r1.natural" => "<w:del w:id=\"1\" w:author=\"a\"><w:r><w:delText>9</w:delText></w:r></w:del><w:ins w:id=\"2\" w:author=\"a\"><w:r><w:t>12</w:t></w:r></w:ins>".to_string(),
+                        "t2.s6.penalty.decisions" => "<w:r><w:t>2967 件</w:t></w:r>".to_string(),
+                        "t2.s8.fees.amount" => "<w:r><w:t>1340.5117万元</w:t></w:r>".to_string(),
+                        "t2.s6.coercion.decisions" => "<w:r><w:t>-</w:t></w:r>".to_string(),
+                        "t4.review.upheld" => String::new(),
+                        _ => format!("<w:r><w:t>{v}</w:t></w:r>"),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let doc = fill_form(&form, |xml| {
+        let xml = xml.replacen("政府信息公开工作年度报告格式模板", "某某县人民政府2021年政府信息公开工作年度报告", 1);
+        let xml = xml.replacen("（文字描述）", "本年度，本机关认真贯彻落实《条例》。", 1);
+        fill_tables(&xml, &values)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("filled.docx");
+    std::fs::write(&p, doc).unwrap();
+    let r = read(&p);
+    assert_eq!((r.edition.as_str(), r.organ.as_str(), r.year), ("2021", "某某县人民政府", Some(2021)));
+    for c in &ed.cells {
+        let want = match c.id.as_str() {
+            "t2.s6.coercion.decisions" | "t4.review.upheld" => None,
+            _ => expected.value(&c.id),
+        };
+        assert_eq!(r.value(&c.id), want, "{}", c.id);
+    }
+    assert_eq!(r.provenance["t2.s6.coercion.decisions"].text, "-");
+    assert_eq!(r.provenance["t3.new.natural"].sheet.as_deref(), Some("表格2"));
+    assert_eq!(r.parts["p1"].text, "本年度，本机关认真贯彻落实《条例》。");
+    assert_eq!(r.parts["p5"].text, "", "placeholders are not text");
+    let codes: Vec<&str> = r.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, ["READ-REVISIONS"], "{:?}", r.warnings);
+    let o = run(&["check", p.to_str().unwrap(), "--format", "json"]);
+    let codes = common::finding_codes(&o);
+    assert_eq!(codes.iter().filter(|c| *c == "BLANK").count(), 2);
+    assert!(codes.iter().any(|c| c == "READ-REVISIONS") && codes.iter().any(|c| c == "PART-EMPTY"));
+}
+
+/// Rewrite word/document.xml of a package.
+fn fill_form(docx: &[u8], f: impl Fn(&str) -> String) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = Vec::new();
+    {
+        let mut zout = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+        for i in 0..zin.len() {
+            let mut e = zin.by_index(i).unwrap();
+            let name = e.name().unwrap().to_string();
+            let mut data = Vec::new();
+            e.read_to_end(&mut data).unwrap();
+            if name == "word/document.xml" {
+                data = f(&String::from_utf8(data).unwrap()).into_bytes();
+            }
+            zout.start_file(&name, zip::write::SimpleFileOptions::default()).unwrap();
+            zout.write_all(&data).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out
+}
+
+/// Put `values[t][k]` (run XML) into the k-th empty, non-continuation cell of
+/// the t-th table.
+fn fill_tables(xml: &str, values: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    let mut t = 0;
+    while let Some(start) = rest.find("<w:tbl>") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("</w:tbl>").unwrap() + start + "</w:tbl>".len();
+        let table = &rest[start..end];
+        let mut k = 0;
+        let mut tout = String::new();
+        let mut trest = table;
+        while let Some(cs) = trest.find("<w:tc>") {
+            tout.push_str(&trest[..cs]);
+            let ce = trest[cs..].find("</w:tc>").unwrap() + cs + "</w:tc>".len();
+            let cell = &trest[cs..ce];
+            let texts: String = cell.split("<w:t>").skip(1).map(|s| s.split("</w:t>").next().unwrap()).collect();
+            let continuation = cell.contains("<w:vMerge/>") || cell.contains("<w:vMerge w:val=\"continue\"/>");
+            if texts.trim_matches('\u{3000}').trim().is_empty()
+                && !continuation
+                && t < values.len()
+                && k < values[t].len()
+            {
+                // Drop the padding runs and put the value before the last </w:p>.
+                let mut c = cell.to_string();
+                while let Some(rs) = c.find("<w:r>") {
+                    let re = c[rs..].find("</w:r>").unwrap() + rs + "</w:r>".len();
+                    c.replace_range(rs..re, "");
+                }
+                let at = c.rfind("</w:p>").unwrap();
+                c.insert_str(at, &values[t][k]);
+                tout.push_str(&c);
+                k += 1;
+            } else {
+                tout.push_str(cell);
+            }
+            trest = &trest[ce..];
+        }
+        tout.push_str(trest);
+        if t < values.len() {
+            assert_eq!(k, values[t].len(), "table {t}: filled {k} cells");
+        }
+        out.push_str(&tout);
+        rest = &rest[end..];
+        t += 1;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A minimal package around a document body.
+fn docx_with_body(body: &str) -> Vec<u8> {
+    let doc = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let parts = [
+        ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Override PartName=\"/word/main.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>".to_string()),
+        // The main part is not word/document.xml: it is found through _rels/.rels.
+        ("_rels/.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"r1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"/word/main.xml\"/></Relationships>".to_string()),
+        ("word/main.xml", doc),
+    ];
+    let mut out = Vec::new();
+    {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+        for (n, d) in parts {
+            z.start_file(n, zip::write::SimpleFileOptions::default()).unwrap();
+            z.write_all(d.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    out
+}
+
+fn p(text: &str) -> String {
+    format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>")
+}
+
+fn tc(text: &str, extra: &str) -> String {
+    format!("<w:tc><w:tcPr>{extra}</w:tcPr>{}</w:tc>", p(text))
+}
+
+fn tr(cells: &[String], trpr: &str) -> String {
+    format!("<w:tr>{trpr}{}</w:tr>", cells.concat())
+}
+
+fn tbl(rows: &[String]) -> String {
+    format!("<w:tbl>{}</w:tbl>", rows.concat())
+}
+
+/// An office-style 2019-edition document: 表二 as one table per block, 表三 in
+/// header variant B split over a page break, 表四 with a legacy hMerge,
+/// signed words, amounts with units, and loosely written headings.
+#[test]
+fn an_office_style_document_converts() {
+    let gs = |n: u32| format!("<w:gridSpan w:val=\"{n}\"/>");
+    let restart = "<w:vMerge w:val=\"restart\"/>";
+    let cont = "<w:vMerge/>";
+    let mut body = String::new();
+    body.push_str(&p("2020年宁河镇政府信息公开工作年度报告"));
+    body.push_str(&p("本报告依据《条例》编制。"));
+    body.push_str(&p("一、总体情况"));
+    body.push_str(&p("2020年，宁河镇……"));
+    body.push_str(&p("二、主动公开政府信息情况"));
+    type Block<'a> = (&'a str, [&'a str; 3], &'a [(&'a str, [&'a str; 3])]);
+    let blocks: &[Block] = &[
+        (
+            "第二十条第(一)项",
+            ["本年新 制作数量", "本年新 公开数量", "对外公开总数量"],
+            &[("规章", ["0", "0", "0"]), ("规范性文件", ["1", "1", "6"])],
+        ),
+        (
+            "第二十条第(五)项",
+            ["上一年项目数量", "本年增/减", "处理决定数量"],
+            &[("行政许可", ["5", "增 4", "0"]), ("其他对外管理服务事项", ["48", "增 32", "5238"])],
+        ),
+        (
+            "第二十条第(六)项",
+            ["上一年项目数量", "本年增/减", "处理决定数量"],
+            &[("行政处罚", ["12", "减 5", "0"]), ("行政强制", ["9", "-6", "0"])],
+        ),
+        ("第二十条第(八)项", ["上一年项目数量", "本年增/减", ""], &[("行政事业性收费", ["1", "减 1", ""])]),
+        ("第二十条第(九)项", ["采购项目数量", "采购总金额", ""], &[("政府集中采购", ["3", "6165711 元", ""])]),
+    ];
+    for (heading, cols, rows) in blocks {
+        let mut trs = vec![tr(&[tc(heading, &gs(4))], "")];
+        trs.push(tr(&[tc("信息内容", ""), tc(cols[0], ""), tc(cols[1], ""), tc(cols[2], "")], ""));
+        for (label, v) in rows.iter() {
+            trs.push(tr(&[tc(label, ""), tc(v[0], ""), tc(v[1], ""), tc(v[2], "")], ""));
+        }
+        body.push_str(&tbl(&trs));
+        body.push_str(&p(""));
+    }
+    body.push_str(&p("三、收到和处理政府信息公开申请情况"));
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.get("2019").unwrap();
+    let b = &ed.tables[1].blocks[0];
+    let header = vec![
+        tr(
+            &[
+                tc("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", &format!("{}{restart}", gs(3))),
+                tc("申请人情况", &gs(6)),
+                tc("总计", restart),
+            ],
+            "",
+        ),
+        tr(
+            &[tc("", &format!("{}{cont}", gs(3))), tc("自 然 人", restart), tc("法人或其他组织", &gs(5)), tc("", cont)],
+            "",
+        ),
+        tr(
+            &[
+                tc("", &format!("{}{cont}", gs(3))),
+                tc("", cont),
+                tc("商业 企业", ""),
+                tc("科研 机构", ""),
+                tc("社会公 益组织", ""),
+                tc("法律服 务机构", ""),
+                tc("其他", ""),
+                tc("", cont),
+            ],
+            "",
+        ),
+    ];
+    let mut first = header.clone();
+    let mut second = Vec::new();
+    for (ri, leaf) in b.row_leaves.iter().enumerate() {
+        let natural = match leaf.label.as_str() {
+            "一、本年新收政府信息公开申请数量" | "（七）总计" => "3",
+            "（一）予以公开" => "2",
+            "1.本机关不掌握相关政府信息" => "1",
+            _ => "0",
+        };
+        let mut values: Vec<String> = vec![tc(natural, "")];
+        values.extend((0..5).map(|_| tc("0", "")));
+        values.push(tc(natural, ""));
+        let label = leaf.label.replace('（', "(").replace('）', ")");
+        if ri < 12 {
+            let mut cells = vec![tc(&label, &gs(3))];
+            cells.extend(values);
+            first.push(tr(&cells, ""));
+        } else {
+            // After the page break the rows restart at the item column.
+            let mut cells = vec![tc(&label, "")];
+            cells.extend(values);
+            second.push(tr(&cells, "<w:trPr><w:gridBefore w:val=\"2\"/></w:trPr>"));
+        }
+    }
+    body.push_str(&tbl(&first));
+    body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+    body.push_str(&tbl(&second));
+    body.push_str(&p("四、因政府信息公开工作被申请行政复议提起行政诉讼情况"));
+    let five = ["结 果 维 持", "结 果 纠 正", "其 他 结 果", "尚 未 审 结", "总 计"];
+    let hmerge =
+        |first: bool| if first { "<w:hMerge w:val=\"restart\"/>".to_string() } else { "<w:hMerge/>".to_string() };
+    let mut h0: Vec<String> = (0..5).map(|i| tc(if i == 0 { "行政复议" } else { "" }, &hmerge(i == 0))).collect();
+    h0.push(tc("行政诉讼", &gs(10)));
+    let mut h1: Vec<String> = five.iter().map(|l| tc(l, restart)).collect();
+    h1.push(tc("未经复议直接起诉", &gs(5)));
+    h1.push(tc("复议后起诉", &gs(5)));
+    let mut h2: Vec<String> = (0..5).map(|_| tc("", cont)).collect();
+    h2.extend(five.iter().chain(five.iter()).map(|l| tc(l, "")));
+    let d: Vec<String> = (0..15).map(|i| tc(if i < 5 { "" } else { "0" }, "")).collect();
+    body.push_str(&tbl(&[tr(&h0, ""), tr(&h1, ""), tr(&h2, ""), tr(&d, "")]));
+    body.push_str(&p("五、存在的主要问题及改进情况。我镇的问题是宣传不够。"));
+    body.push_str(&p("6、 其他需要报告的事项"));
+    body.push_str(&p("无。"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("office.docx");
+    std::fs::write(&path, docx_with_body(&body)).unwrap();
+    let r = read(&path);
+    assert_eq!((r.edition.as_str(), r.organ.as_str(), r.year), ("2019", "宁河镇", Some(2020)));
+    let v = |id: &str| r.value(id).map(|n| n.to_string());
+    assert_eq!(v("t2.s1.normative.published_total").as_deref(), Some("6"));
+    assert_eq!(v("t2.s5.license.change").as_deref(), Some("4"));
+    assert_eq!(v("t2.s5.other_services.change").as_deref(), Some("32"));
+    assert_eq!(v("t2.s6.penalty.change").as_deref(), Some("-5"));
+    assert_eq!(v("t2.s6.coercion.change").as_deref(), Some("-6"));
+    assert_eq!(v("t2.s8.fees.change").as_deref(), Some("-1"));
+    assert_eq!(v("t2.s9.procurement.amount").as_deref(), Some("6165711"));
+    assert_eq!(v("t3.new.natural").as_deref(), Some("3"));
+    assert_eq!(v("t3.new.total").as_deref(), Some("3"));
+    assert_eq!(v("t3.r4_1.natural").as_deref(), Some("1"), "row after the page break");
+    assert_eq!(v("t3.r7.total").as_deref(), Some("3"));
+    assert_eq!(v("t3.carry_out.other").as_deref(), Some("0"));
+    assert_eq!(v("t4.after_review.total").as_deref(), Some("0"));
+    assert_eq!(v("t4.review.upheld"), None);
+    assert_eq!(r.cells.values().filter(|x| x.is_none()).count(), 5, "only 行政复议 is blank");
+    assert_eq!(r.parts["p4"].heading, "四、因政府信息公开工作被申请行政复议提起行政诉讼情况");
+    assert_eq!(r.parts["p5"].text, "我镇的问题是宣传不够。");
+    assert_eq!(r.parts["p6"].heading, "6、 其他需要报告的事项");
+    assert_eq!(r.parts["p6"].text, "无。");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let o = run(&["check", path.to_str().unwrap(), "--format", "json"]);
+    let codes = common::finding_codes(&o);
+    assert_eq!(codes, ["BLANK"; 5]);
+}
+
+#[test]
+fn a_document_without_tables_still_gives_its_text() {
+    let body = [
+        p("某某乡2021年政府信息公开工作年度报告"),
+        p("一、总体情况"),
+        p("本乡……"),
+        p("五、存在的主要问题及改进情况"),
+        p("无。"),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notables.docx");
+    std::fs::write(&path, docx_with_body(&body)).unwrap();
+    let r = read(&path);
+    assert_eq!((r.edition.as_str(), r.year), ("2021", Some(2021)));
+    assert_eq!(r.parts["p1"].text, "本乡……");
+    assert!(r.cells.values().all(Option::is_none));
+    let codes: Vec<&str> = r.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, ["READ-TABLE-NOT-FOUND"]);
+    let o = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("文档中没有表格"));
+}
+
+#[test]
+fn bad_word_files_get_a_clear_message_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let put = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let utf16 = |s: &str| s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>();
+    let cfb = |stream: &str| {
+        let mut b = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        b.extend(vec![0u8; 504]);
+        b.extend(utf16(stream));
+        b
+    };
+    let deep = format!("{}{}", "<w:tbl><w:tr><w:tc>".repeat(1000), "</w:tc></w:tr></w:tbl>".repeat(1000));
+    let cases = [
+        (put("a.doc", &cfb("WordDocument")), "另存为"),
+        (put("a.wps", b"\xD0\xCF\x11\xE0"), "另存为"),
+        (put("encrypted.docx", &cfb("EncryptedPackage")), "设置了打开密码"),
+        (put("legacy.docx", &cfb("WordDocument")), "另存为"),
+        (put("text.docx", b"just some text"), "不是有效的 .docx 文件"),
+        (put("deep.docx", &docx_with_body(&deep)), "嵌套"),
+        (put("doctype.docx", &docx_with_body("<!DOCTYPE x>")), "DOCTYPE"),
+    ];
+    for (f, expected) in cases {
+        let o = run(&["convert", &f]);
+        assert_eq!(o.status.code(), Some(2), "{f}");
+        let e = stderr(&o);
+        assert!(e.contains(expected) && e.contains(&f), "{f}: {e}");
+        assert!(!e.contains("panicked"));
+    }
+}
+
+#[test]
+fn libreoffice_resaved_documents_read_back_identically() {
+    if common::soffice().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lo");
+    std::fs::create_dir_all(&out).unwrap();
+    let r = sample("2021-tongxin-county");
+    let p = dir.path().join("publish.docx");
+    write_docx(&r, &p);
+    let back = read(&common::resave(&p, "docx:MS Word 2007 XML", &out));
+    assert_eq!(back.content(), r.content(), "publication docx after LibreOffice");
+    // The filled template (Word template with values), re-saved.
+    let t = dir.path().join("tpl.docx");
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.get("2021").unwrap();
+    std::fs::write(&t, render(&r, ed, Purpose::Template).unwrap()).unwrap();
+    let back = read(&common::resave(&t, "docx:MS Word 2007 XML", &out));
+    assert_eq!(back.content(), r.content(), "filled template after LibreOffice");
+    // And the publication document converts to PDF.
+    let pdf = common::resave(&p, "pdf", &out);
+    assert!(std::fs::metadata(&pdf).unwrap().len() > 10_000);
+}
