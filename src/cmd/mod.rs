@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand, each with a clap `Args`
 //! struct (its doc comments are the help text) and a `run`.
 
+pub mod batch;
 pub mod check;
 pub mod convert;
 pub mod editions;
@@ -36,6 +37,8 @@ pub enum Command {
     Convert(convert::Args),
     /// 检查报告：勾稽关系、空白格、数值类型、六个部分、跨年度对比。
     Check(check::Args),
+    /// 批量转换和检查一个县（区）的全部报告，生成汇总表。
+    Batch(batch::Args),
     /// 生成某年度的空白年报模板（.xlsx 或 .docx），可按上年报告预填结转数。
     Template(template::Args),
     /// 输出 canonical JSON 的 JSON Schema。
@@ -53,6 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Convert(a) => convert::run(a, &editions),
         Command::Check(a) => check::run(a, &editions),
         Command::Template(a) => template::run(a, &editions),
+        Command::Batch(a) => batch::run(a, &editions),
         Command::Schema(a) => schema::run(a),
         Command::Editions(a) => editions::run(a, &editions),
     }

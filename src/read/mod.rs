@@ -8,8 +8,10 @@
 pub mod container;
 pub mod docx;
 pub mod grid;
+pub mod html;
 pub mod json;
 pub mod parts;
+pub mod text;
 pub mod xlsx;
 
 use crate::edition::{Edition, Editions};
@@ -32,6 +34,8 @@ pub enum InputKind {
     Json,
     Xlsx,
     Docx,
+    Text,
+    Html,
 }
 
 /// Legacy or foreign formats people send, with what to tell them.
@@ -53,11 +57,13 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         "json" => Ok(InputKind::Json),
         "xlsx" | "xlsm" => Ok(InputKind::Xlsx),
         "docx" | "docm" => Ok(InputKind::Docx),
+        "txt" | "text" => Ok(InputKind::Text),
+        "html" | "htm" | "shtml" => Ok(InputKind::Html),
         _ => {
             if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
                 return Err(Error::unsupported(path, *advice));
             }
-            Err(Error::unsupported(path, "只能读取 .json、.xlsx、.docx 文件。请检查文件扩展名"))
+            Err(Error::unsupported(path, "只能读取 .json、.xlsx、.docx、.txt、.html 文件。请检查文件扩展名"))
         }
     }
 }
@@ -75,6 +81,8 @@ pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)
         InputKind::Json => json::read(path)?,
         InputKind::Xlsx => xlsx::read(path, opts)?,
         InputKind::Docx => docx::read(path, opts)?,
+        InputKind::Text => text::read(path, opts)?,
+        InputKind::Html => html::read(path, opts)?,
     };
     let ed = opts.editions.resolve(&report, opts.edition)?.clone();
     Ok((conform(report, &ed), ed))

@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod docx;
 pub mod json;
+pub mod summary;
 pub mod xlsx;
 
 use crate::edition::Edition;

@@ -93,13 +93,20 @@ pub fn render(report: &Report, ed: &Edition) -> Result<Vec<u8>> {
         .set_custom_property(PROP_YEAR, report.year.map(|y| y.to_string()).unwrap_or_default().as_str());
     wb.set_properties(&props);
     info_sheet(wb.add_worksheet(), report, ed, &f).map_err(xerr)?;
+    table_sheets(&mut wb, report, ed, "").map_err(xerr)?;
+    wb.save_to_buffer().map_err(xerr)
+}
+
+/// Add one sheet per table of the edition, named `{prefix}{表二}`.
+pub(crate) fn table_sheets(wb: &mut Workbook, report: &Report, ed: &Edition, prefix: &str) -> Result<(), XlsxError> {
+    let f = Formats::new();
     let derivations = ed.derivations();
     for (ti, t) in ed.tables.iter().enumerate() {
         let ws = wb.add_worksheet();
-        ws.set_name(&t.name).map_err(xerr)?;
-        table_sheet(ws, report, ed, ti, &derivations, &f).map_err(xerr)?;
+        ws.set_name(format!("{prefix}{}", t.name))?;
+        table_sheet(ws, report, ed, ti, &derivations, &f)?;
     }
-    wb.save_to_buffer().map_err(xerr)
+    Ok(())
 }
 
 fn protect(ws: &mut Worksheet) {

@@ -69,7 +69,7 @@ fn grid_and_paragraphs(doc: &Doc) -> (Grid, Vec<String>) {
     (Grid::new("表格".into(), cells), paragraphs)
 }
 
-fn from_doc(path: &Path, doc: Doc, opts: ReadOptions<'_>) -> Result<Report> {
+pub(crate) fn from_doc(path: &Path, doc: Doc, opts: ReadOptions<'_>) -> Result<Report> {
     let file = path.display().to_string();
     let prop = |name: &str| doc.properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let (grid, paragraphs) = grid_and_paragraphs(&doc);

@@ -1,0 +1,346 @@
+//! A whole county in one command: every report under the inputs is read,
+//! checked (against last year's where one is found), written as canonical
+//! JSON, and summarised.
+//!
+//! Reports are processed in parallel and streamed: each worker reads one
+//! file, writes its JSON and keeps only its summary row and its part of the
+//! totals, so memory does not grow with the number of reports. One unusable
+//! file never stops the batch; it gets its row with the reason. Output names
+//! come from the input paths, sanitised, so none can escape the output
+//! folder, and they are made unique before any work starts.
+
+use crate::check::{check, tally, Finding, Previous};
+use crate::edition::{Edition, Editions, Severity};
+use crate::error::{Error, Result};
+use crate::labels::key;
+use crate::model::{Number, Report};
+use crate::read::{read_path, ReadOptions};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// File extensions a batch picks up.
+pub const EXTENSIONS: &[&str] = &["docx", "xlsx", "json", "txt", "html", "htm"];
+
+/// One input file and the output name chosen for it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub path: PathBuf,
+    /// The path as shown to users (relative to the input it was found under).
+    pub shown: String,
+    /// File name of its JSON under `reports/`.
+    pub output: String,
+}
+
+/// Find the report files under the inputs (files are taken as given;
+/// folders are walked, skipping hidden entries and `outdir`).
+pub fn discover(inputs: &[PathBuf], outdir: &Path) -> Result<Vec<Job>> {
+    let out_canon = outdir.canonicalize().ok();
+    let mut found: Vec<(PathBuf, String)> = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
+        if meta.is_file() {
+            found.push((input.clone(), input.display().to_string()));
+            continue;
+        }
+        let mut stack = vec![input.clone()];
+        while let Some(dir) = stack.pop() {
+            if out_canon.is_some() && dir.canonicalize().ok() == out_canon {
+                continue;
+            }
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map_err(|e| Error::io(&dir, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for p in entries {
+                let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                if name.starts_with('.') || name.starts_with("~$") {
+                    continue;
+                }
+                let ft = std::fs::symlink_metadata(&p).map(|m| m.file_type());
+                match ft {
+                    Ok(t) if t.is_dir() => stack.push(p),
+                    Ok(t) if t.is_file() => {
+                        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                        if EXTENSIONS.contains(&ext.as_str()) {
+                            let rel = p
+                                .strip_prefix(input)
+                                .map(|r| r.display().to_string())
+                                .unwrap_or_else(|_| p.display().to_string());
+                            let shown = format!("{}/{}", input.display().to_string().trim_end_matches('/'), rel);
+                            found.push((p, shown));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let mut used = HashSet::new();
+    Ok(found.into_iter().map(|(path, shown)| Job { output: unique_name(&shown, &mut used), path, shown }).collect())
+}
+
+/// A file name made from a path: separators and characters file systems
+/// refuse become `_`, no leading dot, at most 120 characters, unique
+/// (case-insensitively) among `used`.
+pub fn unique_name(shown: &str, used: &mut HashSet<String>) -> String {
+    let stem = match shown.rfind('.') {
+        Some(i) if !shown[i..].contains(['/', '\\']) => &shown[..i],
+        _ => shown,
+    };
+    let mut base: String = stem
+        .trim_start_matches("./")
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' => '_',
+            c if c.is_control() || "<>:\"|?*".contains(c) => '_',
+            c => c,
+        })
+        .collect();
+    while base.starts_with(['.', '_', ' ']) {
+        base.remove(0);
+    }
+    if base.is_empty() {
+        base = "report".into();
+    }
+    let base: String = base.chars().take(120).collect();
+    let mut name = format!("{base}.json");
+    let mut n = 2;
+    while !used.insert(name.to_lowercase()) {
+        name = format!("{base}-{n}.json");
+        n += 1;
+    }
+    name
+}
+
+/// One row of the submission overview.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    pub organ: String,
+    pub year: Option<u32>,
+    pub edition: String,
+    pub errors: usize,
+    pub warnings: usize,
+    /// `通过`, `有错误`, `有警告` or `无法读取：…`.
+    pub status: String,
+    /// Last year's report it was compared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// Sums of every cell over the reports of one edition.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub reports: usize,
+    pub sums: Vec<Number>,
+    /// How many reports had each cell filled.
+    pub filled: Vec<usize>,
+}
+
+impl Totals {
+    fn add(&mut self, ed: &Edition, r: &Report) {
+        if self.sums.is_empty() {
+            self.sums = vec![Number::ZERO; ed.cells.len()];
+            self.filled = vec![0; ed.cells.len()];
+        }
+        self.reports += 1;
+        for (i, c) in ed.cells.iter().enumerate() {
+            if let Some(v) = r.value(&c.id) {
+                self.sums[i] = self.sums[i].checked_add(v).unwrap_or(self.sums[i]);
+                self.filled[i] += 1;
+            }
+        }
+    }
+    fn merge(&mut self, other: Totals) {
+        if self.sums.is_empty() {
+            *self = other;
+            return;
+        }
+        self.reports += other.reports;
+        for (i, v) in other.sums.into_iter().enumerate() {
+            self.sums[i] = self.sums[i].checked_add(v).unwrap_or(self.sums[i]);
+            self.filled[i] += other.filled[i];
+        }
+    }
+    /// The totals as a report of the edition (a cell nobody filled is blank).
+    pub fn report(&self, ed: &Edition, organ: &str) -> Report {
+        let mut r = ed.blank_report(organ, None);
+        for (i, c) in ed.cells.iter().enumerate() {
+            if self.filled.get(i).copied().unwrap_or(0) > 0 {
+                r.cells.insert(c.id.clone(), self.sums.get(i).copied());
+            }
+        }
+        r
+    }
+}
+
+/// The result of a batch.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub rows: Vec<Row>,
+    /// Totals by edition id.
+    pub totals: BTreeMap<String, Totals>,
+}
+
+/// Last year's reports, by organ key: (year, path, shown).
+type PreviousIndex = HashMap<String, Vec<(Option<u32>, PathBuf, String)>>;
+
+/// Index last year's reports by organ (read in parallel, then dropped).
+pub fn index_previous(jobs: &[Job], editions: &Editions) -> PreviousIndex {
+    let entries: Vec<(String, Option<u32>, PathBuf, String)> = jobs
+        .par_iter()
+        .filter_map(|j| {
+            let (r, _) = read_path(&j.path, ReadOptions { editions, edition: None }).ok()?;
+            Some((key(&r.organ), r.year, j.path.clone(), j.shown.clone()))
+        })
+        .collect();
+    let mut m: PreviousIndex = HashMap::new();
+    for (k, y, p, s) in entries {
+        if !k.is_empty() {
+            m.entry(k).or_default().push((y, p, s));
+        }
+    }
+    m
+}
+
+fn find_previous<'a>(index: &'a PreviousIndex, r: &Report) -> Option<&'a (Option<u32>, PathBuf, String)> {
+    let list = index.get(&key(&r.organ))?;
+    let want = r.year.map(|y| y.saturating_sub(1));
+    list.iter()
+        .find(|(y, _, _)| want.is_some() && *y == want)
+        .or_else(|| list.iter().filter(|(y, _, _)| *y < r.year).max_by_key(|(y, _, _)| *y))
+}
+
+/// Process every job: read, check, write `reports/<output>`, summarise.
+pub fn run(
+    jobs: &[Job],
+    editions: &Editions,
+    outdir: &Path,
+    previous: Option<&PreviousIndex>,
+    progress: &AtomicUsize,
+) -> Result<Outcome> {
+    let reports_dir = outdir.join("reports");
+    std::fs::create_dir_all(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
+    let (mut rows, totals) = jobs
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (Vec::new(), BTreeMap::<String, Totals>::new()),
+            |(mut rows, mut totals), (i, job)| {
+                let row = one(job, editions, &reports_dir, previous, &mut totals);
+                rows.push((i, row));
+                progress.fetch_add(1, Ordering::Relaxed);
+                (rows, totals)
+            },
+        )
+        .reduce(
+            || (Vec::new(), BTreeMap::new()),
+            |(mut ra, mut ta), (rb, tb)| {
+                ra.extend(rb);
+                for (k, v) in tb {
+                    ta.entry(k).or_default().merge(v);
+                }
+                (ra, ta)
+            },
+        );
+    rows.sort_by_key(|(i, _)| *i);
+    let mut rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
+    mark_duplicates(&mut rows);
+    Ok(Outcome { rows, totals })
+}
+
+fn one(
+    job: &Job,
+    editions: &Editions,
+    reports_dir: &Path,
+    previous: Option<&PreviousIndex>,
+    totals: &mut BTreeMap<String, Totals>,
+) -> Row {
+    let unusable = |why: String| Row {
+        source: job.shown.clone(),
+        output: None,
+        organ: String::new(),
+        year: None,
+        edition: String::new(),
+        errors: 0,
+        warnings: 0,
+        status: format!("无法读取：{why}"),
+        previous: None,
+        findings: Vec::new(),
+    };
+    let (report, ed) = match read_path(&job.path, ReadOptions { editions, edition: None }) {
+        Ok(x) => x,
+        Err(e) => return unusable(e.to_string()),
+    };
+    let prev = previous.and_then(|idx| find_previous(idx, &report)).and_then(|(_, p, shown)| {
+        read_path(p, ReadOptions { editions, edition: None }).ok().map(|(r, e)| (r, e, shown.clone()))
+    });
+    let findings = check(&report, &ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
+    let (errors, warnings) = tally(&findings);
+    let out = reports_dir.join(&job.output);
+    if let Err(e) =
+        crate::write::write_file(&out, &crate::write::json::render(&report), true, std::slice::from_ref(&job.path))
+    {
+        return unusable(e.to_string());
+    }
+    totals.entry(ed.id.clone()).or_default().add(&ed, &report);
+    Row {
+        source: job.shown.clone(),
+        output: Some(format!("reports/{}", job.output)),
+        organ: report.organ.clone(),
+        year: report.year,
+        edition: ed.name.clone(),
+        errors,
+        warnings,
+        status: if errors > 0 {
+            "有错误".into()
+        } else if warnings > 0 {
+            "有警告".into()
+        } else {
+            "通过".into()
+        },
+        previous: prev.map(|(_, _, s)| s),
+        findings,
+    }
+}
+
+/// Two reports of the same organ and year: both get a warning.
+fn mark_duplicates(rows: &mut [Row]) {
+    let mut groups: HashMap<(String, Option<u32>), Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if r.output.is_some() && !r.organ.trim().is_empty() {
+            groups.entry((key(&r.organ), r.year)).or_default().push(i);
+        }
+    }
+    let mut groups: Vec<_> = groups.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    for g in groups {
+        let files: Vec<String> = g.iter().map(|&i| rows[i].source.clone()).collect();
+        for &i in &g {
+            let r = &mut rows[i];
+            let year = r.year.map(|y| format!("{y}年")).unwrap_or_default();
+            r.findings.insert(
+                0,
+                Finding::new(
+                    "BATCH-DUPLICATE",
+                    Severity::Warning,
+                    "同一机关同一年度只应有一份报告",
+                    format!("{}{year}有 {} 份报告：{}，请确认哪一份是正式报告", r.organ, g.len(), files.join("、")),
+                ),
+            );
+            r.warnings += 1;
+            if r.errors == 0 {
+                r.status = "有警告".into();
+            }
+        }
+    }
+}
