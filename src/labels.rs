@@ -62,11 +62,22 @@ pub fn is_bare_ordinal(k: &str) -> bool {
 }
 
 /// Does a cell whose key is `cell` name the label `official` (or a variant)?
+/// On hot paths use [`keys_match`] with keys computed once.
 pub fn label_matches(cell: &str, official: &str, variants: &[String]) -> bool {
     if cell.is_empty() {
         return false;
     }
     std::iter::once(official).chain(variants.iter().map(String::as_str)).any(|l| matches_one(cell, &key(l)))
+}
+
+/// The keys of a label and its variants, for [`keys_match`].
+pub fn label_keys(official: &str, variants: &[String]) -> Vec<String> {
+    std::iter::once(official).chain(variants.iter().map(String::as_str)).map(key).filter(|k| !k.is_empty()).collect()
+}
+
+/// [`label_matches`] with the label's keys computed beforehand.
+pub fn keys_match(cell: &str, keys: &[String]) -> bool {
+    !cell.is_empty() && keys.iter().any(|k| matches_one(cell, k))
 }
 
 fn matches_one(cell: &str, k: &str) -> bool {
@@ -77,6 +88,13 @@ fn matches_one(cell: &str, k: &str) -> bool {
         return true;
     }
     let (cs, ks) = (strip_ordinal(cell), strip_ordinal(k));
+    // Every way of matching below needs the first or the last character of
+    // the label (with or without its ordinal) to agree: a cheap reject.
+    let first = |x: &str| x.chars().next();
+    let last = |x: &str| x.chars().next_back();
+    if first(cs) != first(ks) && first(cell) != first(ks) && last(cs) != last(ks) && first(cs) != first(k) {
+        return false;
+    }
     if ks.chars().count() >= 2 && (cs == ks || cell == ks) {
         return true;
     }
@@ -90,9 +108,12 @@ fn matches_one(cell: &str, k: &str) -> bool {
             }
         }
     }
-    // Small typos in long labels: one edit per eight characters.
+    // Small typos in long labels: one edit per eight characters. Typos sit
+    // inside a label, so its first or last characters agree (a cheap filter
+    // before the edit distance).
     let n = ks.chars().count();
-    if n >= 6 {
+    let ends_agree = cs.chars().take(2).eq(ks.chars().take(2)) || cs.chars().rev().take(2).eq(ks.chars().rev().take(2));
+    if n >= 6 && ends_agree {
         let d = levenshtein(cs, ks, n / 8 + 1);
         if d <= n / 8 {
             return true;

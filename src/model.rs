@@ -72,7 +72,7 @@ pub struct Part {
 }
 
 /// Where a value was read: file, table or sheet, row, column, original text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The file it was read from.

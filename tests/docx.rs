@@ -566,3 +566,18 @@ fn libreoffice_resaved_documents_read_back_identically() {
     let pdf = common::resave(&p, "pdf", &out);
     assert!(std::fs::metadata(&pdf).unwrap().len() > 10_000);
 }
+
+/// A filled Word template reads back as its report: the 【填写说明】 guidance
+/// paragraphs (long ones too) are not part of the text.
+#[test]
+fn a_filled_word_template_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let eds = Editions::builtin().unwrap();
+    for s in ["2021-tongxin-county", "2020-enhe-town"] {
+        let r = sample(s);
+        let ed = eds.resolve(&r, None).unwrap();
+        let p = dir.path().join(format!("{s}.docx"));
+        std::fs::write(&p, render(&r, ed, Purpose::Template).unwrap()).unwrap();
+        assert_eq!(read(&p).content(), r.content(), "{s}");
+    }
+}

@@ -77,6 +77,8 @@ pub struct Node {
     pub key: Option<String>,
     pub label: String,
     pub variants: Vec<String>,
+    /// Normalized keys of the label and its variants ([`crate::labels::label_keys`]).
+    pub keys: Vec<String>,
     /// Grid columns taken (columns only; 1 unless set).
     pub span: u32,
     pub children: Vec<Node>,
@@ -114,6 +116,8 @@ pub struct Leaf {
     /// Short form for formulas (`（七）`); the label when not set.
     pub short: String,
     pub variants: Vec<String>,
+    /// Normalized keys of the label and its variants.
+    pub keys: Vec<String>,
     /// Labels from the root to this leaf.
     pub path: Vec<String>,
     /// The label that names the leaf unambiguously in a finding.
@@ -577,6 +581,7 @@ impl Compiler<'_> {
             key: n.key.clone().filter(|k| !k.is_empty()),
             label: n.label.clone(),
             variants: n.variants.clone(),
+            keys: crate::labels::label_keys(&n.label, &n.variants),
             span: n.span.unwrap_or(1),
             children: n.children.iter().map(|c| self.node(c)).collect::<Result<_>>()?,
         })
@@ -621,6 +626,7 @@ impl Compiler<'_> {
                 label: n.label.clone(),
                 short: n.short.clone().unwrap_or_else(|| n.label.clone()),
                 variants: n.variants.clone(),
+                keys: crate::labels::label_keys(&n.label, &n.variants),
                 display: n.label.clone(),
                 path,
                 kind: kind_node.and_then(|k| k.kind.as_deref()).and_then(Kind::parse),

@@ -13,7 +13,7 @@
 //! that maps to nothing is reported by [`unmapped`].
 
 use crate::edition::{Block, Edition, Node};
-use crate::labels::{is_bare_ordinal, key, label_matches};
+use crate::labels::{is_bare_ordinal, key, keys_match, label_keys};
 use crate::model::{Number, Report, Source, Warning};
 use crate::number::{parse_cell, Parsed};
 use std::collections::{HashMap, HashSet};
@@ -70,6 +70,14 @@ impl Grid {
 
     pub fn key(&self, i: usize) -> &str {
         &self.keys[i]
+    }
+
+    /// Indices of the cells whose top row is in `from..to` (cells are sorted
+    /// by row, then column).
+    pub fn rows(&self, from: u32, to: u32) -> std::ops::Range<usize> {
+        let a = self.cells.partition_point(|c| c.row < from);
+        let b = self.cells.partition_point(|c| c.row < to);
+        a..b.max(a)
     }
 }
 
@@ -173,19 +181,19 @@ struct Anchor {
 }
 
 fn anchors(grids: &[Grid], b: &Block, used: &Used) -> Vec<Anchor> {
-    let (label, variants): (&str, &[String]) = if let Some(h) = &b.heading {
-        (h, &[])
+    let keys: Vec<String> = if let Some(h) = &b.heading {
+        label_keys(h, &[])
     } else if let Some(r) = b.row_leaves.first().filter(|r| !r.label.is_empty()) {
-        (&r.label, &r.variants)
+        r.keys.clone()
     } else if let Some(c) = b.columns.first() {
-        (&c.label, &c.variants)
+        c.keys.clone()
     } else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
-            if !used.contains(gi, i) && label_matches(g.key(i), label, variants) {
+            if !used.contains(gi, i) && keys_match(g.key(i), &keys) {
                 out.push(Anchor { grid: gi, cell: i });
             }
         }
@@ -221,14 +229,11 @@ fn map_block(
         let mut last_col: Option<u32> = None;
         let mut header_bottom = h_from;
         for leaf in &b.col_leaves {
-            let hit = (0..g.cells.len())
+            let hit = g
+                .rows(h_from, h_to)
                 .filter(|&i| {
                     let c = &g.cells[i];
-                    c.row >= h_from
-                        && c.row < h_to
-                        && last_col.is_none_or(|l| c.col > l)
-                        && !used.contains(a.grid, i)
-                        && label_matches(g.key(i), &leaf.label, &leaf.variants)
+                    last_col.is_none_or(|l| c.col > l) && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
                 })
                 .min_by_key(|&i| (g.cells[i].col, g.cells[i].row));
             if let Some(i) = hit {
@@ -251,15 +256,12 @@ fn map_block(
             let limit = start + 3 * b.row_leaves.len() as u32 + 10;
             let mut last_row: Option<u32> = None;
             for leaf in &b.row_leaves {
-                let hit = (0..g.cells.len())
+                let from = last_row.map_or(start, |l| l + 1).max(start);
+                let hit = g
+                    .rows(from, limit)
                     .filter(|&i| {
                         let c = &g.cells[i];
-                        c.row >= start
-                            && c.row < limit
-                            && last_row.is_none_or(|l| c.row > l)
-                            && c.col < first_value_col
-                            && !used.contains(a.grid, i)
-                            && label_matches(g.key(i), &leaf.label, &leaf.variants)
+                        c.col < first_value_col && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
                     })
                     .min_by_key(|&i| (g.cells[i].row, g.cells[i].col));
                 if let Some(i) = hit {
@@ -277,21 +279,24 @@ fn map_block(
         let col_nodes = nodes(&b.columns);
         let row_nodes = nodes(&b.rows);
         let last_data_row = rows.iter().flatten().map(|(r, _)| *r).max().unwrap_or(header_bottom);
-        for (i, c) in g.cells.iter().enumerate() {
+        let corner_keys = b.corner.as_deref().map(|c| label_keys(c, &[])).unwrap_or_default();
+        for i in g.rows(h_from, last_data_row + 1) {
+            let c = &g.cells[i];
             let k = g.key(i);
-            let in_header = c.row >= h_from && c.row < header_bottom.max(h_to.min(header_bottom + 1));
-            let in_labels = c.row >= h_from && c.row <= last_data_row && c.col < first_value_col;
-            if in_header && col_nodes.iter().any(|n| label_matches(k, &n.label, &n.variants)) {
+            let in_header = c.row < header_bottom.max(h_to.min(header_bottom + 1));
+            let in_labels = c.col < first_value_col;
+            if in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)) {
                 used.mark(a.grid, i);
             }
             if (in_header || in_labels)
-                && b.corner.as_deref().is_some_and(|cn| label_matches(k, cn, &[]) || k.contains("勾稽关系"))
+                && !corner_keys.is_empty()
+                && (keys_match(k, &corner_keys) || k.contains("勾稽关系"))
             {
                 used.mark(a.grid, i);
             }
             if in_labels
                 && c.row >= header_bottom.min(ac.row)
-                && (row_nodes.iter().any(|n| label_matches(k, &n.label, &n.variants)) || is_bare_ordinal(k))
+                && (row_nodes.iter().any(|n| keys_match(k, &n.keys)) || is_bare_ordinal(k))
             {
                 used.mark(a.grid, i);
             }

@@ -102,12 +102,12 @@ pub fn conform(mut report: Report, ed: &Edition) -> Report {
         trim_in_place(&mut p.heading);
         trim_in_place(&mut p.text);
     }
-    let mut old = std::mem::take(&mut report.cells);
+    let old = std::mem::take(&mut report.cells);
     let mut cells = IndexMap::with_capacity(ed.cells.len());
     for c in &ed.cells {
-        cells.insert(c.id.clone(), old.shift_remove(&c.id).flatten());
+        cells.insert(c.id.clone(), old.get(&c.id).copied().flatten());
     }
-    for (id, v) in old {
+    for (id, v) in old.into_iter().filter(|(id, _)| !ed.has_cell(id)) {
         let shown = v.map(|n| n.to_string()).unwrap_or_else(|| "空".into());
         report.warnings.push(Warning {
             code: "READ-UNKNOWN-CELL".into(),
@@ -133,7 +133,7 @@ pub fn conform(mut report: Report, ed: &Edition) -> Report {
     // Provenance in cell order too, for deterministic output.
     let mut prov = std::mem::take(&mut report.provenance);
     for c in &ed.cells {
-        if let Some(s) = prov.shift_remove(&c.id) {
+        if let Some(s) = prov.get_mut(&c.id).map(std::mem::take) {
             report.provenance.insert(c.id.clone(), s);
         }
     }

@@ -24,13 +24,15 @@ pub struct Found {
 }
 
 const ARABIC: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
+/// Characters of a paragraph looked at for a heading or a placeholder.
+const HEAD_CHARS: usize = 80;
 
-/// If paragraph `p` starts with the heading of `part` (`index` 0-based),
-/// the heading as written and the rest of the line.
-fn heading_of(p: &str, part: &PartDef, index: usize) -> Option<(String, String)> {
+/// If paragraph `p` (whose first characters have key `k`) starts with the
+/// heading of `part` (`index` 0-based; `heading_keys`: keys of its heading
+/// and variants), the heading as written and the rest of the line.
+fn heading_of(p: &str, k: &str, part: &PartDef, heading_keys: &[String], index: usize) -> Option<(String, String)> {
     let trimmed = p.trim();
-    let k = key(trimmed);
-    let body = strip_ordinal(&k);
+    let body = strip_ordinal(k);
     if body.len() == k.len() {
         return None; // no ordinal: not a heading
     }
@@ -40,8 +42,7 @@ fn heading_of(p: &str, part: &PartDef, index: usize) -> Option<(String, String)>
     if !number_ok || ordinal.starts_with('(') {
         return None;
     }
-    for h in std::iter::once(&part.heading).chain(&part.variants) {
-        let hk = key(h);
+    for hk in heading_keys {
         if let Some(rest) = body.strip_prefix(hk.as_str()) {
             // The rest must be the text on the same line, not a longer heading.
             if rest.is_empty() || rest.starts_with(['。', '.', ':', ',', '，', '；', ';']) || rest.chars().count() > 12
@@ -75,7 +76,10 @@ fn char_cut(s: &str, n: usize) -> usize {
 
 /// Is the paragraph a placeholder to drop?
 pub fn is_placeholder(p: &str, ed: &Edition) -> bool {
-    let k = key(p);
+    placeholder_key(&key(p), ed)
+}
+
+fn placeholder_key(k: &str, ed: &Edition) -> bool {
     k.starts_with(&key(GUIDANCE_PREFIX)) || ed.placeholders.iter().any(|x| key(x) == k)
 }
 
@@ -85,13 +89,20 @@ pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
     let mut current: Option<(String, Vec<String>, String)> = None; // (part id, lines, heading)
     let mut before: Vec<String> = Vec::new();
     let mut next = 0usize;
+    let guidance = key(GUIDANCE_PREFIX);
+    let heading_keys: Vec<Vec<String>> =
+        ed.parts.iter().map(|p| std::iter::once(&p.heading).chain(&p.variants).map(|h| key(h)).collect()).collect();
     for p in paragraphs {
-        if is_placeholder(p, ed) {
+        // Only the start of a paragraph can be a heading or a placeholder.
+        let head: String = p.chars().take(HEAD_CHARS).collect();
+        let k = key(&head);
+        let short = p.chars().count() <= HEAD_CHARS;
+        if k.starts_with(&guidance) || (short && placeholder_key(&k, ed)) {
             continue;
         }
         let mut matched = None;
         for (i, part) in ed.parts.iter().enumerate().skip(next) {
-            if let Some(h) = heading_of(p, part, i) {
+            if let Some(h) = heading_of(p, &k, part, &heading_keys[i], i) {
                 matched = Some((i, h));
                 break;
             }

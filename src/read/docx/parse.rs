@@ -13,8 +13,6 @@
 
 use crate::read::container::MAX_ENTRY_BYTES;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
 use std::io::Read;
 
 /// Deepest XML element nesting accepted.
@@ -262,45 +260,118 @@ enum Frame {
     Para(String),
 }
 
+/// Element names the walker tells apart; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Other,
+    R,
+    T,
+    P,
+    Tc,
+    Tr,
+    Tbl,
+    TrPr,
+    Sdt,
+}
+
+fn tag_of(local: &str) -> Tag {
+    match local {
+        "r" => Tag::R,
+        "t" => Tag::T,
+        "p" => Tag::P,
+        "tc" => Tag::Tc,
+        "tr" => Tag::Tr,
+        "tbl" => Tag::Tbl,
+        "trPr" => Tag::TrPr,
+        "sdt" => Tag::Sdt,
+        _ => Tag::Other,
+    }
+}
+
+/// Namespace of an element: WordprocessingML, markup compatibility, or other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    W,
+    Mc,
+    Other,
+}
+
+/// Prefix → namespace, from the `xmlns` declarations of the root element
+/// (where Word, LibreOffice and WPS declare them all). A plain reader with
+/// this table costs a fraction of full namespace resolution.
+struct Namespaces(Vec<(String, Ns)>);
+
+impl Namespaces {
+    fn from_root(e: &BytesStart) -> Namespaces {
+        let mut v = Vec::new();
+        for a in e.attributes().flatten() {
+            let k: &str = a.key.as_ref();
+            let prefix = if k == "xmlns" { Some("") } else { k.strip_prefix("xmlns:") };
+            if let Some(p) = prefix {
+                let uri =
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|x| x.to_string()).unwrap_or_default();
+                let ns = if W_NS.contains(&uri.as_str()) {
+                    Ns::W
+                } else if uri == MC_NS {
+                    Ns::Mc
+                } else {
+                    Ns::Other
+                };
+                v.push((p.to_string(), ns));
+            }
+        }
+        Namespaces(v)
+    }
+    fn of(&self, e: &BytesStart) -> Ns {
+        let name = e.name();
+        let p: &str = name.prefix().map(|p| p.into_inner()).unwrap_or("");
+        self.0.iter().find(|(x, _)| x == p).map(|(_, n)| *n).unwrap_or(Ns::Other)
+    }
+}
+
 fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
-    let mut r = NsReader::from_reader(xml);
+    let mut r = quick_xml::Reader::from_reader(xml);
     r.config_mut().expand_empty_elements = true;
     let mut buf = Vec::new();
     let mut doc = Doc::default();
-    // Element stack: (is W namespace, local name) for parent checks.
-    let mut names: Vec<(bool, String)> = Vec::new();
+    // Element stack: (is W namespace, tag) for parent checks.
+    let mut names: Vec<(bool, Tag)> = Vec::new();
     let mut frames: Vec<(usize, Frame)> = Vec::new(); // (depth opened at, frame)
     let mut skip_until: Option<usize> = None;
-    let mut seen_root = false;
+    let mut ns_table: Option<Namespaces> = None;
     let mut tables_open = 0usize;
     let mut in_trpr = false;
     let mut sdt_placeholder: Vec<bool> = Vec::new();
     loop {
-        let (ns, ev) =
-            r.read_resolved_event_into(&mut buf).map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))?;
-        let is_w = matches!(ns, ResolveResult::Bound(n) if W_NS.contains(&n.as_ref()));
-        let is_mc = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == MC_NS);
+        let ev = r.read_event_into(&mut buf).map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))?;
         match ev {
             Event::DocType(_) => return Err("文档中含有 DOCTYPE 声明，这不是 Word 生成的文件，已拒绝读取".into()),
             Event::Start(e) => {
-                let local = e.local_name().as_ref().to_string();
                 let depth = names.len();
                 if depth >= MAX_XML_DEPTH {
                     return Err(format!("文档的 XML 嵌套超过 {MAX_XML_DEPTH} 层，文件可能已损坏或被篡改"));
                 }
-                if !seen_root {
-                    seen_root = true;
-                    if !(is_w && local == "document") {
-                        let name = local.clone();
-                        return Err(format!("主文档的根元素是 “{name}”，不是 Word 文档"));
+                let local_name = e.local_name();
+                let local: &str = local_name.as_ref();
+                let ns = match &ns_table {
+                    Some(t) => t.of(&e),
+                    None => {
+                        let t = Namespaces::from_root(&e);
+                        let ns = t.of(&e);
+                        if !(ns == Ns::W && local == "document") {
+                            return Err(format!("主文档的根元素是 “{local}”，不是 Word 文档"));
+                        }
+                        ns_table = Some(t);
+                        ns
                     }
-                }
-                names.push((is_w, local.clone()));
+                };
+                let is_w = ns == Ns::W;
+                names.push((is_w, if is_w { tag_of(local) } else { Tag::Other }));
                 if skip_until.is_some() {
                     buf.clear();
                     continue;
                 }
-                if (is_w && skipped(&local)) || (is_mc && local == "Fallback") {
+                if (is_w && skipped(local)) || (ns == Ns::Mc && local == "Fallback") {
                     if is_w && (local == "del" || local == "moveFrom") {
                         doc.revisions = true;
                         if in_trpr && local == "del" {
@@ -319,8 +390,8 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                     buf.clear();
                     continue;
                 }
-                let parent_is_run = depth >= 1 && names.get(depth - 1).is_some_and(|(w, n)| *w && n == "r");
-                match local.as_str() {
+                let parent_is_run = depth >= 1 && names.get(depth - 1).is_some_and(|(w, t)| *w && *t == Tag::R);
+                match local {
                     "ins" | "moveTo" => doc.revisions = true,
                     "tbl" => {
                         tables_open += 1;
@@ -383,7 +454,7 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                 }
             }
             Event::End(_) => {
-                let Some((is_w_end, local)) = names.pop() else { return Err("document.xml 的结构不完整".into()) };
+                let Some((is_w_end, tag)) = names.pop() else { return Err("document.xml 的结构不完整".into()) };
                 let depth = names.len();
                 if let Some(d) = skip_until {
                     if depth == d {
@@ -396,18 +467,18 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                     buf.clear();
                     continue;
                 }
-                match local.as_str() {
-                    "trPr" => in_trpr = false,
-                    "sdt" => {
+                match tag {
+                    Tag::TrPr => in_trpr = false,
+                    Tag::Sdt => {
                         sdt_placeholder.pop();
                     }
-                    "p" | "tc" | "tr" | "tbl" => {
+                    Tag::P | Tag::Tc | Tag::Tr | Tag::Tbl => {
                         if frames.last().is_some_and(|(d, _)| *d == depth) {
                             if let Some((_, f)) = frames.pop() {
                                 close(f, &mut frames, &mut doc)?;
                             }
                         }
-                        if local == "tbl" {
+                        if tag == Tag::Tbl {
                             tables_open = tables_open.saturating_sub(1);
                         }
                     }
@@ -441,18 +512,15 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
     if !names.is_empty() {
         return Err("document.xml 不完整（文件被截断）".into());
     }
-    if !seen_root {
+    if ns_table.is_none() {
         return Err("主文档是空的".into());
     }
     Ok(doc)
 }
 
 /// Is the current element a `w:t` directly under a `w:r`?
-fn in_run_text(names: &[(bool, String)]) -> bool {
-    match names {
-        [.., (true, r), (true, t)] => r == "r" && t == "t",
-        _ => false,
-    }
+fn in_run_text(names: &[(bool, Tag)]) -> bool {
+    matches!(names, [.., (true, Tag::R), (true, Tag::T)])
 }
 
 fn push_text(frames: &mut [(usize, Frame)], s: &str) {
