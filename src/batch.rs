@@ -186,7 +186,10 @@ impl Totals {
 /// The result of a batch.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// One row per report, in input order (findings already handed out).
     pub rows: Vec<Row>,
+    /// Findings known only once all reports are read: (row index, finding).
+    pub late: Vec<(usize, Finding)>,
     /// Totals by edition id.
     pub totals: BTreeMap<String, Totals>,
 }
@@ -220,42 +223,50 @@ fn find_previous<'a>(index: &'a PreviousIndex, r: &Report) -> Option<&'a (Option
         .or_else(|| list.iter().filter(|(y, _, _)| *y < r.year).max_by_key(|(y, _, _)| *y))
 }
 
+/// Jobs processed per step: results are handed to the sink in input order
+/// and their findings dropped, so memory stays flat however many reports.
+pub const CHUNK: usize = 256;
+
 /// Process every job: read, check, write `reports/<output>`, summarise.
+/// After each chunk, `sink` gets its rows (with their findings, in input
+/// order); the rows are kept without their findings. Findings about the
+/// batch as a whole (duplicates) are in [`Outcome::late`].
 pub fn run(
     jobs: &[Job],
     editions: &Editions,
     outdir: &Path,
     previous: Option<&PreviousIndex>,
     progress: &AtomicUsize,
+    sink: &mut dyn FnMut(&[Row]) -> Result<()>,
 ) -> Result<Outcome> {
     let reports_dir = outdir.join("reports");
     std::fs::create_dir_all(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
-    let (mut rows, totals) = jobs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (Vec::new(), BTreeMap::<String, Totals>::new()),
-            |(mut rows, mut totals), (i, job)| {
+    let mut outcome = Outcome::default();
+    for chunk in jobs.chunks(CHUNK) {
+        let results: Vec<(Row, Option<(String, Totals)>)> = chunk
+            .par_iter()
+            .map(|job| {
+                let mut totals = BTreeMap::new();
                 let row = one(job, editions, &reports_dir, previous, &mut totals);
-                rows.push((i, row));
                 progress.fetch_add(1, Ordering::Relaxed);
-                (rows, totals)
-            },
-        )
-        .reduce(
-            || (Vec::new(), BTreeMap::new()),
-            |(mut ra, mut ta), (rb, tb)| {
-                ra.extend(rb);
-                for (k, v) in tb {
-                    ta.entry(k).or_default().merge(v);
-                }
-                (ra, ta)
-            },
-        );
-    rows.sort_by_key(|(i, _)| *i);
-    let mut rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
-    mark_duplicates(&mut rows);
-    Ok(Outcome { rows, totals })
+                (row, totals.into_iter().next())
+            })
+            .collect();
+        let mut rows = Vec::with_capacity(results.len());
+        for (row, t) in results {
+            if let Some((id, t)) = t {
+                outcome.totals.entry(id).or_default().merge(t);
+            }
+            rows.push(row);
+        }
+        sink(&rows)?;
+        for mut r in rows {
+            r.findings = Vec::new();
+            outcome.rows.push(r);
+        }
+    }
+    outcome.late = mark_duplicates(&mut outcome.rows);
+    Ok(outcome)
 }
 
 fn one(
@@ -314,7 +325,7 @@ fn one(
 }
 
 /// Two reports of the same organ and year: both get a warning.
-fn mark_duplicates(rows: &mut [Row]) {
+fn mark_duplicates(rows: &mut [Row]) -> Vec<(usize, Finding)> {
     let mut groups: HashMap<(String, Option<u32>), Vec<usize>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         if r.output.is_some() && !r.organ.trim().is_empty() {
@@ -323,24 +334,27 @@ fn mark_duplicates(rows: &mut [Row]) {
     }
     let mut groups: Vec<_> = groups.into_values().filter(|g| g.len() > 1).collect();
     groups.sort();
+    let mut out = Vec::new();
     for g in groups {
         let files: Vec<String> = g.iter().map(|&i| rows[i].source.clone()).collect();
         for &i in &g {
             let r = &mut rows[i];
             let year = r.year.map(|y| format!("{y}年")).unwrap_or_default();
-            r.findings.insert(
-                0,
+            out.push((
+                i,
                 Finding::new(
                     "BATCH-DUPLICATE",
                     Severity::Warning,
                     "同一机关同一年度只应有一份报告",
                     format!("{}{year}有 {} 份报告：{}，请确认哪一份是正式报告", r.organ, g.len(), files.join("、")),
                 ),
-            );
+            ));
             r.warnings += 1;
             if r.errors == 0 {
                 r.status = "有警告".into();
             }
         }
     }
+    out.sort_by_key(|(i, _)| *i);
+    out
 }

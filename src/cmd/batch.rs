@@ -62,13 +62,14 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
             eprintln!("\r[{}] {total}/{total}", "#".repeat(30));
         })
     });
-    let outcome = run_batch(&jobs, editions, &a.output, previous.as_ref(), &done);
+    let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output)?;
+    let outcome = run_batch(&jobs, editions, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
     stop.store(true, Ordering::Relaxed);
     if let Some(b) = bar {
         let _ = b.join();
     }
     let outcome = outcome?;
-    xxgk::write::summary::write_all(&a.output, &outcome, editions)?;
+    summary.finish(&outcome, editions)?;
     let total = outcome.rows.len();
     let unreadable = outcome.rows.iter().filter(|r| r.output.is_none()).count();
     let with_errors = outcome.rows.iter().filter(|r| r.errors > 0).count();

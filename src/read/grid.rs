@@ -257,13 +257,11 @@ fn map_block(
             let mut last_row: Option<u32> = None;
             for leaf in &b.row_leaves {
                 let from = last_row.map_or(start, |l| l + 1).max(start);
-                let hit = g
-                    .rows(from, limit)
-                    .filter(|&i| {
-                        let c = &g.cells[i];
-                        c.col < first_value_col && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
-                    })
-                    .min_by_key(|&i| (g.cells[i].row, g.cells[i].col));
+                // Cells are sorted by (row, column): the first hit is the topmost.
+                let hit = g.rows(from, limit).find(|&i| {
+                    let c = &g.cells[i];
+                    c.col < first_value_col && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
+                });
                 if let Some(i) = hit {
                     last_row = Some(g.cells[i].row);
                 }

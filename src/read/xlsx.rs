@@ -13,7 +13,7 @@ use super::grid::{detect_edition, map_tables, unmapped, Grid, GridCell, Used};
 use super::ReadOptions;
 use crate::edition::Edition;
 use crate::error::{Error, Result};
-use crate::labels::{key, label_matches, parse_title, strip_ordinal};
+use crate::labels::{key, keys_match, parse_title, strip_ordinal};
 use crate::model::{Number, Part, Report, Warning};
 use crate::workbook::*;
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
@@ -199,11 +199,27 @@ fn read_info(
 ) -> bool {
     let mut found_organ_label = false;
     let mut texts: HashMap<&str, String> = HashMap::new();
-    let labels = [LABEL_ORGAN, LABEL_YEAR, LABEL_EDITION, LABEL_TITLE, LABEL_CONTACT, LABEL_PUBLISHED, LABEL_PREAMBLE];
+    let continued = key(CONTINUED);
+    // Keys computed once: the info labels (and their continuations), and per
+    // part its full heading, its heading forms and its guidance.
+    let labels: Vec<(&str, String, String)> =
+        [LABEL_ORGAN, LABEL_YEAR, LABEL_EDITION, LABEL_TITLE, LABEL_CONTACT, LABEL_PUBLISHED, LABEL_PREAMBLE]
+            .into_iter()
+            .map(|l| (l, key(l), key(&format!("{l}{CONTINUED}"))))
+            .collect();
+    let parts: Vec<(Vec<String>, Vec<String>, String)> = ed
+        .parts
+        .iter()
+        .map(|p| {
+            let full = crate::labels::label_keys(&p.full_heading(), &[]);
+            let forms = std::iter::once(&p.heading).chain(&p.variants).map(|h| key(h)).collect();
+            (full, forms, key(&p.guidance))
+        })
+        .collect();
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
-            let k = g.key(i).to_string();
-            let Some(label) = labels.iter().find(|l| k == key(l) || k == key(&format!("{l}{CONTINUED}"))) else {
+            let k = g.key(i);
+            let Some((label, _, _)) = labels.iter().find(|(_, a, b)| k == a || k == b) else {
                 continue;
             };
             found_organ_label |= *label == LABEL_ORGAN;
@@ -213,18 +229,17 @@ fn read_info(
                 texts.entry(label).or_default().push_str(&g.cells[j].text);
             }
         }
-        for p in &ed.parts {
+        for (p, (full, forms, guidance)) in ed.parts.iter().zip(&parts) {
             let mut heading: Option<String> = None;
             let mut text = String::new();
             for i in 0..g.cells.len() {
                 let k = g.key(i);
-                if decorations.contains(k) {
+                if g.cells[i].col > 2 || decorations.contains(k) {
                     continue;
                 }
-                let base = k.strip_suffix(&key(CONTINUED)).unwrap_or(k);
-                let is_heading = label_matches(base, &p.full_heading(), &[])
-                    || [&p.heading].into_iter().chain(&p.variants).any(|h| strip_ordinal(base) == key(h));
-                if !is_heading || g.cells[i].col > 2 {
+                let base = k.strip_suffix(continued.as_str()).unwrap_or(k);
+                let is_heading = keys_match(base, full) || forms.iter().any(|h| strip_ordinal(base) == h);
+                if !is_heading {
                     continue;
                 }
                 used.mark(gi, i);
@@ -232,13 +247,12 @@ fn read_info(
                     heading = Some(g.cells[i].text.trim().to_string());
                 }
                 if let Some(j) = right_of(g, i) {
-                    if g.key(j) == key(&p.guidance) {
-                        used.mark(gi, j);
+                    used.mark(gi, j);
+                    if g.key(j) == guidance {
                         continue;
                     }
-                    used.mark(gi, j);
                     text.push_str(&g.cells[j].text);
-                    if let Some(k2) = right_of(g, j).filter(|&k2| g.key(k2) == key(&p.guidance)) {
+                    if let Some(k2) = right_of(g, j).filter(|&k2| g.key(k2) == guidance) {
                         used.mark(gi, k2);
                     }
                 }

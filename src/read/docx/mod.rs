@@ -37,17 +37,17 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
 }
 
 /// The grid of all tables, stacked, and the body paragraphs.
-fn grid_and_paragraphs(doc: &Doc) -> (Grid, Vec<String>) {
+fn grid_and_paragraphs(body: Vec<Item>) -> (Grid, Vec<String>) {
     let mut cells = Vec::new();
     let mut paragraphs = Vec::new();
     let mut offset = 0u32;
     let mut n = 0u32;
-    for item in &doc.body {
+    for item in body {
         match item {
-            Item::Para(p) => paragraphs.push(p.clone()),
+            Item::Para(p) => paragraphs.push(p),
             Item::Table(t) => {
                 n += 1;
-                for c in &t.cells {
+                for c in t.cells {
                     if c.text.trim().is_empty() {
                         continue;
                     }
@@ -56,7 +56,7 @@ fn grid_and_paragraphs(doc: &Doc) -> (Grid, Vec<String>) {
                         col: c.col,
                         rowspan: c.rowspan,
                         colspan: c.colspan,
-                        text: c.text.clone(),
+                        text: c.text,
                         number: None,
                         formula: false,
                         origin: Some((format!("表格{n}"), c.row, c.col)),
@@ -72,7 +72,8 @@ fn grid_and_paragraphs(doc: &Doc) -> (Grid, Vec<String>) {
 pub(crate) fn from_doc(path: &Path, doc: Doc, opts: ReadOptions<'_>) -> Result<Report> {
     let file = path.display().to_string();
     let prop = |name: &str| doc.properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let (grid, paragraphs) = grid_and_paragraphs(&doc);
+    let revisions = doc.revisions;
+    let (grid, paragraphs) = grid_and_paragraphs(doc.body);
     let grids = vec![grid];
     let eds = opts.editions;
     // The edition: forced, stamped, recognised from the tables' labels, or by
@@ -110,7 +111,7 @@ pub(crate) fn from_doc(path: &Path, doc: Doc, opts: ReadOptions<'_>) -> Result<R
             report.year = report.year.or(year);
         }
     }
-    if doc.revisions {
+    if revisions {
         report.warnings.push(Warning {
             code: "READ-REVISIONS".into(),
             message:

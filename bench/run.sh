@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Reproduces the figures in README.md ("速度与内存 / Speed and memory").
+#   bash bench/run.sh [N]      (N synthetic reports for the batch, default 10000)
+# Needs /usr/bin/time (Debian package `time`). Takes about two minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-10000}"
+WORK="${BENCH_DIR:-$(mktemp -d)}"
+echo "== machine"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+cargo build --release --quiet --examples --bin xxgk
+echo "== generating $N synthetic filled reports (half .docx, half .xlsx) in $WORK/county"
+rm -rf "$WORK/county" "$WORK/out"
+/usr/bin/time -f "   %e s" ./target/release/examples/synth "$N" "$WORK/county"
+echo "== in-process: extraction against its floor, template generation"
+./target/release/examples/bench "$WORK/county"
+echo "== batch over all $N reports: xxgk batch $WORK/county -o $WORK/out"
+set +e
+/usr/bin/time -f "%e %M" -o "$WORK/time.txt" ./target/release/xxgk batch "$WORK/county" -o "$WORK/out" >/dev/null
+set -e
+read -r secs kb < <(tail -n 1 "$WORK/time.txt")
+awk -v n="$N" -v s="$secs" -v kb="$kb" 'BEGIN { printf "   %d reports in %.1f s = %.0f reports/s; peak RSS %.1f MB\n", n, s, n / s, kb / 1024 }'
