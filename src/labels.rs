@@ -111,15 +111,23 @@ fn matches_one(cell: &str, k: &str) -> bool {
     // Small typos in long labels: one edit per eight characters. Typos sit
     // inside a label, so its first or last characters agree (a cheap filter
     // before the edit distance).
+    // Numbering is never a typo: the digits (Chinese and Arabic) must agree,
+    // so 第二十条第（五）项 never passes for 第二十条第（一）项.
     let n = ks.chars().count();
     let ends_agree = cs.chars().take(2).eq(ks.chars().take(2)) || cs.chars().rev().take(2).eq(ks.chars().rev().take(2));
-    if n >= 6 && ends_agree {
+    if n >= 6 && ends_agree && same_digits(cs, ks) {
         let d = levenshtein(cs, ks, n / 8 + 1);
         if d <= n / 8 {
             return true;
         }
     }
     false
+}
+
+/// Do both texts contain the same digits, in the same order?
+fn same_digits(a: &str, b: &str) -> bool {
+    let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit() || CN_DIGITS.contains(*c)).collect::<Vec<_>>();
+    digits(a) == digits(b)
 }
 
 /// Edit distance, giving up (returning `limit`) once it exceeds `limit`.
@@ -200,6 +208,9 @@ mod tests {
 
     #[test]
     fn different_labels_do_not_match() {
+        assert!(!m("第二十条第(五)项", "第二十条第（一）项"), "numbering is never a typo");
+        assert!(!m("第二十条第(六)项", "第二十条第（八）项"));
+        assert!(!m("4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息"));
         assert!(!m("(六)其他处理", "3.其他"));
         assert!(!m("其他结果", "其他"));
         assert!(!m("结果纠正", "结果维持"));

@@ -315,6 +315,8 @@ pub struct Edition {
     pub markers: Vec<String>,
     /// Placeholder paragraphs of blank forms, dropped when reading.
     pub placeholders: Vec<String>,
+    /// Their normalized keys.
+    pub placeholder_keys: Vec<String>,
     pub parts: Vec<PartDef>,
     pub tables: Vec<Table>,
     pub cells: Vec<CellDef>,
@@ -561,6 +563,7 @@ impl Compiler<'_> {
             year_to: raw.years.to,
             preamble: raw.preamble,
             markers: raw.markers,
+            placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,
             parts,
             tables,

@@ -80,7 +80,7 @@ pub fn is_placeholder(p: &str, ed: &Edition) -> bool {
 }
 
 fn placeholder_key(k: &str, ed: &Edition) -> bool {
-    k.starts_with(&key(GUIDANCE_PREFIX)) || ed.placeholders.iter().any(|x| key(x) == k)
+    k.starts_with(&key(GUIDANCE_PREFIX)) || ed.placeholder_keys.iter().any(|x| x == k)
 }
 
 /// Split paragraphs into title, preamble and parts.
