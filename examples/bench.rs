@@ -43,7 +43,7 @@ fn inflate_and_tokenize(bytes: &[u8]) -> usize {
 fn main() {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).expect("usage: bench DIR"));
     let eds = Editions::builtin().expect("editions");
-    let opts = ReadOptions { editions: &eds, edition: None };
+    let opts = ReadOptions::new(&eds);
     let mut docx = Vec::new();
     files(&dir, "docx", &mut docx);
     docx.sort();
@@ -61,7 +61,7 @@ fn main() {
     for _ in 0..5 {
         let t = Instant::now();
         for b in &docx_bytes {
-            std::hint::black_box(xxgk::read::docx::parse::parse(b).expect("parse"));
+            std::hint::black_box(xxgk::read::docx::parse::parse(b, &opts.limits).expect("parse"));
         }
         parse = parse.min(t.elapsed().as_secs_f64());
         let t = Instant::now();

@@ -14,7 +14,7 @@ use crate::edition::{Edition, Editions, Severity};
 use crate::error::{Error, Result};
 use crate::labels::key;
 use crate::model::{Number, Report};
-use crate::read::{read_path, ReadOptions};
+
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -194,15 +194,19 @@ pub struct Outcome {
     pub totals: BTreeMap<String, Totals>,
 }
 
+/// How a batch reads one file: in process ([`crate::read::read_report`]) or
+/// through isolated worker processes ([`crate::isolate`]).
+pub type ReadFn<'a> = dyn Fn(&Path) -> Result<Report> + Sync + 'a;
+
 /// Last year's reports, by organ key: (year, path, shown).
 type PreviousIndex = HashMap<String, Vec<(Option<u32>, PathBuf, String)>>;
 
 /// Index last year's reports by organ (read in parallel, then dropped).
-pub fn index_previous(jobs: &[Job], editions: &Editions) -> PreviousIndex {
+pub fn index_previous(jobs: &[Job], read: &ReadFn<'_>) -> PreviousIndex {
     let entries: Vec<(String, Option<u32>, PathBuf, String)> = jobs
         .par_iter()
         .filter_map(|j| {
-            let (r, _) = read_path(&j.path, ReadOptions { editions, edition: None }).ok()?;
+            let r = read(&j.path).ok()?;
             Some((key(&r.organ), r.year, j.path.clone(), j.shown.clone()))
         })
         .collect();
@@ -234,6 +238,7 @@ pub const CHUNK: usize = 256;
 pub fn run(
     jobs: &[Job],
     editions: &Editions,
+    read: &ReadFn<'_>,
     outdir: &Path,
     previous: Option<&PreviousIndex>,
     progress: &AtomicUsize,
@@ -247,7 +252,7 @@ pub fn run(
             .par_iter()
             .map(|job| {
                 let mut totals = BTreeMap::new();
-                let row = one(job, editions, &reports_dir, previous, &mut totals);
+                let row = one(job, editions, read, &reports_dir, previous, &mut totals);
                 progress.fetch_add(1, Ordering::Relaxed);
                 (row, totals.into_iter().next())
             })
@@ -272,6 +277,7 @@ pub fn run(
 fn one(
     job: &Job,
     editions: &Editions,
+    read: &ReadFn<'_>,
     reports_dir: &Path,
     previous: Option<&PreviousIndex>,
     totals: &mut BTreeMap<String, Totals>,
@@ -288,14 +294,18 @@ fn one(
         previous: None,
         findings: Vec::new(),
     };
-    let (report, ed) = match read_path(&job.path, ReadOptions { editions, edition: None }) {
-        Ok(x) => x,
+    let report = match read(&job.path) {
+        Ok(r) => r,
         Err(e) => return unusable(e.to_string()),
     };
-    let prev = previous.and_then(|idx| find_previous(idx, &report)).and_then(|(_, p, shown)| {
-        read_path(p, ReadOptions { editions, edition: None }).ok().map(|(r, e)| (r, e, shown.clone()))
-    });
-    let findings = check(&report, &ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
+    let Some(ed) = editions.get(&report.edition) else {
+        return unusable(format!("没有 “{}” 这个格式版本", report.edition));
+    };
+    let prev = previous
+        .and_then(|idx| find_previous(idx, &report))
+        .and_then(|(_, p, shown)| read(p).ok().map(|r| (r, shown.clone())))
+        .and_then(|(r, shown)| editions.get(&r.edition).map(|e| (r, e, shown)));
+    let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
     let (errors, warnings) = tally(&findings);
     let out = reports_dir.join(&job.output);
     if let Err(e) =
@@ -303,7 +313,7 @@ fn one(
     {
         return unusable(e.to_string());
     }
-    totals.entry(ed.id.clone()).or_default().add(&ed, &report);
+    totals.entry(ed.id.clone()).or_default().add(ed, &report);
     Row {
         source: job.shown.clone(),
         output: Some(format!("reports/{}", job.output)),

@@ -17,12 +17,12 @@ const SAMPLES: &[&str] =
 
 fn sample(name: &str) -> Report {
     let eds = Editions::builtin().unwrap();
-    read_path(&root().join(format!("samples/{name}.json")), ReadOptions { editions: &eds, edition: None }).unwrap().0
+    read_path(&root().join(format!("samples/{name}.json")), ReadOptions::new(&eds)).unwrap().0
 }
 
 fn read(path: &Path) -> Report {
     let eds = Editions::builtin().unwrap();
-    read_path(path, ReadOptions { editions: &eds, edition: None }).unwrap_or_else(|e| panic!("{e}")).0
+    read_path(path, ReadOptions::new(&eds)).unwrap_or_else(|e| panic!("{e}")).0
 }
 
 fn write_docx(r: &Report, path: &Path) {

@@ -11,7 +11,7 @@ use xxgk::read::{read_path, ReadOptions};
 
 fn read(path: &Path) -> Report {
     let eds = Editions::builtin().unwrap();
-    read_path(path, ReadOptions { editions: &eds, edition: None }).unwrap_or_else(|e| panic!("{e}")).0
+    read_path(path, ReadOptions::new(&eds)).unwrap_or_else(|e| panic!("{e}")).0
 }
 
 /// The three seeds (shared/seeds, copied to tests/fixtures/seeds) convert

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use xxgk::batch::{discover, index_previous, run as run_batch};
-use xxgk::edition::Editions;
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
@@ -28,7 +27,10 @@ pub struct Args {
     pub jobs: Option<usize>,
 }
 
-pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    let editions = &ctx.editions;
+    let reader = ctx.reader(None)?;
+    let read = |p: &std::path::Path| reader.read(p);
     if a.output.join("summary.xlsx").exists() && !a.force {
         return Err(Error::OutputExists { path: a.output.join("summary.xlsx") });
     }
@@ -43,7 +45,7 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     let previous = match &a.previous_dir {
         Some(d) => {
             let prev_jobs = discover(std::slice::from_ref(d), &a.output)?;
-            Some(index_previous(&prev_jobs, editions))
+            Some(index_previous(&prev_jobs, &read))
         }
         None => None,
     };
@@ -63,7 +65,7 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
         })
     });
     let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output)?;
-    let outcome = run_batch(&jobs, editions, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
+    let outcome = run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
     stop.store(true, Ordering::Relaxed);
     if let Some(b) = bar {
         let _ = b.join();

@@ -5,8 +5,6 @@ use std::fmt::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use xxgk::check::{check, tally, Finding, Previous};
-use xxgk::edition::Editions;
-use xxgk::read::{read_path, ReadOptions};
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
@@ -47,22 +45,23 @@ struct FileResult {
     findings: Vec<Finding>,
 }
 
-pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     if a.previous.is_some() && a.inputs.len() > 1 {
         return Err(Error::Usage("--previous 只能配合一个输入文件使用".into()));
     }
-    let opts = ReadOptions { editions, edition: None };
+        let prev_reader = ctx.reader(None)?;
     let previous = match &a.previous {
-        Some(p) => Some(read_path(p, opts)?),
+        Some(p) => Some(prev_reader.read_with_edition(p)?),
         None => None,
     };
+    let reader = ctx.reader(a.edition.edition.as_deref())?;
     let mut results = Vec::new();
     for input in &a.inputs {
         let file = input.display().to_string();
-        match read_path(input, ReadOptions { editions, edition: a.edition.edition.as_deref() }) {
+                match reader.read_with_edition(input) {
             Ok((report, ed)) => {
                 let prev = previous.as_ref().map(|(r, e)| Previous { report: r, edition: e });
-                let findings = check(&report, &ed, prev);
+                let findings = check(&report, ed, prev);
                 let (errors, warnings) = tally(&findings);
                 results.push(FileResult {
                     file,

@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::edition::Editions;
-use xxgk::read::{read_path, ReadOptions};
 use xxgk::write::{render, write_file, Format};
 use xxgk::Result;
 
@@ -20,10 +18,11 @@ pub struct Args {
     pub edition: super::EditionOpt,
 }
 
-pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), a.output.as_deref())?;
-    let (report, ed) = read_path(&a.input, ReadOptions { editions, edition: a.edition.edition.as_deref() })?;
-    let bytes = render(format, &report, &ed, a.output.is_some())?;
+        let reader = ctx.reader(a.edition.edition.as_deref())?;
+    let (report, ed) = reader.read_with_edition(&a.input)?;
+    let bytes = render(format, &report, ed, a.output.is_some())?;
     match &a.output {
         Some(o) => write_file(o, &bytes, a.out.force, std::slice::from_ref(&a.input))?,
         None => super::stdout(&bytes)?,

@@ -7,15 +7,21 @@ pub mod convert;
 pub mod editions;
 pub mod schema;
 pub mod template;
+pub mod worker;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xxgk::edition::Editions;
-use xxgk::Result;
+use std::time::Duration;
+use xxgk::edition::{Edition, Editions};
+use xxgk::isolate::{Config, Pool};
+use xxgk::limits::{parse_size, Limits};
+use xxgk::model::Report;
+use xxgk::read::{kind_of, read_report, InputKind, ReadOptions};
+use xxgk::{Error, Result};
 
-/// 政府信息公开工作年度报告工具：格式转换、勾稽检查。
+/// 政府信息公开工作年度报告工具：格式转换、勾稽检查、模板生成、批量处理。
 ///
 /// Exit status: 0 = no errors; 1 = the check found errors; 2 = an input
 /// could not be used (or a usage error).
@@ -27,13 +33,84 @@ pub struct Cli {
     #[arg(long, global = true, env = "XXGK_EDITIONS", value_name = "PATH")]
     pub editions: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// 读取文件时的安全上限（默认值足以处理真实年报）。
+#[derive(clap::Args, Clone)]
+pub struct SafetyArgs {
+    /// 单个输入文件的最大大小（如 100M、512K）。
+    #[arg(long, global = true, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// .docx/.xlsx 压缩包中最多的文件数。
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().zip_entries)]
+    pub max_zip_entries: usize,
+    /// 压缩包中单个文件解压后的最大大小。
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_entry_size: u64,
+    /// 压缩包解压后的总大小上限。
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_total_size: u64,
+    /// XML 的最大嵌套层数。
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().xml_depth)]
+    pub max_xml_depth: usize,
+    /// 表格（及工作表读取范围）的最大行数。
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().table_rows)]
+    pub max_table_rows: usize,
+    /// 表格（及工作表读取范围）的最大列数。
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().table_cols)]
+    pub max_table_cols: usize,
+    /// 一个工作簿中最多读取的非空单元格数。
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().sheet_cells)]
+    pub max_sheet_cells: usize,
+    /// 读取单个文件的时间上限（秒）。
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
+    pub timeout: f64,
+    /// 读取进程的内存上限（如 1G）。
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_memory: u64,
+    /// 在本进程内读取文件，不使用隔离的读取进程（仅供排查问题）。
+    #[arg(long, global = true)]
+    pub no_isolation: bool,
+}
+
+impl SafetyArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            file_bytes: self.max_file_size,
+            zip_entries: self.max_zip_entries,
+            entry_bytes: self.max_entry_size,
+            total_bytes: self.max_total_size,
+            xml_depth: self.max_xml_depth,
+            table_nesting: Limits::default().table_nesting,
+            table_rows: self.max_table_rows,
+            table_cols: self.max_table_cols,
+            sheet_cells: self.max_sheet_cells,
+        }
+    }
+
+    /// The same options, as arguments for a worker.
+    fn as_args(&self) -> Vec<String> {
+        vec![
+            format!("--max-file-size={}", self.max_file_size),
+            format!("--max-zip-entries={}", self.max_zip_entries),
+            format!("--max-entry-size={}", self.max_entry_size),
+            format!("--max-total-size={}", self.max_total_size),
+            format!("--max-xml-depth={}", self.max_xml_depth),
+            format!("--max-table-rows={}", self.max_table_rows),
+            format!("--max-table-cols={}", self.max_table_cols),
+            format!("--max-sheet-cells={}", self.max_sheet_cells),
+        ]
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Command {
-    /// 转换格式（json/xlsx/docx → json/csv/xlsx/docx），按输出扩展名或 --to 决定格式。
+    /// 转换格式（json/xlsx/docx/txt/html → json/csv/xlsx/docx），按输出扩展名或 --to 决定格式。
     Convert(convert::Args),
     /// 检查报告：勾稽关系、空白格、数值类型、六个部分、跨年度对比。
     Check(check::Args),
@@ -45,6 +122,59 @@ pub enum Command {
     Schema(schema::Args),
     /// 列出已知的年报格式版本（--cells 列出每个单元格）。
     Editions(editions::Args),
+    /// Internal: an isolated reading process (see src/isolate.rs).
+    #[command(name = "__worker", hide = true)]
+    Worker(worker::Args),
+}
+
+/// What every subcommand gets: the editions, the limits, how to isolate.
+pub struct Ctx {
+    pub editions: Editions,
+    pub limits: Limits,
+    editions_args: Vec<String>,
+    safety: SafetyArgs,
+}
+
+/// Reads reports for a subcommand: JSON in process, everything else in
+/// isolated worker processes (unless --no-isolation).
+pub struct Reader<'a> {
+    pub opts: ReadOptions<'a>,
+    pool: Option<Pool>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn read(&self, path: &Path) -> Result<Report> {
+        match (&self.pool, kind_of(path)) {
+            (Some(pool), Ok(kind)) if kind != InputKind::Json && path.is_file() => pool.read(path),
+            _ => read_report(path, self.opts),
+        }
+    }
+
+    /// The report and its edition.
+        pub fn read_with_edition(&self, path: &Path) -> Result<(Report, &'a Edition)> {
+        let r = self.read(path)?;
+        let ed = self.opts.editions.get(&r.edition).ok_or_else(|| Error::NoEdition { what: format!("没有 “{}” 这个格式版本", r.edition) })?;
+        Ok((r, ed))
+    }
+}
+
+impl Ctx {
+    pub fn reader<'a>(&'a self, edition: Option<&'a str>) -> Result<Reader<'a>> {
+        let opts = ReadOptions { editions: &self.editions, edition, limits: self.limits };
+        if self.safety.no_isolation {
+            return Ok(Reader { opts, pool: None });
+        }
+        let exe = std::env::current_exe().map_err(|e| Error::io(Path::new("xxgk"), e))?;
+        let mut args = self.editions_args.clone();
+        args.extend(self.safety.as_args());
+        args.push("__worker".into());
+        if let Some(e) = edition {
+            args.push("--edition".into());
+            args.push(e.into());
+        }
+        let timeout = Duration::from_secs_f64(self.safety.timeout.clamp(0.01, 86_400.0));
+        Ok(Reader { opts, pool: Some(Pool::new(Config { exe, args, timeout, memory_bytes: self.safety.max_memory })) })
+    }
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -52,13 +182,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     for p in &cli.editions {
         editions.load_path(p)?;
     }
+    let editions_args = cli.editions.iter().map(|p| format!("--editions={}", p.display())).collect();
+    let ctx = Ctx { editions, limits: cli.safety.limits(), editions_args, safety: cli.safety.clone() };
     match cli.command {
-        Command::Convert(a) => convert::run(a, &editions),
-        Command::Check(a) => check::run(a, &editions),
-        Command::Template(a) => template::run(a, &editions),
-        Command::Batch(a) => batch::run(a, &editions),
+        Command::Convert(a) => convert::run(a, &ctx),
+        Command::Check(a) => check::run(a, &ctx),
+        Command::Batch(a) => batch::run(a, &ctx),
+        Command::Template(a) => template::run(a, &ctx),
         Command::Schema(a) => schema::run(a),
-        Command::Editions(a) => editions::run(a, &editions),
+        Command::Editions(a) => editions::run(a, &ctx.editions),
+        Command::Worker(a) => worker::run(a, &ctx),
     }
 }
 
@@ -85,9 +218,7 @@ pub struct EditionOpt {
 pub fn stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(xxgk::Error::io(std::path::Path::new("<标准输出>"), e))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(xxgk::Error::io(std::path::Path::new("<标准输出>"), e)),
         _ => Ok(()),
     }
 }

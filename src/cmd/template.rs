@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::edition::Editions;
-use xxgk::read::{read_path, ReadOptions};
 use xxgk::template::blank;
 use xxgk::write::{render, write_file, Format};
 use xxgk::{Error, Result};
@@ -29,7 +27,8 @@ pub struct Args {
     pub edition: super::EditionOpt,
 }
 
-pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    let editions = &ctx.editions;
     let format = Format::choose(a.out.to.as_deref(), Some(&a.output))?;
     if !matches!(format, Format::Xlsx | Format::Docx | Format::Json) {
         return Err(Error::Usage("template 只能生成 .xlsx、.docx（或 .json）文件".into()));
@@ -43,10 +42,10 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
         })?,
     };
     let previous = match &a.previous {
-        Some(p) => Some(read_path(p, ReadOptions { editions, edition: None })?),
+        Some(p) => Some(ctx.reader(None)?.read_with_edition(p)?),
         None => None,
     };
-    let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, e)));
+    let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, *e)));
     let bytes = match format {
         Format::Docx => xxgk::write::docx::render(&report, ed, xxgk::write::docx::Purpose::Template)?,
         _ => render(format, &report, ed, true)?,

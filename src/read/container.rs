@@ -7,40 +7,35 @@
 //! told exactly what to do.
 
 use crate::error::{Error, Result};
+use crate::limits::{show_size, Limits};
 use std::io::Read;
 use std::path::Path;
 
-/// Largest input file read (bytes).
-pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
-/// Most entries in a zip package.
-pub const MAX_ZIP_ENTRIES: usize = 10_000;
-/// Largest declared inflated size of one zip entry.
-pub const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
-/// Largest declared inflated size of a whole package.
-pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
-
-/// Read a whole input file, refusing one over [`MAX_FILE_BYTES`].
-pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+/// Read a whole input file, refusing one over the size cap.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
     if path.is_dir() {
         return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > limits.file_bytes {
         return Err(Error::invalid(
             path,
             format!(
-                "文件大小 {} 字节，超过上限 {} 字节。年报文件通常不到 10 MB，请确认文件是否正确",
+                "文件大小 {} 字节，超过上限 {}。年报文件通常不到 10 MB，请确认文件是否正确（如确需处理，可用 --max-file-size 放宽上限）",
                 meta.len(),
-                MAX_FILE_BYTES
+                show_size(limits.file_bytes)
             ),
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limits.file_bytes + 1).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     if bytes.is_empty() {
         return Err(Error::invalid(path, "文件是空的（0 字节）。请重新保存或导出该文件"));
+    }
+    if bytes.len() as u64 > limits.file_bytes {
+        return Err(Error::invalid(path, format!("文件超过上限 {}（读取时变大了）", show_size(limits.file_bytes))));
     }
     Ok(bytes)
 }
@@ -88,7 +83,7 @@ pub enum Expect {
 }
 
 /// Refuse what is not a usable package of the expected kind, with advice.
-pub fn check_package(path: &Path, bytes: &[u8], expect: Expect) -> Result<()> {
+pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits) -> Result<()> {
     let (app, ext) = match expect {
         Expect::Xlsx => ("Excel 或 WPS 表格", ".xlsx"),
         Expect::Docx => ("Word 或 WPS 文字", ".docx"),
@@ -122,29 +117,35 @@ pub fn check_package(path: &Path, bytes: &[u8], expect: Expect) -> Result<()> {
     }
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）。请用{app}打开后另存为 {ext} 再转换")))?;
-    if zip.len() > MAX_ZIP_ENTRIES {
-        return Err(Error::invalid(path, format!("压缩包中有 {} 个文件，超过上限 {}", zip.len(), MAX_ZIP_ENTRIES)));
+    if zip.len() > limits.zip_entries {
+        return Err(Error::invalid(
+            path,
+            format!("压缩包中有 {} 个文件，超过上限 {}（可用 --max-zip-entries 放宽）", zip.len(), limits.zip_entries),
+        ));
     }
     let mut total = 0u64;
     let mut names = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）")))?;
-        if f.size() > MAX_ENTRY_BYTES {
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        if f.size() > limits.entry_bytes {
             return Err(Error::invalid(
                 path,
                 format!(
-                    "压缩包中的 {} 解压后有 {} 字节，超过上限 {}",
-                    f.name().map(|n| n.to_string()).unwrap_or_default(),
+                    "压缩包中的 {name} 解压后有 {} 字节，超过上限 {}（可能是“压缩炸弹”；如确需处理，可用 --max-entry-size 放宽）",
                     f.size(),
-                    MAX_ENTRY_BYTES
+                    show_size(limits.entry_bytes)
                 ),
             ));
         }
         total = total.saturating_add(f.size());
-        names.push(f.name().map(|n| n.to_string()).unwrap_or_default());
+        names.push(name);
     }
-    if total > MAX_TOTAL_BYTES {
-        return Err(Error::invalid(path, format!("压缩包解压后共 {total} 字节，超过上限 {MAX_TOTAL_BYTES}")));
+    if total > limits.total_bytes {
+        return Err(Error::invalid(
+            path,
+            format!("压缩包解压后共 {total} 字节，超过上限 {}（可用 --max-total-size 放宽）", show_size(limits.total_bytes)),
+        ));
     }
     let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
     match expect {

@@ -13,13 +13,11 @@ use crate::model::Report;
 use std::collections::HashSet;
 use std::path::Path;
 
-/// Most cells accepted in one HTML table.
-pub const MAX_HTML_CELLS: usize = 100_000;
 
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
-    let bytes = read_file(path)?;
+    let bytes = read_file(path, &opts.limits)?;
     let text = decode(&bytes);
-    let doc = parse(&text).map_err(|what| Error::invalid(path, what))?;
+    let doc = parse(&text, &opts.limits).map_err(|what| Error::invalid(path, what))?;
     let mut r = super::docx::from_doc(path, doc, opts)?;
     r.title = r.title.split_whitespace().collect();
     Ok(r)
@@ -132,7 +130,7 @@ struct HtmlTable {
 }
 
 /// Parse HTML into paragraphs and tables.
-pub fn parse(html: &str) -> std::result::Result<Doc, String> {
+pub fn parse(html: &str, limits: &crate::limits::Limits) -> std::result::Result<Doc, String> {
     let mut doc = Doc::default();
     let mut para = String::new();
     let mut tables: Vec<HtmlTable> = Vec::new();
@@ -191,8 +189,8 @@ pub fn parse(html: &str) -> std::result::Result<Doc, String> {
         match (name.as_str(), closing) {
             ("table", false) => {
                 flush(&mut para, &mut doc, &mut tables);
-                if tables.len() >= 8 {
-                    return Err("HTML 表格嵌套超过 8 层，页面可能已损坏".into());
+                if tables.len() >= limits.table_nesting {
+                    return Err(format!("HTML 表格嵌套超过 {} 层，页面可能已损坏", limits.table_nesting));
                 }
                 tables.push(HtmlTable { rows: Vec::new(), cell: None });
             }
@@ -204,7 +202,7 @@ pub fn parse(html: &str) -> std::result::Result<Doc, String> {
                             r.push(c);
                         }
                     }
-                    let table = resolve(t)?;
+                    let table = resolve(t, limits)?;
                     if tables.is_empty() {
                         doc.body.push(Item::Table(table));
                     } else if let Some((_, _, cell)) = tables.last_mut().and_then(|o| o.cell.as_mut()) {
@@ -258,13 +256,17 @@ pub fn parse(html: &str) -> std::result::Result<Doc, String> {
     }
     flush(&mut para, &mut doc, &mut tables);
     while let Some(t) = tables.pop() {
-        doc.body.push(Item::Table(resolve(t)?));
+        doc.body.push(Item::Table(resolve(t, limits)?));
     }
     Ok(doc)
 }
 
 /// Place cells on the grid through rowspan and colspan.
-fn resolve(t: HtmlTable) -> std::result::Result<Table, String> {
+fn resolve(t: HtmlTable, limits: &crate::limits::Limits) -> std::result::Result<Table, String> {
+    let max_cells = limits.table_rows.saturating_mul(limits.table_cols);
+    if t.rows.len() > limits.table_rows {
+        return Err(format!("HTML 表格超过 {} 行（可用 --max-table-rows 放宽）", limits.table_rows));
+    }
     let mut occupied: HashSet<(u32, u32)> = HashSet::new();
     let mut out = Table::default();
     for (r, row) in t.rows.into_iter().enumerate() {
@@ -274,8 +276,8 @@ fn resolve(t: HtmlTable) -> std::result::Result<Table, String> {
             while occupied.contains(&(r, c)) {
                 c += 1;
             }
-            if occupied.len() + (rowspan * colspan) as usize > MAX_HTML_CELLS {
-                return Err(format!("HTML 表格超过 {MAX_HTML_CELLS} 个单元格"));
+            if occupied.len() + (rowspan * colspan) as usize > max_cells {
+                return Err(format!("HTML 表格超过 {max_cells} 个单元格"));
             }
             for dr in 0..rowspan {
                 for dc in 0..colspan {

@@ -4,22 +4,12 @@ use crate::error::{Error, Result};
 use crate::model::{Report, SCHEMA_VERSION};
 use std::path::Path;
 
-/// Largest JSON report accepted. A report is a few hundred KB at most.
-pub const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Read a canonical JSON report.
 ///
 /// # Errors
 /// [`Error::Invalid`] with the line and column of a syntax error.
-pub fn read(path: &Path) -> Result<Report> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > MAX_JSON_BYTES {
-        return Err(Error::invalid(
-            path,
-            format!("文件大小 {} 字节，超过 JSON 报告的上限 {} 字节", meta.len(), MAX_JSON_BYTES),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub fn read(path: &Path, limits: &crate::limits::Limits) -> Result<Report> {
+    let bytes = super::container::read_file(path, limits)?;
     from_slice(&bytes).map_err(|what| Error::invalid(path, what))
 }
 

@@ -16,6 +16,7 @@ pub mod xlsx;
 
 use crate::edition::{Edition, Editions};
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::model::{Report, Warning};
 use indexmap::IndexMap;
 use std::path::Path;
@@ -26,6 +27,15 @@ pub struct ReadOptions<'a> {
     pub editions: &'a Editions,
     /// Force this edition id instead of the declared one or the year's.
     pub edition: Option<&'a str>,
+    /// Caps on what a file may contain.
+    pub limits: Limits,
+}
+
+impl<'a> ReadOptions<'a> {
+    /// Options with the default limits and no forced edition.
+    pub fn new(editions: &'a Editions) -> ReadOptions<'a> {
+        ReadOptions { editions, edition: None, limits: Limits::default() }
+    }
 }
 
 /// Input kinds xxgk reads.
@@ -73,19 +83,30 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
 /// # Errors
 /// An [`Error`] whose message names the file and what to do.
 pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)> {
+    let report = read_report(path, opts)?;
+    let ed = opts.editions.resolve(&report, None)?.clone();
+    Ok((report, ed))
+}
+
+/// Read one report, conformed to its edition (whose id it carries); the
+/// edition itself is `opts.editions.get(&report.edition)`.
+///
+/// # Errors
+/// An [`Error`] whose message names the file and what to do.
+pub fn read_report(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     let kind = kind_of(path)?;
     if path.is_dir() {
         return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
     }
     let report = match kind {
-        InputKind::Json => json::read(path)?,
+                InputKind::Json => json::read(path, &opts.limits)?,
         InputKind::Xlsx => xlsx::read(path, opts)?,
         InputKind::Docx => docx::read(path, opts)?,
         InputKind::Text => text::read(path, opts)?,
         InputKind::Html => html::read(path, opts)?,
     };
-    let ed = opts.editions.resolve(&report, opts.edition)?.clone();
-    Ok((conform(report, &ed), ed))
+    let ed = opts.editions.resolve(&report, opts.edition)?;
+    Ok(conform(report, ed))
 }
 
 /// Bring a report into the canonical shape of its edition: every cell of the

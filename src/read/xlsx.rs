@@ -3,8 +3,8 @@
 //! and workbooks that offices laid out by hand in the official layout.
 //!
 //! Parse stage: calamine's streaming cell reader (never `worksheet_range` on
-//! untrusted files, crates-notes.md §4), bounded to [`MAX_ROWS`] ×
-//! [`MAX_COLS`], plus merges, into [`Grid`]s. Mapping stage: the report
+//! untrusted files, crates-notes.md §4), bounded by the
+//! [`crate::limits::Limits`] (rows and columns of a sheet, cells of a workbook), plus merges, into [`Grid`]s. Mapping stage: the report
 //! information by its labels, and the tables by their official labels
 //! ([`super::grid::map_tables`]), so the stamp is a hint, not a requirement.
 
@@ -21,12 +21,6 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 
-/// Rows of a sheet read (0-based rows beyond are reported, not read).
-pub const MAX_ROWS: u32 = 5_000;
-/// Columns of a sheet read.
-pub const MAX_COLS: u32 = 256;
-/// Cells read from a whole workbook.
-pub const MAX_CELLS: usize = 500_000;
 /// Merged ranges read from a sheet.
 pub const MAX_MERGES: usize = 20_000;
 
@@ -55,8 +49,9 @@ fn text_of(v: &DataRef<'_>) -> (String, Option<f64>) {
 
 /// Read a filled workbook into a report (not yet conformed).
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
-    let bytes = read_file(path)?;
-    check_package(path, &bytes, Expect::Xlsx)?;
+    let limits = opts.limits;
+    let bytes = read_file(path, &limits)?;
+    check_package(path, &bytes, Expect::Xlsx, &limits)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| calamine_error(path, e))?;
     let file = path.display().to_string();
     let props: HashMap<String, String> = wb.workbook_properties().map(|p| p.custom_properties).unwrap_or_default();
@@ -78,7 +73,13 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
             if text.trim().is_empty() {
                 continue;
             }
-            if row >= MAX_ROWS || col >= MAX_COLS || total >= MAX_CELLS {
+            if total >= limits.sheet_cells {
+                return Err(Error::invalid(
+                    path,
+                    format!("工作簿中的非空单元格超过 {} 个，文件可能已损坏或被篡改（如确需处理，可用 --max-sheet-cells 放宽）", limits.sheet_cells),
+                ));
+            }
+            if row as usize >= limits.table_rows || col as usize >= limits.table_cols {
                 outside += 1;
                 continue;
             }
@@ -99,7 +100,10 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
         if outside > 0 {
             warnings.push(Warning {
                 code: "READ-OUT-OF-RANGE".into(),
-                message: format!("工作表“{name}”中有 {outside} 个非空单元格超出读取范围（{MAX_ROWS} 行 × {MAX_COLS} 列，全簿 {MAX_CELLS} 格），未读取"),
+                message: format!(
+                    "工作表“{name}”中有 {outside} 个非空单元格在前 {} 行、{} 列之外，超出年报表格的范围，未读取",
+                    limits.table_rows, limits.table_cols
+                ),
                 source: None,
             });
         }

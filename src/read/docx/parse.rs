@@ -11,18 +11,9 @@
 //! row and column spans. Nesting depth, table nesting and part sizes are
 //! capped; DOCTYPE and unknown entities are refused.
 
-use crate::read::container::MAX_ENTRY_BYTES;
+use crate::limits::{show_size, Limits};
 use quick_xml::events::{BytesStart, Event};
 use std::io::Read;
-
-/// Deepest XML element nesting accepted.
-pub const MAX_XML_DEPTH: usize = 256;
-/// Deepest table nesting accepted.
-pub const MAX_TABLE_NESTING: usize = 8;
-/// Most rows in one table.
-pub const MAX_TABLE_ROWS: usize = 5_000;
-/// Most cells in one row.
-pub const MAX_ROW_CELLS: usize = 256;
 
 const W_NS: &[&str] = &[
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -65,17 +56,21 @@ pub struct TCell {
 /// Why a document could not be parsed (a Chinese phrase).
 pub type ParseError = String;
 
-fn read_entry(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str) -> Result<Option<Vec<u8>>, ParseError> {
+fn read_entry(
+    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    name: &str,
+    cap: u64,
+) -> Result<Option<Vec<u8>>, ParseError> {
     let mut f = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(format!("压缩包中的 {name} 无法读取（{e}）")),
     };
-    if f.size() > MAX_ENTRY_BYTES {
-        return Err(format!("{name} 解压后有 {} 字节，超过上限 {MAX_ENTRY_BYTES}", f.size()));
+    if f.size() > cap {
+        return Err(format!("{name} 解压后有 {} 字节，超过上限 {}（可用 --max-entry-size 放宽）", f.size(), show_size(cap)));
     }
     let mut out = Vec::with_capacity(f.size().min(64 << 20) as usize);
-    (&mut f).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut out).map_err(|e| format!("{name} 已损坏（{e}）"))?;
+    (&mut f).take(cap + 1).read_to_end(&mut out).map_err(|e| format!("{name} 已损坏（{e}）"))?;
     Ok(Some(out))
 }
 
@@ -88,7 +83,7 @@ fn attr(e: &BytesStart, local: &str) -> Option<String> {
 
 /// The main part named in `_rels/.rels` (Word Online writes `/word/document2.xml`).
 fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String, ParseError> {
-    let rels = read_entry(zip, "_rels/.rels")?.ok_or("压缩包中没有 _rels/.rels，不是 Word 文档")?;
+    let rels = read_entry(zip, "_rels/.rels", 1 << 20)?.ok_or("压缩包中没有 _rels/.rels，不是 Word 文档")?;
     let mut r = quick_xml::Reader::from_reader(rels.as_slice());
     let mut buf = Vec::new();
     loop {
@@ -109,12 +104,12 @@ fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String
 }
 
 /// Parse a .docx package (already sniffed and capped by the container check).
-pub fn parse(bytes: &[u8]) -> Result<Doc, ParseError> {
+pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("压缩包已损坏（{e}）"))?;
     let main = main_part(&mut zip)?;
-    let xml = read_entry(&mut zip, &main)?.ok_or_else(|| format!("压缩包中缺少主文档 {main}"))?;
-    let mut doc = walk(&xml)?;
-    if let Some(custom) = read_entry(&mut zip, "docProps/custom.xml")? {
+    let xml = read_entry(&mut zip, &main, limits.entry_bytes)?.ok_or_else(|| format!("压缩包中缺少主文档 {main}"))?;
+    let mut doc = walk(&xml, limits)?;
+    if let Some(custom) = read_entry(&mut zip, "docProps/custom.xml", 4 << 20)? {
         doc.properties = custom_properties(&custom);
     }
     Ok(doc)
@@ -329,7 +324,7 @@ impl Namespaces {
     }
 }
 
-fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
+fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
     let mut r = quick_xml::Reader::from_reader(xml);
     r.config_mut().expand_empty_elements = true;
     let mut buf = Vec::new();
@@ -348,8 +343,8 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
             Event::DocType(_) => return Err("文档中含有 DOCTYPE 声明，这不是 Word 生成的文件，已拒绝读取".into()),
             Event::Start(e) => {
                 let depth = names.len();
-                if depth >= MAX_XML_DEPTH {
-                    return Err(format!("文档的 XML 嵌套超过 {MAX_XML_DEPTH} 层，文件可能已损坏或被篡改"));
+                if depth >= limits.xml_depth {
+                    return Err(format!("文档的 XML 嵌套超过 {} 层，文件可能已损坏或被篡改（可用 --max-xml-depth 放宽）", limits.xml_depth));
                 }
                 let local_name = e.local_name();
                 let local: &str = local_name.as_ref();
@@ -395,8 +390,8 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                     "ins" | "moveTo" => doc.revisions = true,
                     "tbl" => {
                         tables_open += 1;
-                        if tables_open > MAX_TABLE_NESTING {
-                            return Err(format!("表格嵌套超过 {MAX_TABLE_NESTING} 层，文件可能已损坏或被篡改"));
+                        if tables_open > limits.table_nesting {
+                            return Err(format!("表格嵌套超过 {} 层，文件可能已损坏或被篡改", limits.table_nesting));
                         }
                         frames.push((depth, Frame::Table(RawTable::default())));
                     }
@@ -415,7 +410,7 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                     "gridBefore" => {
                         if let Some((_, Frame::Row(row))) = frames.last_mut() {
                             row.grid_before =
-                                attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0).min(MAX_ROW_CELLS as u32);
+                                attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0).min(limits.table_cols as u32);
                         }
                     }
                     "gridSpan" => {
@@ -423,7 +418,7 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                             c.span = attr(&e, "val")
                                 .and_then(|v| v.parse().ok())
                                 .unwrap_or(1)
-                                .clamp(1, MAX_ROW_CELLS as u32);
+                                .clamp(1, limits.table_cols.max(1) as u32);
                         }
                     }
                     "vMerge" => {
@@ -475,7 +470,7 @@ fn walk(xml: &[u8]) -> Result<Doc, ParseError> {
                     Tag::P | Tag::Tc | Tag::Tr | Tag::Tbl => {
                         if frames.last().is_some_and(|(d, _)| *d == depth) {
                             if let Some((_, f)) = frames.pop() {
-                                close(f, &mut frames, &mut doc)?;
+                                close(f, &mut frames, &mut doc, limits)?;
                             }
                         }
                         if tag == Tag::Tbl {
@@ -529,7 +524,7 @@ fn push_text(frames: &mut [(usize, Frame)], s: &str) {
     }
 }
 
-fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc) -> Result<(), ParseError> {
+fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits) -> Result<(), ParseError> {
     match f {
         Frame::Para(text) => match frames.last_mut() {
             Some((_, Frame::Cell(c))) => {
@@ -545,16 +540,16 @@ fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc) -> Result<(), P
         },
         Frame::Cell(c) => {
             if let Some((_, Frame::Row(r))) = frames.last_mut() {
-                if r.cells.len() >= MAX_ROW_CELLS {
-                    return Err(format!("表格的一行超过 {MAX_ROW_CELLS} 个单元格"));
+                if r.cells.len() >= limits.table_cols {
+                    return Err(format!("表格的一行超过 {} 个单元格（可用 --max-table-cols 放宽）", limits.table_cols));
                 }
                 r.cells.push(c);
             }
         }
         Frame::Row(row) => {
             if let Some((_, Frame::Table(t))) = frames.last_mut() {
-                if t.rows.len() >= MAX_TABLE_ROWS {
-                    return Err(format!("表格超过 {MAX_TABLE_ROWS} 行"));
+                if t.rows.len() >= limits.table_rows {
+                    return Err(format!("表格超过 {} 行（可用 --max-table-rows 放宽）", limits.table_rows));
                 }
                 t.rows.push(row);
             }
