@@ -20,8 +20,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// File extensions a batch picks up.
-pub const EXTENSIONS: &[&str] = &["docx", "xlsx", "json", "txt", "html", "htm"];
+/// File extensions a batch picks up: the kinds xxgk reads, and the legacy
+/// office kinds people send instead, which get a row saying what to do.
+pub const EXTENSIONS: &[&str] =
+    &["docx", "docm", "xlsx", "xlsm", "json", "txt", "html", "htm", "shtml", "doc", "wps", "xls", "et", "pdf"];
 
 /// One input file and the output name chosen for it.
 #[derive(Debug, Clone)]

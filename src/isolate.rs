@@ -27,7 +27,7 @@ use std::time::Duration;
 pub struct Config {
     /// The `xxgk` executable.
     pub exe: PathBuf,
-        /// The worker's arguments (global options, `__worker`, its options).
+    /// The worker's arguments (global options, `__worker`, its options).
     pub args: Vec<String>,
     /// Time allowed for one file.
     pub timeout: Duration,
@@ -44,7 +44,7 @@ struct Worker {
 impl Worker {
     fn start(cfg: &Config) -> Result<Worker> {
         let mut cmd = Command::new(&cfg.exe);
-                cmd.args(&cfg.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.args(&cfg.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
         #[cfg(unix)]
         if cfg.memory_bytes > 0 {
             use std::os::unix::process::CommandExt;
@@ -104,10 +104,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Decode the path of a request.
 pub fn unhex(s: &str) -> Option<PathBuf> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect();
+    let bytes: Option<Vec<u8>> =
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect();
     let bytes = bytes?;
     #[cfg(unix)]
     {
@@ -153,10 +154,7 @@ impl Pool {
             // A worker that died while idle: start a fresh one and retry once.
             w.kill();
             w = Worker::start(&self.cfg)?;
-            w.stdin
-                .write_all(request.as_bytes())
-                .and_then(|_| w.stdin.flush())
-                .map_err(|e| Error::io(path, e))?;
+            w.stdin.write_all(request.as_bytes()).and_then(|_| w.stdin.flush()).map_err(|e| Error::io(path, e))?;
         }
         match w.answers.recv_timeout(self.cfg.timeout) {
             Ok(Some(line)) => {
@@ -169,7 +167,8 @@ impl Pool {
                     return Err(Error::Usage(msg.to_string()));
                 }
                 let report = v.get("ok").cloned().unwrap_or_default();
-                serde_json::from_value(report).map_err(|e| Error::invalid(path, format!("读取进程返回的报告无法识别（{e}）")))
+                serde_json::from_value(report)
+                    .map_err(|e| Error::invalid(path, format!("读取进程返回的报告无法识别（{e}）")))
             }
             Ok(None) | Err(RecvTimeoutError::Disconnected) => {
                 w.kill();
@@ -219,7 +218,9 @@ pub fn serve(opts: crate::read::ReadOptions<'_>) -> std::io::Result<()> {
             Some(p) => match std::panic::catch_unwind(|| crate::read::read_report(&p, opts)) {
                 Ok(Ok(r)) => serde_json::json!({ "ok": r }),
                 Ok(Err(e)) => serde_json::json!({ "err": e.to_string() }),
-                Err(_) => serde_json::json!({ "err": format!("文件 {} 触发了程序内部错误，已跳过。请把该文件报告给开发者", p.display()) }),
+                Err(_) => {
+                    serde_json::json!({ "err": format!("文件 {} 触发了程序内部错误，已跳过。请把该文件报告给开发者", p.display()) })
+                }
             },
         };
         let mut text = serde_json::to_string(&answer).unwrap_or_else(|_| "{\"err\":\"内部错误\"}".into());

@@ -60,9 +60,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 /// Bytes as a short Chinese-friendly text: `100 MB`, `512 KB`, `1000 字节`.
 pub fn show_size(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MB", n >> 20)
-    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
         format!("{} KB", n >> 10)
     } else {
         format!("{n} 字节")

@@ -146,6 +146,10 @@ fn output_names_cannot_escape_and_do_not_collide() {
     assert_eq!(lower.len(), names.len());
 }
 
+fn by_source_pdf(rows: &[Vec<String>]) -> String {
+    rows.iter().find(|r| r[3].ends_with("说明.pdf")).map(|r| r[7].clone()).unwrap_or_default()
+}
+
 fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![];
     for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -180,7 +184,7 @@ fn a_county_in_one_command() {
     // The same organ and year twice.
     std::fs::copy(root().join("samples/2021-tongxin-county.json"), county.join("同心县-重复.json")).unwrap();
     std::fs::write(county.join("损坏.docx"), b"PK\x03\x04 broken").unwrap();
-    std::fs::write(county.join("说明.pdf"), b"%PDF").unwrap(); // not a report kind: ignored
+    std::fs::write(county.join("说明.pdf"), b"%PDF").unwrap(); // a PDF gets a row saying what to send instead
     std::fs::copy(root().join("samples/2020-enhe-town.json"), prev.join("同心县2020.json")).unwrap();
     let mut p = common::read_json(&root().join("samples/2020-enhe-town.json"));
     p["organ"] = "同心县".into();
@@ -198,7 +202,7 @@ fn a_county_in_one_command() {
         prev.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1), "{} {}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("共 5 份报告"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("共 6 份报告"), "{}", stdout(&o));
     // Nothing was written outside OUTDIR.
     for f in all_files(work.path()) {
         assert!(before.contains(&f) || f.starts_with(&out), "{} written outside OUTDIR", f.display());
@@ -231,7 +235,8 @@ fn a_county_in_one_command() {
                 .collect()
         })
         .collect();
-    assert_eq!(rows.len(), 1 + 5);
+    assert_eq!(rows.len(), 1 + 6);
+    assert!(by_source_pdf(&rows).contains("PDF 无法直接读取表格"));
     assert_eq!(rows[0][..8], ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态"]);
     let by_source = |part: &str| rows.iter().find(|r| r[3].contains(part)).unwrap_or_else(|| panic!("{part}")).clone();
     assert!(by_source("损坏.docx")[7].starts_with("无法读取："));

@@ -65,7 +65,8 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         })
     });
     let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output)?;
-    let outcome = run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
+    let outcome =
+        run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
     stop.store(true, Ordering::Relaxed);
     if let Some(b) = bar {
         let _ = b.join();

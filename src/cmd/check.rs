@@ -49,7 +49,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     if a.previous.is_some() && a.inputs.len() > 1 {
         return Err(Error::Usage("--previous 只能配合一个输入文件使用".into()));
     }
-        let prev_reader = ctx.reader(None)?;
+    let prev_reader = ctx.reader(None)?;
     let previous = match &a.previous {
         Some(p) => Some(prev_reader.read_with_edition(p)?),
         None => None,
@@ -58,7 +58,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let mut results = Vec::new();
     for input in &a.inputs {
         let file = input.display().to_string();
-                match reader.read_with_edition(input) {
+        match reader.read_with_edition(input) {
             Ok((report, ed)) => {
                 let prev = previous.as_ref().map(|(r, e)| Previous { report: r, edition: e });
                 let findings = check(&report, ed, prev);

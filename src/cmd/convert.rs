@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), a.output.as_deref())?;
-        let reader = ctx.reader(a.edition.edition.as_deref())?;
+    let reader = ctx.reader(a.edition.edition.as_deref())?;
     let (report, ed) = reader.read_with_edition(&a.input)?;
     let bytes = render(format, &report, ed, a.output.is_some())?;
     match &a.output {

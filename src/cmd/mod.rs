@@ -151,9 +151,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The report and its edition.
-        pub fn read_with_edition(&self, path: &Path) -> Result<(Report, &'a Edition)> {
+    pub fn read_with_edition(&self, path: &Path) -> Result<(Report, &'a Edition)> {
         let r = self.read(path)?;
-        let ed = self.opts.editions.get(&r.edition).ok_or_else(|| Error::NoEdition { what: format!("没有 “{}” 这个格式版本", r.edition) })?;
+        let ed = self
+            .opts
+            .editions
+            .get(&r.edition)
+            .ok_or_else(|| Error::NoEdition { what: format!("没有 “{}” 这个格式版本", r.edition) })?;
         Ok((r, ed))
     }
 }
@@ -218,7 +222,9 @@ pub struct EditionOpt {
 pub fn stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(xxgk::Error::io(std::path::Path::new("<标准输出>"), e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(xxgk::Error::io(std::path::Path::new("<标准输出>"), e))
+        }
         _ => Ok(()),
     }
 }

@@ -144,7 +144,10 @@ pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits)
     if total > limits.total_bytes {
         return Err(Error::invalid(
             path,
-            format!("压缩包解压后共 {total} 字节，超过上限 {}（可用 --max-total-size 放宽）", show_size(limits.total_bytes)),
+            format!(
+                "压缩包解压后共 {total} 字节，超过上限 {}（可用 --max-total-size 放宽）",
+                show_size(limits.total_bytes)
+            ),
         ));
     }
     let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));

@@ -13,7 +13,6 @@ use crate::model::Report;
 use std::collections::HashSet;
 use std::path::Path;
 
-
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     let bytes = read_file(path, &opts.limits)?;
     let text = decode(&bytes);

@@ -99,7 +99,7 @@ pub fn read_report(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
         return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
     }
     let report = match kind {
-                InputKind::Json => json::read(path, &opts.limits)?,
+        InputKind::Json => json::read(path, &opts.limits)?,
         InputKind::Xlsx => xlsx::read(path, opts)?,
         InputKind::Docx => docx::read(path, opts)?,
         InputKind::Text => text::read(path, opts)?,

@@ -37,7 +37,7 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
 
 /// Read a plain-text report.
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
-        let bytes = read_file(path, &opts.limits)?;
+    let bytes = read_file(path, &opts.limits)?;
     if bytes.contains(&0) {
         return Err(Error::invalid(path, "这不是文本文件（含有二进制内容）。请检查文件扩展名"));
     }

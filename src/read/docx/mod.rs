@@ -29,7 +29,7 @@ pub const PROP_PUBLISHED: &str = "xxgk_published";
 
 /// Read a Word report into a report (not yet conformed).
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
-        let bytes = read_file(path, &opts.limits)?;
+    let bytes = read_file(path, &opts.limits)?;
     check_package(path, &bytes, Expect::Docx, &opts.limits)?;
     let doc = parse::parse(&bytes, &opts.limits)
         .map_err(|what| Error::invalid(path, format!("{what}。请用 Word 或 WPS 打开后另存为 .docx 再转换")))?;

@@ -67,7 +67,11 @@ fn read_entry(
         Err(e) => return Err(format!("压缩包中的 {name} 无法读取（{e}）")),
     };
     if f.size() > cap {
-        return Err(format!("{name} 解压后有 {} 字节，超过上限 {}（可用 --max-entry-size 放宽）", f.size(), show_size(cap)));
+        return Err(format!(
+            "{name} 解压后有 {} 字节，超过上限 {}（可用 --max-entry-size 放宽）",
+            f.size(),
+            show_size(cap)
+        ));
     }
     let mut out = Vec::with_capacity(f.size().min(64 << 20) as usize);
     (&mut f).take(cap + 1).read_to_end(&mut out).map_err(|e| format!("{name} 已损坏（{e}）"))?;
@@ -344,7 +348,10 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
             Event::Start(e) => {
                 let depth = names.len();
                 if depth >= limits.xml_depth {
-                    return Err(format!("文档的 XML 嵌套超过 {} 层，文件可能已损坏或被篡改（可用 --max-xml-depth 放宽）", limits.xml_depth));
+                    return Err(format!(
+                        "文档的 XML 嵌套超过 {} 层，文件可能已损坏或被篡改（可用 --max-xml-depth 放宽）",
+                        limits.xml_depth
+                    ));
                 }
                 let local_name = e.local_name();
                 let local: &str = local_name.as_ref();

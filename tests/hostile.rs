@@ -1,0 +1,381 @@
+//! Hostile and broken input: every cap just under and just over, a generated
+//! hostile corpus, the worker-process guard, and no data lost.
+
+mod common;
+
+use common::{root, run, stderr, stdout};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn put(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+        let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (n, d) in parts {
+            z.start_file(*n, o).unwrap();
+            z.write_all(d).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    out
+}
+
+const RELS: &[u8] = b"<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"r1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>";
+
+fn docx_with_document(xml: &[u8]) -> Vec<u8> {
+    zip_of(&[("_rels/.rels", RELS), ("word/document.xml", xml)])
+}
+
+fn body(inner: &str) -> Vec<u8> {
+    format!("<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{inner}</w:body></w:document>").into_bytes()
+}
+
+/// A publication docx and a workbook of a sample, written by xxgk.
+fn files(dir: &Path) -> (PathBuf, PathBuf) {
+    let d = dir.join("sample.docx");
+    let x = dir.join("sample.xlsx");
+    for p in [&d, &x] {
+        let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    (d, x)
+}
+
+fn convert(args: &[&str]) -> std::process::Output {
+    let mut a = vec!["convert"];
+    a.extend(args);
+    run(&a)
+}
+
+fn passes(file: &Path, opt: &str, value: impl ToString) {
+    let v = value.to_string();
+    let o = convert(&[file.to_str().unwrap(), &format!("--{opt}={v}")]);
+    assert!(o.status.success(), "--{opt}={v} should pass for {}: {}", file.display(), stderr(&o));
+}
+
+fn refused(file: &Path, opt: &str, value: impl ToString, expected: &str) {
+    let v = value.to_string();
+    let o = convert(&[file.to_str().unwrap(), &format!("--{opt}={v}")]);
+    assert_eq!(o.status.code(), Some(2), "--{opt}={v} should refuse {}", file.display());
+    let e = stderr(&o);
+    assert!(e.contains(expected) && e.contains(file.to_str().unwrap()), "--{opt}={v}: {e}");
+}
+
+fn zip_stats(bytes: &[u8]) -> (usize, u64, u64) {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut max = 0;
+    let mut total = 0;
+    for i in 0..z.len() {
+        let s = z.by_index(i).unwrap().size();
+        max = max.max(s);
+        total += s;
+    }
+    (z.len(), max, total)
+}
+
+fn xml_depth(xml: &[u8]) -> usize {
+    let mut r = quick_xml::Reader::from_reader(xml);
+    r.config_mut().expand_empty_elements = true;
+    let (mut d, mut max) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    loop {
+        match r.read_event_into(&mut buf).unwrap() {
+            quick_xml::events::Event::Start(_) => {
+                d += 1;
+                max = max.max(d);
+            }
+            quick_xml::events::Event::End(_) => d -= 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    max
+}
+
+#[test]
+fn every_cap_just_under_and_just_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let (docx, xlsx) = files(dir.path());
+    let bytes = std::fs::read(&docx).unwrap();
+    let size = bytes.len();
+    passes(&docx, "max-file-size", size);
+    refused(&docx, "max-file-size", size - 1, "超过上限");
+    let json = root().join("samples/2021-tongxin-county.json");
+    let jsize = std::fs::metadata(&json).unwrap().len();
+    passes(&json, "max-file-size", jsize);
+    refused(&json, "max-file-size", jsize - 1, "超过上限");
+
+    let (entries, max_entry, total) = zip_stats(&bytes);
+    passes(&docx, "max-zip-entries", entries);
+    refused(&docx, "max-zip-entries", entries - 1, "超过上限");
+    passes(&docx, "max-entry-size", max_entry);
+    refused(&docx, "max-entry-size", max_entry - 1, "超过上限");
+    passes(&docx, "max-total-size", total);
+    refused(&docx, "max-total-size", total - 1, "超过上限");
+
+    let mut xml = Vec::new();
+    zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+        .unwrap()
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_end(&mut xml)
+        .unwrap();
+    let depth = xml_depth(&xml);
+    passes(&docx, "max-xml-depth", depth);
+    refused(&docx, "max-xml-depth", depth - 1, "嵌套超过");
+    // 表三 of the 2021 edition is 3 header rows + 25 rows; 表四 has 15 cells a row.
+    passes(&docx, "max-table-rows", 28);
+    refused(&docx, "max-table-rows", 27, "表格超过 27 行");
+    passes(&docx, "max-table-cols", 15);
+    refused(&docx, "max-table-cols", 14, "超过 14 个单元格");
+
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    use calamine::Reader;
+    let cells: usize = wb
+        .sheet_names()
+        .iter()
+        .map(|n| {
+            wb.worksheet_range(n).unwrap().used_cells().filter(|(_, _, c)| !c.to_string().trim().is_empty()).count()
+        })
+        .sum();
+    passes(&xlsx, "max-sheet-cells", cells);
+    refused(&xlsx, "max-sheet-cells", cells - 1, "超过");
+}
+
+/// calamine's known over-allocation (crates-notes.md §4): a valid workbook
+/// with cells at A1 and XFD1048576. `worksheet_range` would try to allocate
+/// 512 GiB and abort; the streaming reader reports the far cell and goes on.
+#[test]
+fn the_calamine_over_allocation_file_is_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, xlsx) = files(dir.path());
+    let bytes = std::fs::read(&xlsx).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut d = Vec::new();
+        f.read_to_end(&mut d).unwrap();
+        if name == "xl/worksheets/sheet2.xml" {
+            let s = String::from_utf8(d).unwrap();
+            let s =
+                s.replacen("</sheetData>", "<row r=\"1048576\"><c r=\"XFD1048576\"><v>7</v></c></row></sheetData>", 1);
+            d = s.into_bytes();
+        }
+        parts.push((name, d));
+    }
+    let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let p = put(dir.path(), "far.xlsx", &zip_of(&refs));
+    let start = Instant::now();
+    let o = run(&["check", p.to_str().unwrap(), "--format", "json"]);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let codes = common::finding_codes(&o);
+    assert_eq!(codes, ["READ-OUT-OF-RANGE"]);
+}
+
+/// The worker guard: a file that makes the reader exceed its memory limit
+/// kills only its worker; a file that takes too long is stopped; the batch
+/// goes on with the next file.
+#[test]
+fn a_runaway_reader_costs_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // 60 MB of paragraphs, deflated to well under a megabyte.
+    let para = "<w:p><w:r><w:t>重复的段落重复的段落重复的段落</w:t></w:r></w:p>".repeat(600_000);
+    let big = put(dir.path(), "big.docx", &docx_with_document(&body(&para)));
+    let o = run(&["--max-memory=48M", "convert", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("异常终止") && e.contains("big.docx"), "{e}");
+    let o = run(&["--timeout=0.05", "convert", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("超过 0.05 秒"), "{}", stderr(&o));
+    // In a batch, the next file is read by a fresh worker.
+    let county = dir.path().join("county");
+    std::fs::create_dir(&county).unwrap();
+    std::fs::rename(&big, county.join("a-big.docx")).unwrap();
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", county.join("b-good.docx").to_str().unwrap()]);
+    assert!(o.status.success());
+    let out = dir.path().join("out");
+    let o = run(&["--max-memory=48M", "batch", county.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let subs = std::fs::read_to_string(out.join("submissions.csv")).unwrap();
+    assert!(
+        subs.lines().any(|l| l.contains("a-big.docx") && l.contains("无法读取") && l.contains("异常终止")),
+        "{subs}"
+    );
+    assert!(subs.lines().any(|l| l.contains("b-good.docx") && l.contains("通过")), "{subs}");
+}
+
+fn cfb(stream: &str) -> Vec<u8> {
+    let mut b = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    b.extend(vec![0u8; 504]);
+    b.extend(stream.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    b
+}
+
+/// The corpus: (file name, bytes, what the message must say).
+fn corpus(dir: &Path) -> Vec<(PathBuf, &'static str)> {
+    let (docx, _) = files(dir);
+    let good = std::fs::read(&docx).unwrap();
+    let mut lol = String::from("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+    for i in 1..10 {
+        lol.push_str(&format!("<!ENTITY lol{i} \"{}\">", format!("&lol{};", i - 1).repeat(10)));
+    }
+    lol.push_str("]><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>");
+    let nested = format!("{}{}", "<w:tbl><w:tr><w:tc>".repeat(1000), "</w:tc></w:tr></w:tbl>".repeat(1000));
+    let mut random = vec![0u8; 4096];
+    let mut x = 12345u64;
+    for b in random.iter_mut() {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+        *b = (x >> 56) as u8;
+    }
+    let bomb = docx_with_document(&body(&"<w:p/>".repeat(3_000_000)));
+    let sub = dir.join("a-folder.docx");
+    std::fs::create_dir_all(&sub).unwrap();
+    let big = dir.join("huge.docx");
+    std::fs::File::create(&big).unwrap().set_len(100 * 1024 * 1024 + 1).unwrap();
+    let looped = dir.join("loop.docx");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    vec![
+        (put(dir, "truncated.docx", &good[..good.len() / 2]), "已损坏"),
+        (put(dir, "no-main-part.docx", &zip_of(&[("[Content_Types].xml", b"<Types/>")])), "_rels/.rels"),
+        (put(dir, "bomb.docx", &bomb), "超过上限"),
+        (put(dir, "laughs.docx", &docx_with_document(lol.as_bytes())), "DOCTYPE"),
+        (put(dir, "nested.docx", &docx_with_document(&body(&nested))), "嵌套"),
+        (put(dir, "encrypted.docx", &cfb("EncryptedPackage")), "密码"),
+        (put(dir, "encrypted.xlsx", &cfb("EncryptedPackage")), "密码"),
+        (put(dir, "legacy.doc", &cfb("WordDocument")), "另存为"),
+        (put(dir, "legacy.xls", &cfb("Workbook")), "另存为"),
+        (put(dir, "random.docx", &random), "不是有效的 .docx"),
+        (put(dir, "random.xlsx", &random), "不是有效的 .xlsx"),
+        (put(dir, "random.txt", &random), "二进制"),
+        (put(dir, "empty.docx", b""), "空的"),
+        (put(dir, "empty.json", b""), "空的"),
+        (sub, "文件夹"),
+        (big, "超过上限"),
+        (looped, "无法读写文件"),
+    ]
+}
+
+#[test]
+fn the_hostile_corpus_gets_clear_messages_and_a_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = dir.path().join("hostile");
+    std::fs::create_dir(&hostile).unwrap();
+    let cases = corpus(&hostile);
+    for (f, expected) in &cases {
+        let start = Instant::now();
+        // The bomb inflates to 18 MB: over a 1 MB entry cap.
+        let args: Vec<&str> = if f.ends_with("bomb.docx") {
+            vec!["--max-entry-size=1M", "convert", f.to_str().unwrap()]
+        } else {
+            vec!["convert", f.to_str().unwrap()]
+        };
+        let o = run(&args);
+        assert!(start.elapsed() < Duration::from_secs(30), "{} took too long", f.display());
+        assert_eq!(o.status.code(), Some(2), "{}: {}", f.display(), stderr(&o));
+        let e = stderr(&o);
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        assert!(e.contains(expected) && e.contains(&name), "{name}: {e}");
+        assert!(!e.contains("panicked") && !e.contains("内部错误"), "{name}: {e}");
+    }
+    // A docx whose cells and text hold control characters reads, and the
+    // publication document written from it is clean.
+    let ctl = body(
+        "<w:p><w:r><w:t>2021年控制\u{1}字符县政府信息公开工作年度报告</w:t></w:r></w:p>\
+         <w:p><w:r><w:t>一、总体情况</w:t></w:r></w:p><w:p><w:r><w:t>正文\u{b}有\u{7}控制符</w:t></w:r></w:p>\
+         <w:tbl><w:tr><w:tc><w:p><w:r><w:t>第二十条第（五）项</w:t></w:r></w:p></w:tc></w:tr>\
+         <w:tr><w:tc><w:p><w:r><w:t>信息内容</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>本年处理决定数量</w:t></w:r></w:p></w:tc></w:tr>\
+         <w:tr><w:tc><w:p><w:r><w:t>行政许可</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>1\u{2}2</w:t></w:r></w:p></w:tc></w:tr></w:tbl>",
+    );
+    let p = put(&hostile, "control-chars.docx", &docx_with_document(&ctl));
+    let out = dir.path().join("ctl.docx");
+    let o = run(&["convert", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["convert", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["parts"]["p1"]["text"], "正文有控制符");
+    // A non-UTF-8 file name.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"\xff\xfe-report.docx");
+        std::fs::copy(
+            hostile.join("../hostile/truncated.docx").parent().unwrap().join("sample.docx"),
+            hostile.join(name),
+        )
+        .unwrap();
+        let o = common::bin().arg("convert").arg(hostile.join(name)).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // The whole corpus in one batch: one row each, the batch goes on.
+    let out = dir.path().join("out");
+    let o = run(&["--max-entry-size=1M", "batch", hostile.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{} {}", stdout(&o), stderr(&o));
+    let subs = std::fs::read_to_string(out.join("submissions.csv")).unwrap();
+    for (f, _) in &cases {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if f.is_dir() || name == "loop.docx" {
+            continue; // folders are walked, links are not followed
+        }
+        assert!(subs.lines().any(|l| l.contains(&name) && l.contains("无法读取")), "{name} has no row:\n{subs}");
+    }
+    // The good files are read (three copies of one report: a duplicate warning).
+    assert!(
+        subs.lines().any(|l| l.contains("sample.docx") && l.contains("同心县") && !l.contains("无法读取")),
+        "{subs}"
+    );
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn a_failed_run_leaves_no_partial_file_and_inputs_are_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = put(dir.path(), "bad.docx", b"not a docx");
+    let out = dir.path().join("out.json");
+    let o = run(&["convert", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names, [std::ffi::OsString::from("bad.docx")], "nothing else was written");
+    // An output into a folder that does not exist: an error, no stray file.
+    let o = run(&[
+        "convert",
+        "samples/2021-tongxin-county.json",
+        "-o",
+        dir.path().join("no/such/dir/x.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("无法读写文件"));
+    // The template never overwrites the previous report it reads.
+    let prev = dir.path().join("prev.xlsx");
+    let o = run(&["convert", "samples/2020-enhe-town.json", "-o", prev.to_str().unwrap()]);
+    assert!(o.status.success());
+    let before = std::fs::read(&prev).unwrap();
+    let o = run(&[
+        "template",
+        "--year",
+        "2021",
+        "--organ",
+        "x",
+        "--previous",
+        prev.to_str().unwrap(),
+        "-o",
+        prev.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&prev).unwrap(), before);
+}
