@@ -6,6 +6,9 @@
 //! ("属于四类过过程性信息"). Keys are compared after [`key`]; see
 //! [`label_matches`] for the tolerance.
 
+// Indexing is bounded here: string slices cut at offsets found in the same string (find, char_indices, strip_prefix), always on char boundaries.
+#![allow(clippy::indexing_slicing)]
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Normalized form of a label: NFKC (full-width → half-width), no white

@@ -1,5 +1,8 @@
 //! Evaluation of the arithmetic rules declared in edition files.
 
+// Indexing is bounded here: indices come from the compiled edition (table, block, row and column of a CellDef), which compile() checked.
+#![allow(clippy::indexing_slicing)]
+
 use super::{Finding, Previous};
 use crate::edition::{CellDef, Edition, Op, Rule, Term};
 use crate::model::{Number, Report};

@@ -3,6 +3,9 @@
 //! header trees (templates/README.md, "Merges follow from the trees"), and
 //! shared by every writer that draws tables (xlsx, docx).
 
+// Indexing is bounded here: tables indexed by a position the caller got from the same edition.
+#![allow(clippy::indexing_slicing)]
+
 use super::{Block, Edition, Node};
 
 /// What a placed cell shows.

@@ -7,6 +7,9 @@
 //! form used by every reader, writer and the checker: flat cell definitions
 //! with stable ids and label paths, and rule instances with concrete terms.
 
+// Indexing is bounded here: indices into vectors built in the same function (cells, leaves), or checked with .get().
+#![allow(clippy::indexing_slicing)]
+
 pub mod layout;
 mod raw;
 

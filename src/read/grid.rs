@@ -12,6 +12,9 @@
 //! rows, columns or tables not found are reported; and every non-empty cell
 //! that maps to nothing is reported by [`unmapped`].
 
+// Indexing is bounded here: cell indices come from ranges over the same grid (enumerate, rows(), find over 0..len) and row/column leaf indices from the compiled edition.
+#![allow(clippy::indexing_slicing)]
+
 use crate::edition::{Block, Edition, Node};
 use crate::labels::{is_bare_ordinal, key, keys_match, label_keys};
 use crate::model::{Number, Report, Source, Warning};

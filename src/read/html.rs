@@ -5,6 +5,9 @@
 //! reader's ([`super::docx::from_doc`]): tables stacked into one grid and
 //! found by their labels, parts by their headings.
 
+// Indexing is bounded here: slices cut at offsets found in the same string.
+#![allow(clippy::indexing_slicing)]
+
 use super::container::read_file;
 use super::docx::parse::{Doc, Item, TCell, Table};
 use super::ReadOptions;
@@ -15,7 +18,12 @@ use std::path::Path;
 
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     let bytes = read_file(path, &opts.limits)?;
-    let text = decode(&bytes);
+    from_bytes(path, &bytes, opts)
+}
+
+/// Read an HTML report from its bytes (`path` names it in messages).
+pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Report> {
+    let text = decode(bytes);
     let doc = parse(&text, &opts.limits).map_err(|what| Error::invalid(path, what))?;
     let mut r = super::docx::from_doc(path, doc, opts)?;
     r.title = r.title.split_whitespace().collect();

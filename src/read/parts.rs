@@ -7,6 +7,9 @@
 //! Parts are looked for in order. Placeholder paragraphs of forms and
 //! templates (the edition's `placeholders`, xxgk's 【填写说明】) are dropped.
 
+// Indexing is bounded here: slices cut at offsets computed from the same string (strip_ordinal suffix lengths, char_cut on char boundaries); part indices from enumerate.
+#![allow(clippy::indexing_slicing)]
+
 use crate::edition::{Edition, PartDef};
 use crate::labels::{key, strip_ordinal};
 use crate::model::Part;

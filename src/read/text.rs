@@ -11,6 +11,9 @@
 //! blank: numbers are never shifted into the wrong columns. Everything that
 //! is not a table line is a paragraph for the title, preamble and parts.
 
+// Indexing is bounded here: line indices come from ranges over the same lines, field slices from positions found in them, leaf and cell indices from the compiled edition.
+#![allow(clippy::indexing_slicing)]
+
 use super::container::read_file;
 use super::grid::detect_edition;
 use super::parts::split;
@@ -38,10 +41,15 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
 /// Read a plain-text report.
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     let bytes = read_file(path, &opts.limits)?;
+    from_bytes(path, &bytes, opts)
+}
+
+/// Read a plain-text report from its bytes (`path` names it in messages).
+pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Report> {
     if bytes.contains(&0) {
         return Err(Error::invalid(path, "这不是文本文件（含有二进制内容）。请检查文件扩展名"));
     }
-    let (text, lossy) = decode(&bytes);
+    let (text, lossy) = decode(bytes);
     let lines: Vec<String> = text.lines().map(|l| l.trim_end_matches('\r').to_string()).collect();
     let mut r = from_lines(&path.display().to_string(), &lines, opts).map_err(|what| Error::invalid(path, what))?;
     if lossy {

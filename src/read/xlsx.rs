@@ -8,6 +8,9 @@
 //! information by its labels, and the tables by their official labels
 //! ([`super::grid::map_tables`]), so the stamp is a hint, not a requirement.
 
+// Indexing is bounded here: cell indices come from ranges over the same grid (right_of, enumerate).
+#![allow(clippy::indexing_slicing)]
+
 use super::container::{check_package, read_file, Expect};
 use super::grid::{detect_edition, map_tables, unmapped, Grid, GridCell, Used};
 use super::ReadOptions;
@@ -49,8 +52,13 @@ fn text_of(v: &DataRef<'_>) -> (String, Option<f64>) {
 
 /// Read a filled workbook into a report (not yet conformed).
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
+    let bytes = read_file(path, &opts.limits)?;
+    from_bytes(path, bytes, opts)
+}
+
+/// Read a workbook from its bytes (`path` names it in messages).
+pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<Report> {
     let limits = opts.limits;
-    let bytes = read_file(path, &limits)?;
     check_package(path, &bytes, Expect::Xlsx, &limits)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| calamine_error(path, e))?;
     let file = path.display().to_string();

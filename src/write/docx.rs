@@ -19,6 +19,9 @@
 //! organ, year, edition, contact and publication date are stamped in custom
 //! document properties.
 
+// Indexing is bounded here: grid positions come from the layout, whose rows and columns the cover table is sized to; widths has one entry per grid column.
+#![allow(clippy::indexing_slicing)]
+
 use crate::edition::layout::{layout, Content};
 use crate::edition::Edition;
 use crate::error::{Error, Result};

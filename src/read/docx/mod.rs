@@ -10,6 +10,9 @@
 //! ([`super::grid::map_tables`]). The parts come from the body paragraphs by
 //! their headings ([`super::parts`]).
 
+// Indexing is bounded here: indices into the single grid built just before.
+#![allow(clippy::indexing_slicing)]
+
 pub mod parse;
 
 use super::container::{check_package, read_file, Expect};
@@ -30,8 +33,13 @@ pub const PROP_PUBLISHED: &str = "xxgk_published";
 /// Read a Word report into a report (not yet conformed).
 pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     let bytes = read_file(path, &opts.limits)?;
-    check_package(path, &bytes, Expect::Docx, &opts.limits)?;
-    let doc = parse::parse(&bytes, &opts.limits)
+    from_bytes(path, &bytes, opts)
+}
+
+/// Read a Word report from its bytes (`path` names it in messages).
+pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Report> {
+    check_package(path, bytes, Expect::Docx, &opts.limits)?;
+    let doc = parse::parse(bytes, &opts.limits)
         .map_err(|what| Error::invalid(path, format!("{what}。请用 Word 或 WPS 打开后另存为 .docx 再转换")))?;
     from_doc(path, doc, opts)
 }

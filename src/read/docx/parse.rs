@@ -11,6 +11,9 @@
 //! row and column spans. Nesting depth, table nesting and part sizes are
 //! capped; DOCTYPE and unknown entities are refused.
 
+// Indexing is bounded here: out.cells indices are positions just pushed or stored in `open`, which only holds indices into out.cells.
+#![allow(clippy::indexing_slicing)]
+
 use crate::limits::{show_size, Limits};
 use quick_xml::events::{BytesStart, Event};
 use std::io::Read;
