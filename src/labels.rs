@@ -14,6 +14,14 @@ use unicode_normalization::UnicodeNormalization;
 /// Normalized form of a label: NFKC (full-width → half-width), no white
 /// space, unified quotes, no trailing colon, lower-case ASCII.
 pub fn key(s: &str) -> String {
+    if s.is_ascii() {
+        // NFKC leaves ASCII unchanged: skip it (most cells are numbers).
+        let mut k: String = s.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+        while k.ends_with(':') {
+            k.pop();
+        }
+        return k;
+    }
     let mut k: String = s
         .nfkc()
         .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}' | '\u{feff}'))

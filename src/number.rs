@@ -26,6 +26,10 @@ pub enum Parsed {
 
 /// Remove every kind of white space, including U+3000 and NBSP, after NFKC.
 pub fn squeeze(text: &str) -> String {
+    if text.is_ascii() {
+        // NFKC leaves ASCII unchanged.
+        return text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    }
     text.nfkc().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').collect()
 }
 

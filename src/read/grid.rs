@@ -154,9 +154,10 @@ fn nodes(tree: &[Node]) -> Vec<&Node> {
 /// provenance and warnings. Returns how many value cells were located.
 pub fn map_tables(file: &str, grids: &[Grid], ed: &Edition, report: &mut Report, used: &mut Used) -> usize {
     let mut located = 0;
+    let index = anchor_index(grids);
     for t in &ed.tables {
         for (bi, b) in t.blocks.iter().enumerate() {
-            let found = map_block(file, grids, b, report, used, ed);
+            let found = map_block(file, grids, b, report, used, ed, &index);
             match found {
                 Some(n) => located += n,
                 None => {
@@ -184,15 +185,10 @@ struct Anchor {
 }
 
 fn anchors(grids: &[Grid], b: &Block, used: &Used) -> Vec<Anchor> {
-    let keys: Vec<String> = if let Some(h) = &b.heading {
-        label_keys(h, &[])
-    } else if let Some(r) = b.row_leaves.first().filter(|r| !r.label.is_empty()) {
-        r.keys.clone()
-    } else if let Some(c) = b.columns.first() {
-        c.keys.clone()
-    } else {
+    let keys = anchor_keys(b);
+    if keys.is_empty() {
         return Vec::new();
-    };
+    }
     let mut out = Vec::new();
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
@@ -207,6 +203,32 @@ fn anchors(grids: &[Grid], b: &Block, used: &Used) -> Vec<Anchor> {
 /// How far above a first row label a column header may be found.
 const HEADER_SEARCH_ROWS: u32 = 8;
 
+/// Cells by the key of their label without its ordinal, for finding anchors
+/// without comparing every cell with every label.
+pub(crate) type AnchorIndex = HashMap<String, Vec<(usize, usize)>>;
+
+fn anchor_index(grids: &[Grid]) -> AnchorIndex {
+    let mut m: AnchorIndex = HashMap::new();
+    for (gi, g) in grids.iter().enumerate() {
+        for i in 0..g.cells.len() {
+            m.entry(crate::labels::strip_ordinal(g.key(i)).to_string()).or_default().push((gi, i));
+        }
+    }
+    m
+}
+
+fn anchor_keys(b: &Block) -> Vec<String> {
+    if let Some(h) = &b.heading {
+        label_keys(h, &[])
+    } else if let Some(r) = b.row_leaves.first().filter(|r| !r.label.is_empty()) {
+        r.keys.clone()
+    } else if let Some(c) = b.columns.first() {
+        c.keys.clone()
+    } else {
+        Vec::new()
+    }
+}
+
 fn map_block(
     file: &str,
     grids: &[Grid],
@@ -214,167 +236,211 @@ fn map_block(
     report: &mut Report,
     used: &mut Used,
     ed: &Edition,
+    index: &AnchorIndex,
 ) -> Option<usize> {
+    // Cells whose label matches exactly (up to its ordinal) first; only if
+    // none of them leads to the table, every cell with the tolerant match.
+    let keys = anchor_keys(b);
+    let mut exact: Vec<(usize, usize)> = keys
+        .iter()
+        .filter_map(|k| index.get(crate::labels::strip_ordinal(k)))
+        .flatten()
+        .copied()
+        .filter(|&(gi, i)| !used.contains(gi, i) && keys_match(grids[gi].key(i), &keys))
+        .collect();
+    exact.sort_unstable();
+    exact.dedup();
+    for &(grid, cell) in &exact {
+        if let Some(n) = try_anchor(file, grids, b, report, used, ed, Anchor { grid, cell }) {
+            return Some(n);
+        }
+    }
     for a in anchors(grids, b, used) {
-        let g = &grids[a.grid];
-        let ac = &g.cells[a.cell];
-        let depth = b.header_rows() as u32;
-        // Rows where the column headers may be.
-        let (h_from, h_to) = if b.heading.is_some() {
-            (ac.row + ac.rowspan, ac.row + ac.rowspan + depth + 2)
-        } else if b.row_leaves.first().is_some_and(|r| !r.label.is_empty()) {
-            (ac.row.saturating_sub(HEADER_SEARCH_ROWS), ac.row)
-        } else {
-            (ac.row, ac.row + depth + 1)
-        };
-        // Column leaves, left to right.
-        let mut cols: Vec<Option<(u32, usize)>> = Vec::with_capacity(b.col_leaves.len());
-        let mut last_col: Option<u32> = None;
-        let mut header_bottom = h_from;
-        for leaf in &b.col_leaves {
-            let hit = g
-                .rows(h_from, h_to)
-                .filter(|&i| {
-                    let c = &g.cells[i];
-                    last_col.is_none_or(|l| c.col > l) && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
-                })
-                .min_by_key(|&i| (g.cells[i].col, g.cells[i].row));
-            if let Some(i) = hit {
-                last_col = Some(g.cells[i].col);
-                header_bottom = header_bottom.max(g.cells[i].row + g.cells[i].rowspan);
-            }
-            cols.push(hit.map(|i| (g.cells[i].col, i)));
-        }
-        let found_cols = cols.iter().flatten().count();
-        if found_cols * 2 < b.col_leaves.len().max(1) {
+        if exact.contains(&(a.grid, a.cell)) {
             continue;
         }
-        let first_value_col = cols.iter().flatten().map(|(c, _)| *c).min().unwrap_or(0);
-        // Row leaves, top to bottom, left of the values.
-        let mut rows: Vec<Option<(u32, Option<usize>)>> = Vec::with_capacity(b.row_leaves.len());
-        if b.row_leaves.len() == 1 && b.row_leaves[0].label.is_empty() {
-            rows.push(Some((header_bottom, None)));
-        } else {
-            let start = if b.heading.is_some() { header_bottom } else { ac.row };
-            let limit = start + 3 * b.row_leaves.len() as u32 + 10;
-            let mut last_row: Option<u32> = None;
-            for leaf in &b.row_leaves {
-                let from = last_row.map_or(start, |l| l + 1).max(start);
-                // Cells are sorted by (row, column): the first hit is the topmost.
-                let hit = g.rows(from, limit).find(|&i| {
-                    let c = &g.cells[i];
-                    c.col < first_value_col && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
-                });
-                if let Some(i) = hit {
-                    last_row = Some(g.cells[i].row);
-                }
-                rows.push(hit.map(|i| (g.cells[i].row, Some(i))));
-            }
+        if let Some(n) = try_anchor(file, grids, b, report, used, ed, a) {
+            return Some(n);
         }
-        let found_rows = rows.iter().flatten().count();
-        if found_rows * 2 < b.row_leaves.len().max(1) {
-            continue;
-        }
-        // Accept: mark labels used and read the values.
-        used.mark(a.grid, a.cell);
-        let col_nodes = nodes(&b.columns);
-        let row_nodes = nodes(&b.rows);
-        let last_data_row = rows.iter().flatten().map(|(r, _)| *r).max().unwrap_or(header_bottom);
-        let corner_keys = b.corner.as_deref().map(|c| label_keys(c, &[])).unwrap_or_default();
-        for i in g.rows(h_from, last_data_row + 1) {
-            let c = &g.cells[i];
-            let k = g.key(i);
-            let in_header = c.row < header_bottom.max(h_to.min(header_bottom + 1));
-            let in_labels = c.col < first_value_col;
-            if in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)) {
-                used.mark(a.grid, i);
-            }
-            if (in_header || in_labels)
-                && !corner_keys.is_empty()
-                && (keys_match(k, &corner_keys) || k.contains("勾稽关系"))
-            {
-                used.mark(a.grid, i);
-            }
-            if in_labels
-                && c.row >= header_bottom.min(ac.row)
-                && (row_nodes.iter().any(|n| keys_match(k, &n.keys)) || is_bare_ordinal(k))
-            {
-                used.mark(a.grid, i);
-            }
-        }
-        for (_, i) in cols.iter().flatten() {
-            used.mark(a.grid, *i);
-        }
-        for (_, i) in rows.iter().flatten() {
-            if let Some(i) = i {
-                used.mark(a.grid, *i);
-            }
-        }
-        let mut n = 0;
-        for (ri, r) in rows.iter().enumerate() {
-            let leaf = &b.row_leaves[ri];
-            let Some((row, _)) = r else {
-                report.warnings.push(Warning {
-                    code: "READ-ROW-NOT-FOUND".into(),
-                    message: format!("没有找到“{}”这一行，该行数字均按空白处理", leaf.path.join(" / ")),
-                    source: None,
-                });
-                continue;
-            };
-            for (ci, col) in cols.iter().enumerate() {
-                let def = &ed.cells[b.cell_index(ri, ci)];
-                let Some((col, _)) = col else { continue };
-                n += 1;
-                let Some(vi) = g.at(*row, *col) else { continue };
-                let vc = &g.cells[vi];
-                if vc.row != *row && vc.rowspan > 1 && b.row_leaves.len() > 1 {
-                    // A value merged down over several rows belongs to its top row.
-                    continue;
-                }
-                used.mark(a.grid, vi);
-                let value = match vc.number {
-                    Some(f) if !vc.text.contains(['元', '万']) => {
-                        Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone()))
-                    }
-                    _ => parse_cell(&vc.text, def.kind, def.unit.as_deref()),
-                };
-                let src = source(file, g, vc);
-                match value {
-                    Parsed::Value(v) => {
-                        report.cells.insert(def.id.clone(), Some(v));
-                    }
-                    Parsed::Blank => {}
-                    Parsed::Dash => {
-                        report.cells.insert(def.id.clone(), None);
-                    }
-                    Parsed::Invalid(why) => {
-                        report.cells.insert(def.id.clone(), None);
-                        report.warnings.push(Warning {
-                            code: "READ-VALUE".into(),
-                            message: format!("{}：{}，按空白处理", def.location, why),
-                            source: Some(src.clone()),
-                        });
-                    }
-                }
-                report.provenance.insert(def.id.clone(), src);
-            }
-        }
-        for (ci, col) in cols.iter().enumerate() {
-            if col.is_none() {
-                report.warnings.push(Warning {
-                    code: "READ-COLUMN-NOT-FOUND".into(),
-                    message: format!(
-                        "{}：没有找到“{}”这一列，该列数字均按空白处理",
-                        grid_where(g),
-                        b.col_leaves[ci].path.join(" / ")
-                    ),
-                    source: None,
-                });
-            }
-        }
-        return Some(n);
     }
     None
+}
+
+#[allow(clippy::too_many_arguments)]
+fn try_anchor(
+    file: &str,
+    grids: &[Grid],
+    b: &Block,
+    report: &mut Report,
+    used: &mut Used,
+    ed: &Edition,
+    a: Anchor,
+) -> Option<usize> {
+    let g = &grids[a.grid];
+    let ac = &g.cells[a.cell];
+    let depth = b.header_rows() as u32;
+    // Rows where the column headers may be.
+    let (h_from, h_to) = if b.heading.is_some() {
+        (ac.row + ac.rowspan, ac.row + ac.rowspan + depth + 2)
+    } else if b.row_leaves.first().is_some_and(|r| !r.label.is_empty()) {
+        (ac.row.saturating_sub(HEADER_SEARCH_ROWS), ac.row)
+    } else {
+        (ac.row, ac.row + depth + 1)
+    };
+    // Column leaves, left to right.
+    let mut cols: Vec<Option<(u32, usize)>> = Vec::with_capacity(b.col_leaves.len());
+    let mut last_col: Option<u32> = None;
+    let mut header_bottom = h_from;
+    for leaf in &b.col_leaves {
+        let hit = g
+            .rows(h_from, h_to)
+            .filter(|&i| {
+                let c = &g.cells[i];
+                last_col.is_none_or(|l| c.col > l) && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
+            })
+            .min_by_key(|&i| (g.cells[i].col, g.cells[i].row));
+        if let Some(i) = hit {
+            last_col = Some(g.cells[i].col);
+            header_bottom = header_bottom.max(g.cells[i].row + g.cells[i].rowspan);
+        }
+        cols.push(hit.map(|i| (g.cells[i].col, i)));
+    }
+    let found_cols = cols.iter().flatten().count();
+    if found_cols * 2 < b.col_leaves.len().max(1) {
+        return None;
+    }
+    let first_value_col = cols.iter().flatten().map(|(c, _)| *c).min().unwrap_or(0);
+    // Row leaves, top to bottom, left of the values.
+    let mut rows: Vec<Option<(u32, Option<usize>)>> = Vec::with_capacity(b.row_leaves.len());
+    if b.row_leaves.len() == 1 && b.row_leaves[0].label.is_empty() {
+        rows.push(Some((header_bottom, None)));
+    } else {
+        let start = if b.heading.is_some() { header_bottom } else { ac.row };
+        let limit = start + 3 * b.row_leaves.len() as u32 + 10;
+        let mut last_row: Option<u32> = None;
+        for leaf in &b.row_leaves {
+            let from = last_row.map_or(start, |l| l + 1).max(start);
+            // Cells are sorted by (row, column): the first hit is the topmost.
+            let hit = g.rows(from, limit).find(|&i| {
+                let c = &g.cells[i];
+                c.col < first_value_col && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
+            });
+            if let Some(i) = hit {
+                last_row = Some(g.cells[i].row);
+            }
+            rows.push(hit.map(|i| (g.cells[i].row, Some(i))));
+        }
+    }
+    let found_rows = rows.iter().flatten().count();
+    if found_rows * 2 < b.row_leaves.len().max(1) {
+        return None;
+    }
+    // Accept: mark labels used and read the values.
+    used.mark(a.grid, a.cell);
+    let col_nodes = nodes(&b.columns);
+    let row_nodes = nodes(&b.rows);
+    let last_data_row = rows.iter().flatten().map(|(r, _)| *r).max().unwrap_or(header_bottom);
+    for (_, i) in cols.iter().flatten() {
+        used.mark(a.grid, *i);
+    }
+    for (_, i) in rows.iter().flatten() {
+        if let Some(i) = i {
+            used.mark(a.grid, *i);
+        }
+    }
+    // The other labels of the block: group labels, parent column labels,
+    // the corner, bare ordinals. Cells already accounted for are skipped.
+    let corner_keys = b.corner.as_deref().map(|c| label_keys(c, &[])).unwrap_or_default();
+    for i in g.rows(h_from, last_data_row + 1) {
+        if used.contains(a.grid, i) {
+            continue;
+        }
+        let c = &g.cells[i];
+        let k = g.key(i);
+        if c.col >= first_value_col && c.row >= header_bottom {
+            continue; // a value cell
+        }
+        let in_header = c.row < header_bottom.max(h_to.min(header_bottom + 1));
+        let in_labels = c.col < first_value_col;
+        if in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)) {
+            used.mark(a.grid, i);
+        }
+        if (in_header || in_labels)
+            && !corner_keys.is_empty()
+            && (keys_match(k, &corner_keys) || k.contains("勾稽关系"))
+        {
+            used.mark(a.grid, i);
+        }
+        if in_labels
+            && c.row >= header_bottom.min(ac.row)
+            && (row_nodes.iter().any(|n| keys_match(k, &n.keys)) || is_bare_ordinal(k))
+        {
+            used.mark(a.grid, i);
+        }
+    }
+    let mut n = 0;
+    for (ri, r) in rows.iter().enumerate() {
+        let leaf = &b.row_leaves[ri];
+        let Some((row, _)) = r else {
+            report.warnings.push(Warning {
+                code: "READ-ROW-NOT-FOUND".into(),
+                message: format!("没有找到“{}”这一行，该行数字均按空白处理", leaf.path.join(" / ")),
+                source: None,
+            });
+            return None;
+        };
+        for (ci, col) in cols.iter().enumerate() {
+            let def = &ed.cells[b.cell_index(ri, ci)];
+            let Some((col, _)) = col else { continue };
+            n += 1;
+            let Some(vi) = g.at(*row, *col) else { continue };
+            let vc = &g.cells[vi];
+            if vc.row != *row && vc.rowspan > 1 && b.row_leaves.len() > 1 {
+                // A value merged down over several rows belongs to its top row.
+                return None;
+            }
+            used.mark(a.grid, vi);
+            let value = match vc.number {
+                Some(f) if !vc.text.contains(['元', '万']) => {
+                    Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone()))
+                }
+                _ => parse_cell(&vc.text, def.kind, def.unit.as_deref()),
+            };
+            let src = source(file, g, vc);
+            match value {
+                Parsed::Value(v) => {
+                    report.cells.insert(def.id.clone(), Some(v));
+                }
+                Parsed::Blank => {}
+                Parsed::Dash => {
+                    report.cells.insert(def.id.clone(), None);
+                }
+                Parsed::Invalid(why) => {
+                    report.cells.insert(def.id.clone(), None);
+                    report.warnings.push(Warning {
+                        code: "READ-VALUE".into(),
+                        message: format!("{}：{}，按空白处理", def.location, why),
+                        source: Some(src.clone()),
+                    });
+                }
+            }
+            report.provenance.insert(def.id.clone(), src);
+        }
+    }
+    for (ci, col) in cols.iter().enumerate() {
+        if col.is_none() {
+            report.warnings.push(Warning {
+                code: "READ-COLUMN-NOT-FOUND".into(),
+                message: format!(
+                    "{}：没有找到“{}”这一列，该列数字均按空白处理",
+                    grid_where(g),
+                    b.col_leaves[ci].path.join(" / ")
+                ),
+                source: None,
+            });
+        }
+    }
+    return Some(n);
 }
 
 fn grid_where(g: &Grid) -> String {

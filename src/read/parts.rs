@@ -96,6 +96,18 @@ pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
     let heading_keys: Vec<Vec<String>> =
         ed.parts.iter().map(|p| std::iter::once(&p.heading).chain(&p.variants).map(|h| key(h)).collect()).collect();
     for p in paragraphs {
+        // Only a paragraph starting with an ordinal can be a heading, and
+        // only one starting with a bracket a placeholder or guidance: the
+        // others need no normalization.
+        let first = p.trim_start().chars().next().unwrap_or(' ');
+        let maybe = "一二三四五六123456１２３４５６（(【[〔".contains(first);
+        if !maybe {
+            match &mut current {
+                Some((_, lines, _)) => lines.push(p.clone()),
+                None => before.push(p.clone()),
+            }
+            continue;
+        }
         // Only the start of a paragraph can be a heading or a placeholder.
         let head: String = p.chars().take(HEAD_CHARS).collect();
         let k = key(&head);
