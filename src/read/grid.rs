@@ -440,7 +440,7 @@ fn try_anchor(
             });
         }
     }
-    return Some(n);
+    Some(n)
 }
 
 fn grid_where(g: &Grid) -> String {
