@@ -36,6 +36,13 @@ pub fn squeeze(text: &str) -> String {
 /// Read a cell's text as a value of `kind` in `unit` (the unit the edition
 /// declares for the cell, e.g. `万元`).
 pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
+    // The common case first: a plain whole number.
+    let t = text.trim();
+    if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(v) = t.parse::<i64>() {
+            return Parsed::Value(Number::from_i64(v));
+        }
+    }
     let s = squeeze(text);
     if s.is_empty() {
         return Parsed::Blank;

@@ -19,7 +19,7 @@ use crate::edition::{Block, Edition, Node};
 use crate::labels::{is_bare_ordinal, key, keys_match, label_keys};
 use crate::model::{Number, Report, Source, Warning};
 use crate::number::{parse_cell, Parsed};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// One non-empty cell of a grid (0-based positions).
 #[derive(Debug, Clone, PartialEq)]
@@ -48,27 +48,68 @@ pub struct Grid {
     pub name: String,
     pub cells: Vec<GridCell>,
     keys: Vec<String>,
-    cover: HashMap<(u32, u32), usize>,
+    cover: Cover,
 }
+
+/// Which cell covers each grid position: a dense table when the grid is
+/// small enough (it always is for real reports), else a hash map.
+#[derive(Debug, Clone)]
+enum Cover {
+    Dense { cols: u32, at: Vec<u32> },
+    Sparse(HashMap<(u32, u32), usize>),
+}
+
+/// Largest dense cover table (positions).
+const DENSE_COVER: u64 = 4 << 20;
 
 impl Grid {
     pub fn new(name: String, mut cells: Vec<GridCell>) -> Grid {
         cells.sort_by_key(|c| (c.row, c.col));
         let keys = cells.iter().map(|c| key(&c.text)).collect();
-        let mut cover = HashMap::new();
-        for (i, c) in cells.iter().enumerate() {
-            for r in c.row..c.row.saturating_add(c.rowspan.max(1)) {
-                for k in c.col..c.col.saturating_add(c.colspan.max(1)) {
-                    cover.entry((r, k)).or_insert(i);
+        let rows = cells.iter().map(|c| c.row.saturating_add(c.rowspan.max(1))).max().unwrap_or(0);
+        let cols = cells.iter().map(|c| c.col.saturating_add(c.colspan.max(1))).max().unwrap_or(0);
+        let cover = if (rows as u64) * (cols as u64) <= DENSE_COVER {
+            let mut at = vec![u32::MAX; rows as usize * cols as usize];
+            for (i, c) in cells.iter().enumerate() {
+                for r in c.row..c.row.saturating_add(c.rowspan.max(1)) {
+                    for k in c.col..c.col.saturating_add(c.colspan.max(1)) {
+                        if let Some(slot) = at.get_mut(r as usize * cols as usize + k as usize) {
+                            if *slot == u32::MAX {
+                                *slot = i as u32;
+                            }
+                        }
+                    }
                 }
             }
-        }
+            Cover::Dense { cols, at }
+        } else {
+            let mut m = HashMap::new();
+            for (i, c) in cells.iter().enumerate() {
+                for r in c.row..c.row.saturating_add(c.rowspan.max(1)) {
+                    for k in c.col..c.col.saturating_add(c.colspan.max(1)) {
+                        m.entry((r, k)).or_insert(i);
+                    }
+                }
+            }
+            Cover::Sparse(m)
+        };
         Grid { name, cells, keys, cover }
     }
 
     /// The cell covering a position, if any.
     pub fn at(&self, row: u32, col: u32) -> Option<usize> {
-        self.cover.get(&(row, col)).copied()
+        match &self.cover {
+            Cover::Dense { cols, at } => {
+                if col >= *cols {
+                    return None;
+                }
+                at.get(row as usize * *cols as usize + col as usize)
+                    .copied()
+                    .filter(|&i| i != u32::MAX)
+                    .map(|i| i as usize)
+            }
+            Cover::Sparse(m) => m.get(&(row, col)).copied(),
+        }
     }
 
     pub fn key(&self, i: usize) -> &str {
@@ -85,19 +126,19 @@ impl Grid {
 }
 
 /// Which grid cells have been accounted for.
-pub struct Used(Vec<HashSet<usize>>);
+pub struct Used(Vec<Vec<bool>>);
 
 impl Used {
     pub fn new(grids: &[Grid]) -> Used {
-        Used(grids.iter().map(|_| HashSet::new()).collect())
+        Used(grids.iter().map(|g| vec![false; g.cells.len()]).collect())
     }
     pub fn mark(&mut self, g: usize, i: usize) {
-        if let Some(s) = self.0.get_mut(g) {
-            s.insert(i);
+        if let Some(slot) = self.0.get_mut(g).and_then(|s| s.get_mut(i)) {
+            *slot = true;
         }
     }
     pub fn contains(&self, g: usize, i: usize) -> bool {
-        self.0.get(g).is_some_and(|s| s.contains(&i))
+        self.0.get(g).and_then(|s| s.get(i)).copied().unwrap_or(false)
     }
 }
 
@@ -408,15 +449,11 @@ fn try_anchor(
             };
             let src = source(file, g, vc);
             match value {
-                Parsed::Value(v) => {
-                    report.cells.insert(def.id.clone(), Some(v));
-                }
+                Parsed::Value(v) => set_cell(report, &def.id, Some(v)),
                 Parsed::Blank => {}
-                Parsed::Dash => {
-                    report.cells.insert(def.id.clone(), None);
-                }
+                Parsed::Dash => set_cell(report, &def.id, None),
                 Parsed::Invalid(why) => {
-                    report.cells.insert(def.id.clone(), None);
+                    set_cell(report, &def.id, None);
                     report.warnings.push(Warning {
                         code: "READ-VALUE".into(),
                         message: format!("{}：{}，按空白处理", def.location, why),
@@ -441,6 +478,17 @@ fn try_anchor(
         }
     }
     Some(n)
+}
+
+/// Set a cell, without cloning its id when the report already has it (as
+/// readers' reports, made from the edition's blank report, do).
+fn set_cell(report: &mut Report, id: &str, v: Option<Number>) {
+    match report.cells.get_mut(id) {
+        Some(slot) => *slot = v,
+        None => {
+            report.cells.insert(id.to_string(), v);
+        }
+    }
 }
 
 fn grid_where(g: &Grid) -> String {

@@ -123,10 +123,15 @@ pub fn conform(mut report: Report, ed: &Edition) -> Report {
         trim_in_place(&mut p.heading);
         trim_in_place(&mut p.text);
     }
-    let old = std::mem::take(&mut report.cells);
-    let mut cells = IndexMap::with_capacity(ed.cells.len());
-    for c in &ed.cells {
-        cells.insert(c.id.clone(), old.get(&c.id).copied().flatten());
+    // Readers start from the edition's blank report, so the cells are
+    // usually in canonical order already.
+    let in_order = report.cells.len() == ed.cells.len() && report.cells.keys().zip(&ed.cells).all(|(k, c)| *k == c.id);
+    let old = if in_order { IndexMap::new() } else { std::mem::take(&mut report.cells) };
+    let mut cells = if in_order { std::mem::take(&mut report.cells) } else { IndexMap::with_capacity(ed.cells.len()) };
+    if !in_order {
+        for c in &ed.cells {
+            cells.insert(c.id.clone(), old.get(&c.id).copied().flatten());
+        }
     }
     for (id, v) in old.into_iter().filter(|(id, _)| !ed.has_cell(id)) {
         let shown = v.map(|n| n.to_string()).unwrap_or_else(|| "空".into());
@@ -152,10 +157,16 @@ pub fn conform(mut report: Report, ed: &Edition) -> Report {
         });
     }
     // Provenance in cell order too, for deterministic output.
-    let mut prov = std::mem::take(&mut report.provenance);
-    for c in &ed.cells {
-        if let Some(s) = prov.get_mut(&c.id).map(std::mem::take) {
-            report.provenance.insert(c.id.clone(), s);
+    let prov_in_order = {
+        let mut order = ed.cells.iter().map(|c| c.id.as_str());
+        report.provenance.keys().all(|k| order.any(|id| id == k))
+    };
+    if !prov_in_order {
+        let mut prov = std::mem::take(&mut report.provenance);
+        for c in &ed.cells {
+            if let Some(s) = prov.get_mut(&c.id).map(std::mem::take) {
+                report.provenance.insert(c.id.clone(), s);
+            }
         }
     }
     report

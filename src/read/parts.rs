@@ -28,7 +28,7 @@ pub struct Found {
 
 const ARABIC: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
 /// Characters of a paragraph looked at for a heading or a placeholder.
-const HEAD_CHARS: usize = 80;
+const HEAD_CHARS: usize = 40;
 
 /// If paragraph `p` (whose first characters have key `k`) starts with the
 /// heading of `part` (`index` 0-based; `heading_keys`: keys of its heading
@@ -87,12 +87,19 @@ fn placeholder_key(k: &str, ed: &Edition) -> bool {
 }
 
 /// Split paragraphs into title, preamble and parts.
-pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
+pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
     let mut found = Found::default();
     let mut current: Option<(String, Vec<String>, String)> = None; // (part id, lines, heading)
     let mut before: Vec<String> = Vec::new();
     let mut next = 0usize;
     let guidance = key(GUIDANCE_PREFIX);
+    // Characters a heading or placeholder can start with: the parts' own
+    // numbers (from the edition), Arabic numbering, and opening brackets.
+    let mut starts: Vec<char> = ed.parts.iter().filter_map(|p| p.number.chars().next()).collect();
+    starts.extend("123456789１２３４５６７８９（(【[〔".chars());
+    starts.extend(
+        ed.placeholders.iter().chain(std::iter::once(&GUIDANCE_PREFIX.to_string())).filter_map(|p| p.chars().next()),
+    );
     let heading_keys: Vec<Vec<String>> =
         ed.parts.iter().map(|p| std::iter::once(&p.heading).chain(&p.variants).map(|h| key(h)).collect()).collect();
     for p in paragraphs {
@@ -100,11 +107,11 @@ pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
         // only one starting with a bracket a placeholder or guidance: the
         // others need no normalization.
         let first = p.trim_start().chars().next().unwrap_or(' ');
-        let maybe = "一二三四五六123456１２３４５６（(【[〔".contains(first);
+        let maybe = starts.contains(&first);
         if !maybe {
             match &mut current {
-                Some((_, lines, _)) => lines.push(p.clone()),
-                None => before.push(p.clone()),
+                Some((_, lines, _)) => lines.push(p),
+                None => before.push(p),
             }
             continue;
         }
@@ -117,7 +124,7 @@ pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
         }
         let mut matched = None;
         for (i, part) in ed.parts.iter().enumerate().skip(next) {
-            if let Some(h) = heading_of(p, &k, part, &heading_keys[i], i) {
+            if let Some(h) = heading_of(&p, &k, part, &heading_keys[i], i) {
                 matched = Some((i, h));
                 break;
             }
@@ -135,8 +142,8 @@ pub fn split(paragraphs: &[String], ed: &Edition) -> Found {
             continue;
         }
         match &mut current {
-            Some((_, lines, _)) => lines.push(p.clone()),
-            None => before.push(p.clone()),
+            Some((_, lines, _)) => lines.push(p),
+            None => before.push(p),
         }
     }
     if let Some((id, lines, h)) = current.take() {
@@ -167,7 +174,7 @@ mod tests {
         let eds = Editions::builtin().unwrap();
         let ed = eds.get("2019").unwrap();
         let f = split(
-            &lines(
+            lines(
                 "中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告\n本报告依据……\n一、总体情况\n（一）主动公开情况。\n一是强化组织领导。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n四、因政府信息公开工作被申请行政复议提起行政诉讼情况\n5、 存在的主要问题及改进情况。我乡的问题是……\n下一步……\n6、 其他需要报告的事项\n无。",
             ),
             ed,
@@ -186,7 +193,7 @@ mod tests {
     fn sub_headings_and_placeholders_are_not_parts() {
         let eds = Editions::builtin().unwrap();
         let ed = eds.get("2021").unwrap();
-        let f = split(&lines("标题\n一、总体情况\n（文字描述）\n（一）依申请公开情况\n一、总体情况较好\n五、存在的主要问题及改进情况\n【填写说明】报告……"), ed);
+        let f = split(lines("标题\n一、总体情况\n（文字描述）\n（一）依申请公开情况\n一、总体情况较好\n五、存在的主要问题及改进情况\n【填写说明】报告……"), ed);
         assert_eq!(f.parts.len(), 2);
         assert_eq!(f.parts["p1"].text, "（一）依申请公开情况\n一、总体情况较好");
         assert_eq!(f.parts["p5"].text, "");

@@ -221,7 +221,7 @@ pub fn from_lines(file: &str, lines: &[String], opts: ReadOptions<'_>) -> std::r
                 .ok_or("文本中既没有找到年报表格，也无法从标题判断年度，不能确定格式版本。请用 --edition 指定")?
         }
     };
-    let mut st = State { file, lines, report: Report::new(&ed.id, None, ""), table_lines: HashSet::new() };
+    let mut st = State { file, lines, report: ed.blank_report("", None), table_lines: HashSet::new() };
     let mut cursor = 0usize;
     for t in &ed.tables {
         for b in &t.blocks {
@@ -335,7 +335,7 @@ pub fn from_lines(file: &str, lines: &[String], opts: ReadOptions<'_>) -> std::r
         .filter(|(i, l)| !st.table_lines.contains(i) && !l.contains('\t') && !l.trim().is_empty())
         .map(|(_, l)| l.trim().to_string())
         .collect();
-    let found = split(&paragraphs, ed);
+    let found = split(paragraphs, ed);
     let mut report = st.report;
     report.title = found.title.split_whitespace().collect();
     report.preamble = found.preamble;

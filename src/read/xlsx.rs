@@ -119,7 +119,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
     }
 
     let ed = choose_edition(path, &grids, &props, opts)?;
-    let mut report = Report::new(&ed.id, None, "");
+    let mut report = ed.blank_report("", None);
     report.warnings = warnings;
     let mut used = Used::new(&grids);
     let decorations = decorations(ed);

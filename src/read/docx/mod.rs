@@ -104,8 +104,8 @@ pub(crate) fn from_doc(path: &Path, doc: Doc, opts: ReadOptions<'_>) -> Result<R
             },
         },
     };
-    let found = super::parts::split(&paragraphs, ed);
-    let mut report = Report::new(&ed.id, None, "");
+    let found = super::parts::split(paragraphs, ed);
+    let mut report = ed.blank_report("", None);
     report.title = found.title;
     report.preamble = found.preamble;
     report.parts = found.parts;
