@@ -20,3 +20,18 @@ set +e
 set -e
 read -r secs kb < <(tail -n 1 "$WORK/time.txt")
 awk -v n="$N" -v s="$secs" -v kb="$kb" 'BEGIN { printf "   %d reports in %.1f s = %.0f reports/s; peak RSS %.1f MB\n", n, s, n / s, kb / 1024 }'
+if command -v valgrind >/dev/null 2>&1; then
+  echo "== instruction counts on one docx (valgrind --tool=callgrind; repeatable, unlike wall time)"
+  one=$(mktemp -d)
+  cp "$(find "$WORK/county" -name '*.docx' | sort | head -n 1)" "$one/"
+  BENCH_SKIP_TEMPLATES=1 valgrind --tool=callgrind --callgrind-out-file="$one/cg.out" ./target/release/examples/bench "$one" >/dev/null 2>&1
+  # bench runs the floor and the whole reader 5 times each, the parse stage 10 times (5 alone, 5 inside the reader).
+  callgrind_annotate --inclusive=yes "$one/cg.out" 2>/dev/null | tr -d ',' | awk '
+    /bench::inflate_and_tokenize \[/ { f = $1 }
+    /xxgk::read::read_report$/ && !/=>/ { r = $1 }
+    /xxgk::read::docx::parse::parse$/ && !/=>/ { p = $1 }
+    END {
+      printf "   floor %.2fM, parse stage %.2fM (%.2fx), whole reader %.2fM (%.2fx) instructions per file\n",
+        f / 5e6, p / 10e6, (p / 10) / (f / 5), r / 5e6, (r / 5) / (f / 5)
+    }'
+fi
