@@ -217,12 +217,7 @@ fn a_runaway_reader_costs_one_file() {
     assert!(subs.lines().any(|l| l.contains("b-good.docx") && l.contains("通过")), "{subs}");
 }
 
-fn cfb(stream: &str) -> Vec<u8> {
-    let mut b = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    b.extend(vec![0u8; 504]);
-    b.extend(stream.encode_utf16().flat_map(|u| u.to_le_bytes()));
-    b
-}
+use common::cfb;
 
 /// The corpus: (file name, bytes, what the message must say).
 fn corpus(dir: &Path) -> Vec<(PathBuf, &'static str)> {

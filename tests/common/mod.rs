@@ -199,3 +199,24 @@ pub fn resave(input: &Path, ext: &str, outdir: &Path) -> PathBuf {
 fn lossy<T: AsRef<[u8]> + ?Sized>(b: &T) -> String {
     String::from_utf8_lossy(b.as_ref()).to_string()
 }
+
+/// An OLE compound file holding a stream of this name (encrypted OOXML,
+/// `.doc`, `.xls`, …), enough for the sniffing to recognise it.
+pub fn cfb(stream: &str) -> Vec<u8> {
+    let mut b = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    b.extend(vec![0u8; 504]);
+    b.extend(stream.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    b
+}
+
+/// `convert` refuses each file: exit 2, a message naming the file and
+/// saying `expected`, no panic.
+pub fn assert_refused(cases: &[(String, &str)]) {
+    for (f, expected) in cases {
+        let o = run(&["convert", f]);
+        assert_eq!(o.status.code(), Some(2), "{f}");
+        let e = stderr(&o);
+        assert!(e.contains(expected) && e.contains(f.as_str()), "{f}: {e}");
+        assert!(!e.contains("panicked"), "{f}: {e}");
+    }
+}
