@@ -246,13 +246,13 @@ const HEADER_SEARCH_ROWS: u32 = 8;
 
 /// Cells by the key of their label without its ordinal, for finding anchors
 /// without comparing every cell with every label.
-pub(crate) type AnchorIndex = HashMap<String, Vec<(usize, usize)>>;
+pub(crate) type AnchorIndex<'g> = HashMap<&'g str, Vec<(usize, usize)>>;
 
-fn anchor_index(grids: &[Grid]) -> AnchorIndex {
+fn anchor_index(grids: &[Grid]) -> AnchorIndex<'_> {
     let mut m: AnchorIndex = HashMap::new();
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
-            m.entry(crate::labels::strip_ordinal(g.key(i)).to_string()).or_default().push((gi, i));
+            m.entry(crate::labels::strip_ordinal(g.key(i))).or_default().push((gi, i));
         }
     }
     m
@@ -277,7 +277,7 @@ fn map_block(
     report: &mut Report,
     used: &mut Used,
     ed: &Edition,
-    index: &AnchorIndex,
+    index: &AnchorIndex<'_>,
 ) -> Option<usize> {
     // Cells whose label matches exactly (up to its ordinal) first; only if
     // none of them leads to the table, every cell with the tolerant match.
