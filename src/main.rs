@@ -11,7 +11,31 @@ fn main() -> ExitCode {
         let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
         eprintln!("xxgk：程序内部错误（{at}）。请把所用的命令和文件报告给开发者。");
     }));
-    let cli = cmd::Cli::parse();
+    let cli = match cmd::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let what = match e.kind() {
+                ErrorKind::MissingRequiredArgument => "缺少必需的参数",
+                ErrorKind::UnknownArgument => "有无法识别的参数",
+                ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数的值无效",
+                ErrorKind::InvalidSubcommand => "没有这个子命令",
+                _ => "命令参数有误",
+            };
+            eprintln!("xxgk：{what}。用 xxgk --help 或 xxgk <子命令> --help 查看用法。\n");
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
     match std::panic::catch_unwind(|| cmd::run(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {

@@ -206,3 +206,20 @@ fn forced_edition_overrides_the_year() {
     let codes = common::finding_codes(&out);
     assert!(codes.iter().any(|c| c == "EDITION-YEAR") && codes.iter().any(|c| c == "READ-UNKNOWN-CELL"), "{codes:?}");
 }
+
+#[test]
+fn usage_errors_are_explained_in_chinese_and_exit_2() {
+    for (args, expected) in [
+        (vec!["convert"], "缺少必需的参数"),
+        (vec!["frobnicate"], "没有这个子命令"),
+        (vec!["--max-file-size=abc", "check", "x.json"], "参数的值无效"),
+        (vec!["check", "--nope", "x.json"], "有无法识别的参数"),
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).starts_with(&format!("xxgk：{expected}")), "{args:?}: {}", stderr(&out));
+    }
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("政府信息公开工作年度报告"));
+}
