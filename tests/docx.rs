@@ -9,21 +9,14 @@ use std::io::{Read, Write};
 use std::path::Path;
 use xxgk::edition::{Editions, Kind};
 use xxgk::model::{Number, Part, Report};
-use xxgk::read::{read_path, ReadOptions};
 use xxgk::write::docx::{render, Purpose};
 
 const SAMPLES: &[&str] =
     &["2020-enhe-town", "2020-zhongning-civil-affairs", "2021-tongxin-county", "broken-2019", "broken-2021"];
 
-fn sample(name: &str) -> Report {
-    let eds = Editions::builtin().unwrap();
-    read_path(&root().join(format!("samples/{name}.json")), ReadOptions::new(&eds)).unwrap().0
-}
+use common::sample;
 
-fn read(path: &Path) -> Report {
-    let eds = Editions::builtin().unwrap();
-    read_path(path, ReadOptions::new(&eds)).unwrap_or_else(|e| panic!("{e}")).0
-}
+use common::read_report as read;
 
 fn write_docx(r: &Report, path: &Path) {
     let eds = Editions::builtin().unwrap();

@@ -7,12 +7,8 @@ use std::path::Path;
 use xxgk::edition::layout::{layout, Content};
 use xxgk::edition::Editions;
 use xxgk::model::Report;
-use xxgk::read::{read_path, ReadOptions};
 
-fn read(path: &Path) -> Report {
-    let eds = Editions::builtin().unwrap();
-    read_path(path, ReadOptions::new(&eds)).unwrap_or_else(|e| panic!("{e}")).0
-}
+use common::read_report as read;
 
 /// The three seeds (shared/seeds, copied to tests/fixtures/seeds) convert
 /// with every cell, the title, preamble and parts as transcribed by hand in

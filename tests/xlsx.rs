@@ -8,7 +8,6 @@ use proptest::prelude::*;
 use std::path::Path;
 use xxgk::edition::{Editions, Kind};
 use xxgk::model::{Number, Part, Report};
-use xxgk::read::{read_path, ReadOptions};
 
 const SAMPLES: &[&str] = &[
     "2020-enhe-town",
@@ -20,15 +19,9 @@ const SAMPLES: &[&str] = &[
     "broken-2021-previous",
 ];
 
-fn sample(name: &str) -> Report {
-    let eds = Editions::builtin().unwrap();
-    read_path(&root().join(format!("samples/{name}.json")), ReadOptions::new(&eds)).unwrap().0
-}
+use common::sample;
 
-fn read(path: &Path) -> Report {
-    let eds = Editions::builtin().unwrap();
-    read_path(path, ReadOptions::new(&eds)).unwrap().0
-}
+use common::read_report as read;
 
 fn write_xlsx(r: &Report, path: &Path) {
     let eds = Editions::builtin().unwrap();

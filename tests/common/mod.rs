@@ -220,3 +220,14 @@ pub fn assert_refused(cases: &[(String, &str)]) {
         assert!(!e.contains("panicked"), "{f}: {e}");
     }
 }
+
+/// Read a report (any kind) in process with the built-in editions.
+pub fn read_report(path: &Path) -> xxgk::model::Report {
+    let eds = xxgk::edition::Editions::builtin().expect("built-in editions");
+    xxgk::read::read_path(path, xxgk::read::ReadOptions::new(&eds)).unwrap_or_else(|e| panic!("{e}")).0
+}
+
+/// A sample of samples/, read and conformed.
+pub fn sample(name: &str) -> xxgk::model::Report {
+    read_report(&root().join(format!("samples/{name}.json")))
+}
