@@ -155,3 +155,22 @@ fn a_fictional_edition_gets_a_workbook_from_its_file_alone() {
     let o = run(&["--editions", ed, "check", x.to_str().unwrap(), "--format", "json"]);
     assert_eq!(common::finding_codes(&o), ["F9-SUM"]);
 }
+
+/// The 勾稽 note in 表三's corner is recognised in the spellings real files use
+/// (edition data: `corner_variants`), not by a fragment written in Rust.
+#[test]
+fn corner_note_spellings_come_from_the_edition() {
+    use xxgk::labels::{key, keys_match};
+    let eds = Editions::builtin().unwrap();
+    for id in ["2019", "2021"] {
+        let b = &eds.get(id).unwrap().tables[1].blocks[0];
+        for seen in [
+            "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+            "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
+            "（本列数据的勾稽关系为：第一项加第二项之和等于第三项加第四项之和）",
+        ] {
+            assert!(keys_match(&key(seen), &b.corner_keys), "{id}: {seen}");
+        }
+        assert!(!keys_match(&key("勾稽关系"), &b.corner_keys));
+    }
+}

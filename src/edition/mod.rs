@@ -139,6 +139,8 @@ pub struct Block {
     pub heading: Option<String>,
     /// Text of the top-left header cell.
     pub corner: Option<String>,
+    /// Normalized keys of the corner text and its variants.
+    pub corner_keys: Vec<String>,
     /// Grid columns taken by the row labels (0: no row labels, as in 表四).
     pub row_header_columns: u32,
     pub columns: Vec<Node>,
@@ -539,6 +541,11 @@ impl Compiler<'_> {
                 blocks.push(Block {
                     key,
                     heading: b.heading,
+                    corner_keys: b
+                        .corner
+                        .as_deref()
+                        .map(|c| crate::labels::label_keys(c, &b.corner_variants))
+                        .unwrap_or_default(),
                     corner: b.corner,
                     row_header_columns: rhc,
                     columns,

@@ -65,6 +65,8 @@ pub struct RawBlock {
     pub key: Option<String>,
     pub heading: Option<String>,
     pub corner: Option<String>,
+    #[serde(default)]
+    pub corner_variants: Vec<String>,
     pub row_header_columns: Option<u32>,
     pub columns: Vec<RawNode>,
     pub rows: Vec<RawNode>,

@@ -391,7 +391,6 @@ fn try_anchor(
     }
     // The other labels of the block: group labels, parent column labels,
     // the corner, bare ordinals. Cells already accounted for are skipped.
-    let corner_keys = b.corner.as_deref().map(|c| label_keys(c, &[])).unwrap_or_default();
     for i in g.rows(h_from, last_data_row + 1) {
         if used.contains(a.grid, i) {
             continue;
@@ -406,10 +405,7 @@ fn try_anchor(
         if in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)) {
             used.mark(a.grid, i);
         }
-        if (in_header || in_labels)
-            && !corner_keys.is_empty()
-            && (keys_match(k, &corner_keys) || k.contains("勾稽关系"))
-        {
+        if (in_header || in_labels) && keys_match(k, &b.corner_keys) {
             used.mark(a.grid, i);
         }
         if in_labels
