@@ -164,6 +164,11 @@ fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
     prev[b.len()]
 }
 
+/// Does a line read like a report's title (`…政府信息公开工作年度报告`)?
+pub fn looks_like_title(s: &str) -> bool {
+    s.contains("年度报告") && s.contains("政府信息公开")
+}
+
 /// Organ and year from a title such as
 /// `中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告` or
 /// `2020年宁河镇政府信息公开工作年度报告`.

@@ -26,7 +26,6 @@ pub struct Found {
     pub parts: IndexMap<String, Part>,
 }
 
-const ARABIC: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
 /// Characters of a paragraph looked at for a heading or a placeholder.
 const HEAD_CHARS: usize = 40;
 
@@ -40,8 +39,7 @@ fn heading_of(p: &str, k: &str, part: &PartDef, heading_keys: &[String], index: 
         return None; // no ordinal: not a heading
     }
     let ordinal = &k[..k.len() - body.len()];
-    let number_ok =
-        ordinal.starts_with(part.number.as_str()) || ARABIC.get(index).is_some_and(|a| ordinal.starts_with(a));
+    let number_ok = ordinal.starts_with(part.number.as_str()) || ordinal.starts_with(&(index + 1).to_string());
     if !number_ok || ordinal.starts_with('(') {
         return None;
     }
@@ -151,7 +149,8 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
     }
     // Title: the first non-empty paragraph that reads like one, else the first.
     let non_empty: Vec<usize> = (0..before.len()).filter(|&i| !before[i].trim().is_empty()).collect();
-    let title_at = non_empty.iter().copied().find(|&i| before[i].contains("年度报告")).or(non_empty.first().copied());
+    let title_at =
+        non_empty.iter().copied().find(|&i| crate::labels::looks_like_title(&before[i])).or(non_empty.first().copied());
     if let Some(t) = title_at {
         found.title = before[t].trim().to_string();
         let rest: Vec<&str> = before[t + 1..].iter().map(String::as_str).collect();

@@ -194,7 +194,7 @@ fn line_has_label(line: &str, label: &str) -> bool {
 /// Read a report from lines of text.
 pub fn from_lines(file: &str, lines: &[String], opts: ReadOptions<'_>) -> std::result::Result<Report, String> {
     let eds = opts.editions;
-    let title_line = lines.iter().find(|l| l.contains("年度报告") && l.contains("政府信息公开"));
+    let title_line = lines.iter().find(|l| crate::labels::looks_like_title(l));
     let from_title = title_line.and_then(|t| parse_title(t));
     let ed: &Edition = match opts.edition {
         Some(id) => eds.get(id).ok_or_else(|| format!("没有 “{id}” 这个格式版本"))?,

@@ -86,7 +86,7 @@ pub(crate) fn from_doc(path: &Path, doc: Doc, opts: ReadOptions<'_>) -> Result<R
     let eds = opts.editions;
     // The edition: forced, stamped, recognised from the tables' labels, or by
     // the year in the title.
-    let title_guess = paragraphs.iter().find(|p| p.contains("年度报告")).and_then(|p| parse_title(p));
+    let title_guess = paragraphs.iter().find(|p| crate::labels::looks_like_title(p)).and_then(|p| parse_title(p));
     let ed: &Edition = match opts.edition {
         Some(id) => {
             eds.get(id).ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") })?
