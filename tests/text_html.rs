@@ -258,3 +258,20 @@ fn a_county_in_one_command() {
     let o = run(&["batch", county.to_str().unwrap(), "-o", out.to_str().unwrap(), "--force"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Text inside a table but outside its cells (a caption) is not dropped.
+#[test]
+fn html_text_outside_cells_is_kept() {
+    let r = read(&root().join("samples/2021-tongxin-county.json"));
+    let html = html_of(&r).replacen(
+        "<table border=\"1\">",
+        "<table border=\"1\"><caption>说明：本表数据截至12月31日</caption>",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("caption.html");
+    std::fs::write(&p, html).unwrap();
+    let back = read(&p);
+    assert_eq!(back.cells, r.cells);
+    assert!(back.parts["p2"].text.contains("说明：本表数据截至12月31日"), "{:?}", back.parts["p2"]);
+}

@@ -149,13 +149,16 @@ pub fn parse(html: &str, limits: &crate::limits::Limits) -> std::result::Result<
         if t.is_empty() {
             return;
         }
-        if tables.is_empty() {
-            doc.body.push(Item::Para(t));
-        } else if let Some((_, _, cell)) = tables.last_mut().and_then(|t| t.cell.as_mut()) {
-            if !cell.is_empty() {
-                cell.push('\n');
+        match tables.last_mut().and_then(|t| t.cell.as_mut()) {
+            Some((_, _, cell)) => {
+                if !cell.is_empty() {
+                    cell.push('\n');
+                }
+                cell.push_str(&t);
             }
-            cell.push_str(&t);
+            // Text outside any cell (a caption, text between rows) is kept
+            // as a paragraph rather than dropped.
+            None => doc.body.push(Item::Para(t)),
         }
     };
     while !rest.is_empty() {

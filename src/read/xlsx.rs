@@ -331,10 +331,12 @@ fn unfill(grids: &[Grid], id: &str, inputs: &[(&str, bool)], report: &mut Report
             return false;
         }
         let is_formula = report.provenance.get(id).is_some_and(|src| {
-            grids.iter().any(|g| {
-                Some(&g.name) == src.sheet.as_ref()
-                    && g.cells.iter().any(|c| Some(c.row + 1) == src.row && Some(c.col + 1) == src.column && c.formula)
-            })
+            let (Some(row), Some(col)) = (src.row, src.column) else { return false };
+            grids
+                .iter()
+                .filter(|g| Some(&g.name) == src.sheet.as_ref())
+                .filter_map(|g| g.at(row.saturating_sub(1), col.saturating_sub(1)).and_then(|i| g.cells.get(i)))
+                .any(|c| c.formula)
         });
         if is_formula {
             report.cells.insert(id.to_string(), None);
