@@ -7,8 +7,8 @@ use common::{golden, root, run, stderr, stdout};
 use proptest::prelude::*;
 use std::io::{Read, Write};
 use std::path::Path;
-use xxgk::edition::{Editions, Kind};
-use xxgk::model::{Number, Part, Report};
+use xxgk::edition::Editions;
+use xxgk::model::Report;
 use xxgk::write::docx::{render, Purpose};
 
 const SAMPLES: &[&str] =
@@ -41,32 +41,7 @@ fn every_sample_round_trips_through_the_publication_docx() {
     assert_eq!(render(&r, ed, Purpose::Publish).unwrap(), render(&r, ed, Purpose::Publish).unwrap(), "deterministic");
 }
 
-fn arb_report() -> impl Strategy<Value = Report> {
-    let eds = Editions::builtin().unwrap();
-    (
-        0usize..2,
-        proptest::collection::vec(proptest::option::weighted(0.85, 0i64..500), 200),
-        "[一-龥a-z0-9，。（）\t\n]{0,80}",
-    )
-        .prop_map(move |(e, vals, text)| {
-            let ed = &eds.all()[e];
-            let mut r = ed.blank_report("测试县人民政府", Some(ed.year_from));
-            for (c, v) in ed.cells.iter().zip(vals.iter().cycle()) {
-                let n = v.map(|v| match c.kind {
-                    Kind::Count => Number::from_i64(v),
-                    Kind::Signed => Number::from_i64(v - 250),
-                    Kind::Amount => Number(rust_decimal::Decimal::new(v * 7919, 2)),
-                });
-                r.cells.insert(c.id.clone(), n);
-            }
-            for p in &ed.parts {
-                r.parts.insert(p.id.clone(), Part { heading: p.full_heading(), text: text.clone() });
-            }
-            r.preamble = format!("前言{text}");
-            r.contact = "张三".into();
-            r
-        })
-}
+use common::arb_report;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]

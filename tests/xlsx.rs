@@ -6,8 +6,8 @@ mod common;
 use common::{golden, root, run, stderr, stdout};
 use proptest::prelude::*;
 use std::path::Path;
-use xxgk::edition::{Editions, Kind};
-use xxgk::model::{Number, Part, Report};
+use xxgk::edition::Editions;
+use xxgk::model::Report;
 
 const SAMPLES: &[&str] = &[
     "2020-enhe-town",
@@ -53,49 +53,7 @@ fn the_same_report_gives_the_same_bytes() {
     assert_eq!(xxgk::write::xlsx::render(&r, ed).unwrap(), xxgk::write::xlsx::render(&r, ed).unwrap());
 }
 
-fn arb_report() -> impl Strategy<Value = Report> {
-    let eds = Editions::builtin().unwrap();
-    (
-        0usize..2,
-        proptest::collection::vec(proptest::option::weighted(0.85, 0i64..50), 200),
-        "[一-龥a-z，。\n]{0,60}",
-        any::<bool>(),
-    )
-        .prop_map(move |(e, vals, text, consistent)| {
-            let ed = &eds.all()[e];
-            let mut r = ed.blank_report("测试县人民政府", Some(ed.year_from + 1));
-            for (c, v) in ed.cells.iter().zip(vals.iter().cycle()) {
-                let n = v.map(|v| match c.kind {
-                    Kind::Count => Number::from_i64(v),
-                    Kind::Signed => Number::from_i64(v - 25),
-                    Kind::Amount => Number(rust_decimal::Decimal::new(v * 1234567, 4)),
-                });
-                r.cells.insert(c.id.clone(), n);
-            }
-            if consistent {
-                // Make every derived cell agree with its inputs, so the
-                // workbook holds formulas rather than plain values.
-                for _ in 0..3 {
-                    for (id, (_, inputs)) in ed.derivations() {
-                        let sum = inputs.iter().try_fold(Number::ZERO, |acc, (i, neg)| {
-                            r.value(i).and_then(|v| acc.checked_add(if *neg { -v } else { v }))
-                        });
-                        if let Some(s) = sum {
-                            r.cells.insert(id.to_string(), Some(s));
-                        }
-                    }
-                }
-            }
-            for (k, p) in ed.parts.iter().enumerate() {
-                if k != 3 || consistent {
-                    r.parts.insert(p.id.clone(), Part { heading: p.full_heading(), text: text.clone() });
-                }
-            }
-            r.contact = "张三 0951-1234567".into();
-            r.preamble = ed.preamble_for(&r.organ, r.year);
-            r
-        })
-}
+use common::arb_report;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]

@@ -231,3 +231,52 @@ pub fn read_report(path: &Path) -> xxgk::model::Report {
 pub fn sample(name: &str) -> xxgk::model::Report {
     read_report(&root().join(format!("samples/{name}.json")))
 }
+
+/// Property-test reports of either edition: about 15% blank cells, signed
+/// changes and amounts with decimals, text with tabs and line breaks, part 四
+/// sometimes missing, and in half of them every total agreeing with its
+/// inputs (so workbooks hold formulas rather than plain values).
+pub fn arb_report() -> impl proptest::strategy::Strategy<Value = xxgk::model::Report> {
+    use proptest::prelude::*;
+    use xxgk::edition::Kind;
+    use xxgk::model::{Number, Part};
+    let eds = xxgk::edition::Editions::builtin().expect("built-in editions");
+    (
+        0usize..2,
+        proptest::collection::vec(proptest::option::weighted(0.85, 0i64..500), 200),
+        "[一-龥a-z0-9，。（）\t\n]{0,80}",
+        any::<bool>(),
+    )
+        .prop_map(move |(e, vals, text, consistent)| {
+            let ed = &eds.all()[e];
+            let mut r = ed.blank_report("测试县人民政府", Some(ed.year_from));
+            for (c, v) in ed.cells.iter().zip(vals.iter().cycle()) {
+                let n = v.map(|v| match c.kind {
+                    Kind::Count => Number::from_i64(v),
+                    Kind::Signed => Number::from_i64(v - 250),
+                    Kind::Amount => Number(rust_decimal::Decimal::new(v * 7919, 2)),
+                });
+                r.cells.insert(c.id.clone(), n);
+            }
+            if consistent {
+                for _ in 0..3 {
+                    for (id, (_, inputs)) in ed.derivations() {
+                        let sum = inputs.iter().try_fold(Number::ZERO, |acc, (i, neg)| {
+                            r.value(i).and_then(|v| acc.checked_add(if *neg { -v } else { v }))
+                        });
+                        if let Some(s) = sum {
+                            r.cells.insert(id.to_string(), Some(s));
+                        }
+                    }
+                }
+            }
+            for (k, p) in ed.parts.iter().enumerate() {
+                if k != 3 || consistent {
+                    r.parts.insert(p.id.clone(), Part { heading: p.full_heading(), text: text.clone() });
+                }
+            }
+            r.preamble = format!("前言{text}");
+            r.contact = "张三 0951-1234567".into();
+            r
+        })
+}
