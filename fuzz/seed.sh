@@ -12,5 +12,5 @@ for s in ../samples/*.json; do
 done
 "$X" template --year 2021 --organ 种子 -o corpus/docx/template.docx --force
 "$X" template --year 2021 --organ 种子 -o corpus/xlsx/template.xlsx --force
-cp ../../shared/reference/official-form-2021.docx corpus/docx/ 2>/dev/null || true
+cp ../tests/fixtures/reference/official-form-2021.docx corpus/docx/
 for f in ../tests/fixtures/seeds/*.txt; do printf '\x00' | cat - "$f" > "corpus/text_html/$(basename "$f")"; done

@@ -135,8 +135,8 @@ fn the_standard_preamble_is_added_and_control_characters_stripped() {
 /// The official blank form, filled by test code the way clerks fill it.
 #[test]
 fn the_official_form_filled_by_hand_converts() {
-    let form = std::fs::read(root().join("../shared/reference/official-form-2021.docx"))
-        .expect("shared/reference/official-form-2021.docx");
+    let form = std::fs::read(root().join("tests/fixtures/reference/official-form-2021.docx"))
+        .expect("tests/fixtures/reference/official-form-2021.docx");
     let expected = sample("2021-tongxin-county");
     let eds = Editions::builtin().unwrap();
     let ed = eds.get("2021").unwrap();

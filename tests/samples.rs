@@ -29,7 +29,7 @@ fn sample_findings_match_the_expected_results() {
 
 #[test]
 fn the_seed_narratives_are_in_the_samples() {
-    // Spot checks against ../shared/seeds, transcribed by hand.
+    // Spot checks against the seeds (tests/fixtures/seeds), transcribed by hand.
     let v = common::read_json(&root().join("samples/2021-tongxin-county.json"));
     assert_eq!(
         v["parts"]["p6"]["text"],
