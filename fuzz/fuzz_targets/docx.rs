@@ -4,8 +4,8 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(r) = xxgk::read::docx::from_bytes(std::path::Path::new("fuzz.docx"), data, common::opts()) {
-        let r = xxgk::read::conform(r.clone(), common::editions().get(&r.edition).expect("edition of a read report"));
+    let p = std::path::Path::new("fuzz.docx");
+    if let Ok(r) = xxgk::read::from_bytes(xxgk::read::InputKind::Docx, p, data.to_vec(), common::opts()) {
         common::exercise(&r);
     }
 });

@@ -7,13 +7,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Some((first, rest)) = data.split_first() else { return };
     let p = std::path::Path::new("fuzz.txt");
-    let r = if first % 2 == 0 {
-        xxgk::read::text::from_bytes(p, rest, common::opts())
-    } else {
-        xxgk::read::html::from_bytes(p, rest, common::opts())
-    };
-    if let Ok(r) = r {
-        let r = xxgk::read::conform(r.clone(), common::editions().get(&r.edition).expect("edition of a read report"));
+    let kind = if first % 2 == 0 { xxgk::read::InputKind::Text } else { xxgk::read::InputKind::Html };
+    if let Ok(r) = xxgk::read::from_bytes(kind, p, rest.to_vec(), common::opts()) {
         common::exercise(&r);
     }
 });

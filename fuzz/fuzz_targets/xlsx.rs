@@ -4,8 +4,8 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(r) = xxgk::read::xlsx::from_bytes(std::path::Path::new("fuzz.xlsx"), data.to_vec(), common::opts()) {
-        let r = xxgk::read::conform(r.clone(), common::editions().get(&r.edition).expect("edition of a read report"));
+    let p = std::path::Path::new("fuzz.xlsx");
+    if let Ok(r) = xxgk::read::from_bytes(xxgk::read::InputKind::Xlsx, p, data.to_vec(), common::opts()) {
         common::exercise(&r);
     }
 });

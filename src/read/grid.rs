@@ -1,52 +1,38 @@
-//! The mapping stage shared by every reader of tables: a format-specific
-//! parse produces [`Grid`]s (a sheet, or a Word table, as positioned text
-//! cells with their merges), and [`map_tables`] finds the edition's tables in
-//! them by their official labels.
+//! The mapping stage shared by every reader of tables: the tables of a
+//! [`super::doc::Document`] become [`Grid`]s (a sheet, or a document's tables
+//! stacked, as positioned text cells with their merges), and [`map_tables`]
+//! finds the edition's tables in them by their official labels.
 //!
 //! For each block of each table it finds an anchor (the block heading, the
-//! first row label, or the first column label), locates every column leaf by
-//! its header label (left to right, so repeated labels such as 表四's three
-//! 结果维持 resolve in order) and every row leaf by its row label (top to
-//! bottom, left of the values), and reads the value where they cross. Blank
+//! first row label, or the first column label) and makes a plan: in an
+//! aligned grid, every column leaf by its header label (left to right, so
+//! repeated labels such as 表四's three 结果维持 resolve in order) and every
+//! row leaf by its row label (top to bottom, left of the values); in an
+//! unaligned grid (published text), every row leaf by its label, with its
+//! values taken in order. Only a plan that finds at least half of the block
+//! is carried out, and carrying it out never fails half-way: a row or column
+//! not found is skipped with its warning and leaves the others alone. Blank
 //! cells stay null; text that is not a number stays null with its text kept;
-//! rows, columns or tables not found are reported; and every non-empty cell
-//! that maps to nothing is reported by [`unmapped`].
+//! and every non-empty cell that maps to nothing is reported by [`unmapped`].
 
 // Indexing is bounded here: cell indices come from ranges over the same grid (enumerate, rows(), find over 0..len) and row/column leaf indices from the compiled edition.
 #![allow(clippy::indexing_slicing)]
 
-use crate::edition::{Block, Edition, Node};
-use crate::labels::{is_bare_ordinal, key, keys_match, label_keys};
+use super::doc::Cell;
+use crate::edition::{Block, Edition, Kind, Leaf, Node};
+use crate::labels::{is_bare_ordinal, key, keys_match, label_keys, strip_ordinal};
 use crate::model::{Number, Report, Source, Warning};
 use crate::number::{parse_cell, Parsed};
 use std::collections::HashMap;
 
-/// One non-empty cell of a grid (0-based positions).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GridCell {
-    pub row: u32,
-    pub col: u32,
-    pub rowspan: u32,
-    pub colspan: u32,
-    /// The text as found.
-    pub text: String,
-    /// The number, when the format stores numbers as such (xlsx).
-    pub number: Option<f64>,
-    /// The cell holds a formula (its value is the cached result).
-    pub formula: bool,
-    /// Where the cell was in the source when that differs from the grid
-    /// position: (table or sheet name, 0-based row, 0-based column). Word
-    /// tables are stacked into one grid, so tables split across pages
-    /// read as one.
-    pub origin: Option<(String, u32, u32)>,
-}
-
 /// A sheet or a table: positioned cells.
 #[derive(Debug, Clone)]
 pub struct Grid {
-    /// Sheet name, or `表格N` for a Word table.
+    /// Sheet name, or `表格` for a document's tables.
     pub name: String,
-    pub cells: Vec<GridCell>,
+    pub cells: Vec<Cell>,
+    /// Columns mean the same in every row ([`super::doc::Table::aligned`]).
+    pub aligned: bool,
     keys: Vec<String>,
     cover: Cover,
 }
@@ -63,7 +49,7 @@ enum Cover {
 const DENSE_COVER: u64 = 4 << 20;
 
 impl Grid {
-    pub fn new(name: String, mut cells: Vec<GridCell>) -> Grid {
+    pub fn new(name: String, mut cells: Vec<Cell>, aligned: bool) -> Grid {
         cells.sort_by_key(|c| (c.row, c.col));
         let keys = cells.iter().map(|c| key(&c.text)).collect();
         let rows = cells.iter().map(|c| c.row.saturating_add(c.rowspan.max(1))).max().unwrap_or(0);
@@ -93,7 +79,7 @@ impl Grid {
             }
             Cover::Sparse(m)
         };
-        Grid { name, cells, keys, cover }
+        Grid { name, cells, aligned, keys, cover }
     }
 
     /// The cell covering a position, if any.
@@ -143,22 +129,18 @@ impl Used {
 }
 
 /// Provenance of a grid cell.
-pub fn source(file: &str, grid: &Grid, c: &GridCell) -> Source {
-    let (sheet, row, col) = match &c.origin {
+pub fn source(file: &str, grid: &Grid, c: &Cell) -> Source {
+    let (sheet, row, col) = match &c.at {
         Some((name, r, k)) => (name.clone(), *r, *k),
-        None => (grid.name.clone(), c.row, c.col),
+        None => (Some(grid.name.clone()), c.row + 1, c.col + 1),
     };
-    Source {
-        file: file.to_string(),
-        sheet: Some(sheet),
-        row: Some(row + 1),
-        column: Some(col + 1),
-        text: c.text.clone(),
-    }
+    Source { file: file.to_string(), sheet, row: Some(row), column: Some(col), text: c.text.clone() }
 }
 
-/// The edition whose marker labels occur most often in the grids, if any.
-pub fn detect_edition<'a>(grids: &[Grid], editions: &'a [Edition]) -> Option<&'a Edition> {
+/// The edition whose marker labels occur most often in the grids (or in
+/// the extra texts, e.g. paragraphs), if any.
+pub fn detect_edition<'a>(grids: &[Grid], extra: &[String], editions: &'a [Edition]) -> Option<&'a Edition> {
+    let extra: Vec<String> = extra.iter().map(|t| key(t)).collect();
     let mut best: Option<(&Edition, usize)> = None;
     for ed in editions {
         let n = ed
@@ -166,7 +148,7 @@ pub fn detect_edition<'a>(grids: &[Grid], editions: &'a [Edition]) -> Option<&'a
             .iter()
             .filter(|m| {
                 let mk = key(m);
-                grids.iter().any(|g| g.keys.iter().any(|k| k.contains(&mk)))
+                grids.iter().any(|g| g.keys.iter().any(|k| k.contains(&mk))) || extra.iter().any(|k| k.contains(&mk))
             })
             .count();
         if n > 0 && best.is_none_or(|(_, b)| n > b) {
@@ -307,7 +289,28 @@ fn map_block(
     None
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a row leaf was found.
+struct RowHit {
+    row: u32,
+    /// The label cells that name it.
+    labels: Vec<usize>,
+    /// Unaligned grids: the value cells in column order (`None` for an empty
+    /// field), or how many values the row has when that is not the number
+    /// of columns.
+    values: Option<Result<Vec<Option<usize>>, usize>>,
+}
+
+/// What an anchor leads to, decided before anything is changed.
+struct Plan {
+    /// Aligned grids: each column leaf's grid column and header cell.
+    cols: Vec<Option<(u32, usize)>>,
+    /// Each row leaf's row.
+    rows: Vec<Option<RowHit>>,
+    /// Further label cells of the block (group labels, parent columns, the
+    /// corner, bare ordinals, fragments of wrapped labels).
+    labels: Vec<usize>,
+}
+
 fn try_anchor(
     file: &str,
     grids: &[Grid],
@@ -318,7 +321,18 @@ fn try_anchor(
     a: Anchor,
 ) -> Option<usize> {
     let g = &grids[a.grid];
-    let ac = &g.cells[a.cell];
+    let plan = if g.aligned {
+        plan_aligned(g, a.grid, b, used, a.cell)?
+    } else {
+        plan_unaligned(g, a.grid, b, used, a.cell, ed)?
+    };
+    Some(commit(file, g, a.grid, a.cell, b, plan, report, used, ed))
+}
+
+/// Plan a block in an aligned grid: columns by their header labels, rows by
+/// their labels left of the values.
+fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> Option<Plan> {
+    let ac = &g.cells[anchor];
     let depth = b.header_rows() as u32;
     // Rows where the column headers may be.
     let (h_from, h_to) = if b.heading.is_some() {
@@ -337,7 +351,7 @@ fn try_anchor(
             .rows(h_from, h_to)
             .filter(|&i| {
                 let c = &g.cells[i];
-                last_col.is_none_or(|l| c.col > l) && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
+                last_col.is_none_or(|l| c.col > l) && !used.contains(gi, i) && keys_match(g.key(i), &leaf.keys)
             })
             .min_by_key(|&i| (g.cells[i].col, g.cells[i].row));
         if let Some(i) = hit {
@@ -352,9 +366,9 @@ fn try_anchor(
     }
     let first_value_col = cols.iter().flatten().map(|(c, _)| *c).min().unwrap_or(0);
     // Row leaves, top to bottom, left of the values.
-    let mut rows: Vec<Option<(u32, Option<usize>)>> = Vec::with_capacity(b.row_leaves.len());
-    if b.row_leaves.len() == 1 && b.row_leaves[0].label.is_empty() {
-        rows.push(Some((header_bottom, None)));
+    let mut rows: Vec<Option<RowHit>> = Vec::with_capacity(b.row_leaves.len());
+    if is_unlabelled(b) {
+        rows.push(Some(RowHit { row: header_bottom, labels: Vec::new(), values: None }));
     } else {
         let start = if b.heading.is_some() { header_bottom } else { ac.row };
         let limit = start + 3 * b.row_leaves.len() as u32 + 10;
@@ -364,35 +378,40 @@ fn try_anchor(
             // Cells are sorted by (row, column): the first hit is the topmost.
             let hit = g.rows(from, limit).find(|&i| {
                 let c = &g.cells[i];
-                c.col < first_value_col && !used.contains(a.grid, i) && keys_match(g.key(i), &leaf.keys)
+                c.col < first_value_col && !used.contains(gi, i) && keys_match(g.key(i), &leaf.keys)
             });
             if let Some(i) = hit {
                 last_row = Some(g.cells[i].row);
             }
-            rows.push(hit.map(|i| (g.cells[i].row, Some(i))));
+            rows.push(hit.map(|i| RowHit { row: g.cells[i].row, labels: vec![i], values: None }));
         }
     }
     let found_rows = rows.iter().flatten().count();
     if found_rows * 2 < b.row_leaves.len().max(1) {
         return None;
     }
-    // Accept: mark labels used and read the values.
-    used.mark(a.grid, a.cell);
-    let col_nodes = nodes(&b.columns);
-    let row_nodes = nodes(&b.rows);
-    let last_data_row = rows.iter().flatten().map(|(r, _)| *r).max().unwrap_or(header_bottom);
-    for (_, i) in cols.iter().flatten() {
-        used.mark(a.grid, *i);
-    }
-    for (_, i) in rows.iter().flatten() {
-        if let Some(i) = i {
-            used.mark(a.grid, *i);
+    // A value merged down over several rows belongs to its top row: such a
+    // layout is not this block.
+    if b.row_leaves.len() > 1 {
+        for r in rows.iter().flatten() {
+            for (col, _) in cols.iter().flatten() {
+                if let Some(vi) = g.at(r.row, *col) {
+                    let vc = &g.cells[vi];
+                    if vc.row != r.row && vc.rowspan > 1 {
+                        return None;
+                    }
+                }
+            }
         }
     }
     // The other labels of the block: group labels, parent column labels,
     // the corner, bare ordinals. Cells already accounted for are skipped.
+    let col_nodes = nodes(&b.columns);
+    let row_nodes = nodes(&b.rows);
+    let last_data_row = rows.iter().flatten().map(|r| r.row).max().unwrap_or(header_bottom);
+    let mut labels = Vec::new();
     for i in g.rows(h_from, last_data_row + 1) {
-        if used.contains(a.grid, i) {
+        if used.contains(gi, i) {
             continue;
         }
         let c = &g.cells[i];
@@ -402,65 +421,293 @@ fn try_anchor(
         }
         let in_header = c.row < header_bottom.max(h_to.min(header_bottom + 1));
         let in_labels = c.col < first_value_col;
-        if in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)) {
-            used.mark(a.grid, i);
+        let is_label = (in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)))
+            || ((in_header || in_labels) && keys_match(k, &b.corner_keys))
+            || (in_labels
+                && c.row >= header_bottom.min(ac.row)
+                && (row_nodes.iter().any(|n| keys_match(k, &n.keys)) || is_bare_ordinal(k)));
+        if is_label {
+            labels.push(i);
         }
-        if (in_header || in_labels) && keys_match(k, &b.corner_keys) {
-            used.mark(a.grid, i);
+    }
+    Some(Plan { cols, rows, labels })
+}
+
+fn is_unlabelled(b: &Block) -> bool {
+    b.row_leaves.len() == 1 && b.row_leaves[0].label.is_empty()
+}
+
+/// A field that reads as a number, a signed change, an amount with its unit,
+/// or a dash.
+pub fn is_value(text: &str) -> bool {
+    matches!(parse_cell(text, Kind::Signed, None), Parsed::Value(_) | Parsed::Dash)
+}
+
+/// One row of an unaligned grid: its label cells, then its value fields.
+struct Line {
+    row: u32,
+    labels: Vec<usize>,
+    values: Vec<Option<usize>>,
+}
+
+/// The rows of an unaligned grid from `from` to `to`, cells not yet used.
+/// A row's values start right after its last label (empty fields there are
+/// blank cells) and run to its end.
+fn lines(g: &Grid, gi: usize, used: &Used, from: u32, to: u32) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    let mut row_cells: Vec<usize> = Vec::new();
+    let range: Vec<usize> = g.rows(from, to).filter(|&i| !used.contains(gi, i)).collect();
+    let mut k = 0;
+    while k < range.len() {
+        let row = g.cells[range[k]].row;
+        row_cells.clear();
+        while k < range.len() && g.cells[range[k]].row == row {
+            row_cells.push(range[k]);
+            k += 1;
         }
-        if in_labels
-            && c.row >= header_bottom.min(ac.row)
-            && (row_nodes.iter().any(|n| keys_match(k, &n.keys)) || is_bare_ordinal(k))
-        {
-            used.mark(a.grid, i);
+        let blank = |i: usize| g.cells[i].text.trim().is_empty();
+        let first_value = row_cells.iter().position(|&i| is_value(&g.cells[i].text));
+        let Some(fv) = first_value else {
+            let labels = row_cells.iter().copied().filter(|&i| !blank(i)).collect();
+            out.push(Line { row, labels, values: Vec::new() });
+            continue;
+        };
+        let labels: Vec<usize> = row_cells[..fv].iter().copied().filter(|&i| !blank(i)).collect();
+        let start = row_cells[..fv].iter().rposition(|&i| !blank(i)).map_or(0, |p| p + 1);
+        let mut values: Vec<Option<usize>> = row_cells[start..].iter().map(|&i| (!blank(i)).then_some(i)).collect();
+        while values.last().is_some_and(Option::is_none) {
+            values.pop();
+        }
+        out.push(Line { row, labels, values });
+    }
+    out
+}
+
+/// The keys of every label of a block, one text: a cell whose key occurs in
+/// it is a piece of a label (a label wrapped over lines, a character of a
+/// label set vertically).
+fn label_text(b: &Block) -> String {
+    let mut t = String::new();
+    for n in nodes(&b.columns).into_iter().chain(nodes(&b.rows)) {
+        for k in &n.keys {
+            t.push('|');
+            t.push_str(k);
+        }
+    }
+    for k in &b.corner_keys {
+        t.push('|');
+        t.push_str(k);
+    }
+    if let Some(h) = &b.heading {
+        for k in label_keys(h, &[]) {
+            t.push('|');
+            t.push_str(&k);
+        }
+    }
+    t
+}
+
+/// Does a row's label text (with text carried over from label-only rows
+/// before it) name the row leaf? Labels are tolerated broken over lines:
+/// the row may carry the end of the label, or only its beginning.
+fn names_leaf(g: &Grid, own: &[usize], carried: &[String], leaf: &Leaf) -> bool {
+    if own.iter().any(|&i| keys_match(g.key(i), &leaf.keys)) {
+        return true;
+    }
+    let joined: String = own.iter().map(|&i| g.key(i)).collect();
+    let mut candidates: Vec<String> = own.iter().map(|&i| g.key(i).to_string()).collect();
+    candidates.push(joined.clone());
+    if let Some(last) = carried.last() {
+        candidates.push(format!("{last}{joined}"));
+    }
+    candidates.push(format!("{}{joined}", carried.concat()));
+    leaf.keys.iter().any(|lk| {
+        let ls = strip_ordinal(lk);
+        candidates.iter().filter(|c| !c.is_empty()).any(|c| {
+            if keys_match(c, std::slice::from_ref(lk))
+                || c.ends_with(lk.as_str())
+                || (ls.chars().count() >= 2 && c.ends_with(ls))
+            {
+                return true;
+            }
+            let cs = strip_ordinal(c);
+            cs.chars().count() >= 4 && ls.starts_with(cs)
+        })
+    })
+}
+
+/// Plan a block in an unaligned grid: rows by their labels in order, values
+/// by their order in the row.
+fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: &Edition) -> Option<Plan> {
+    let ac = &g.cells[anchor];
+    let n = b.col_leaves.len();
+    let start = if b.heading.is_some() { ac.row + ac.rowspan } else { ac.row };
+    // 表四's header may come one word per line before its one row.
+    let limit = start + 4 * b.row_leaves.len() as u32 + if is_unlabelled(b) { 40 } else { 12 };
+    let text = label_text(b);
+    let piece = |k: &str| !k.is_empty() && (is_bare_ordinal(k) || text.contains(k));
+    // Header words run together on one line: each a piece of a label.
+    let fragment = |i: usize| {
+        piece(g.key(i)) || {
+            let mut words = g.cells[i].text.split_whitespace().map(key).peekable();
+            words.peek().is_some() && words.all(|w| piece(&w))
+        }
+    };
+    let fit = |values: &[Option<usize>]| -> Result<Vec<Option<usize>>, usize> {
+        let mut v = values;
+        while v.len() > n && v.first().is_some_and(Option::is_none) {
+            v = &v[1..];
+        }
+        if v.len() == n {
+            Ok(v.to_vec())
+        } else {
+            Err(v.iter().flatten().count())
+        }
+    };
+    let mut rows: Vec<Option<RowHit>> = Vec::with_capacity(b.row_leaves.len());
+    let mut labels = Vec::new();
+    let mut last_row = start;
+    if is_unlabelled(b) {
+        // 表四: the first row of values below the header; any text in it
+        // must be pieces of the column labels.
+        let hit = lines(g, gi, used, start, limit)
+            .into_iter()
+            .find(|l| !l.values.is_empty() && l.labels.iter().all(|&i| fragment(i)))?;
+        last_row = hit.row;
+        rows.push(Some(RowHit { row: hit.row, labels: hit.labels.clone(), values: Some(fit(&hit.values)) }));
+    } else {
+        // A row naming another block of the same table ends this one.
+        let table = ed.cells.get(b.first_cell).and_then(|c| ed.tables.get(c.table));
+        let other_headings: Vec<Vec<String>> = table
+            .map(|t| t.blocks.iter().filter_map(|x| x.heading.as_deref()).filter(|h| Some(*h) != b.heading.as_deref()))
+            .into_iter()
+            .flatten()
+            .map(|h| label_keys(h, &[]))
+            .collect();
+        let mut k = 0usize;
+        let mut carried: Vec<String> = Vec::new();
+        for line in lines(g, gi, used, start, limit) {
+            if k >= b.row_leaves.len() {
+                break;
+            }
+            if line.labels.iter().any(|&i| other_headings.iter().any(|h| keys_match(g.key(i), h))) {
+                break;
+            }
+            if line.values.is_empty() {
+                carried.extend(line.labels.iter().map(|&i| g.key(i).to_string()));
+                continue;
+            }
+            let hit =
+                (k..(k + 4).min(b.row_leaves.len())).find(|&j| names_leaf(g, &line.labels, &carried, &b.row_leaves[j]));
+            carried.clear();
+            if let Some(j) = hit {
+                rows.resize_with(j, || None);
+                rows.push(Some(RowHit { row: line.row, labels: line.labels.clone(), values: Some(fit(&line.values)) }));
+                k = j + 1;
+                last_row = line.row;
+            }
+        }
+        rows.resize_with(b.row_leaves.len(), || None);
+        if rows.iter().flatten().count() * 2 < b.row_leaves.len().max(1) {
+            return None;
+        }
+    }
+    // Label pieces: wrapped labels, vertical characters, header rows above
+    // a block anchored at its first row.
+    let from =
+        if b.heading.is_none() && !is_unlabelled(b) { ac.row.saturating_sub(2 * HEADER_SEARCH_ROWS) } else { ac.row };
+    let taken: std::collections::HashSet<usize> = rows
+        .iter()
+        .flatten()
+        .flat_map(|r| r.labels.iter().copied().chain(r.values.iter().flatten().flatten().flatten().copied()))
+        .collect();
+    for i in g.rows(from, last_row + 1) {
+        if i != anchor && !used.contains(gi, i) && !taken.contains(&i) && !is_value(&g.cells[i].text) && fragment(i) {
+            labels.push(i);
+        }
+    }
+    Some(Plan { cols: Vec::new(), rows, labels })
+}
+
+/// Carry out a plan: mark its labels used and read its values. Every row and
+/// column of the block is either read or reported; none disturbs another.
+#[allow(clippy::too_many_arguments)]
+fn commit(
+    file: &str,
+    g: &Grid,
+    gi: usize,
+    anchor: usize,
+    b: &Block,
+    plan: Plan,
+    report: &mut Report,
+    used: &mut Used,
+    ed: &Edition,
+) -> usize {
+    used.mark(gi, anchor);
+    for &i in plan.labels.iter().chain(plan.cols.iter().flatten().map(|(_, i)| i)) {
+        used.mark(gi, i);
+    }
+    for r in plan.rows.iter().flatten() {
+        for &i in &r.labels {
+            used.mark(gi, i);
         }
     }
     let mut n = 0;
-    for (ri, r) in rows.iter().enumerate() {
+    for (ri, r) in plan.rows.iter().enumerate() {
         let leaf = &b.row_leaves[ri];
-        let Some((row, _)) = r else {
+        let Some(r) = r else {
             report.warnings.push(Warning {
                 code: "READ-ROW-NOT-FOUND".into(),
-                message: format!("没有找到“{}”这一行，该行数字均按空白处理", leaf.path.join(" / ")),
+                message: format!("没有找到“{}”这一行，该行数字均按空白处理", row_name(ed, b, leaf)),
                 source: None,
             });
-            return None;
+            continue;
         };
-        for (ci, col) in cols.iter().enumerate() {
-            let def = &ed.cells[b.cell_index(ri, ci)];
-            let Some((col, _)) = col else { continue };
-            n += 1;
-            let Some(vi) = g.at(*row, *col) else { continue };
-            let vc = &g.cells[vi];
-            if vc.row != *row && vc.rowspan > 1 && b.row_leaves.len() > 1 {
-                // A value merged down over several rows belongs to its top row.
-                return None;
-            }
-            used.mark(a.grid, vi);
-            let value = match vc.number {
-                Some(f) if !vc.text.contains(['元', '万']) => {
-                    Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone()))
-                }
-                _ => parse_cell(&vc.text, def.kind, def.unit.as_deref()),
-            };
-            let src = source(file, g, vc);
-            match value {
-                Parsed::Value(v) => set_cell(report, &def.id, Some(v)),
-                Parsed::Blank => {}
-                Parsed::Dash => set_cell(report, &def.id, None),
-                Parsed::Invalid(why) => {
-                    set_cell(report, &def.id, None);
-                    report.warnings.push(Warning {
-                        code: "READ-VALUE".into(),
-                        message: format!("{}：{}，按空白处理", def.location, why),
-                        source: Some(src.clone()),
-                    });
+        match &r.values {
+            None => {
+                for (ci, col) in plan.cols.iter().enumerate() {
+                    let Some((col, _)) = col else { continue };
+                    n += 1;
+                    let Some(vi) = g.at(r.row, *col) else { continue };
+                    used.mark(gi, vi);
+                    let src = source(file, g, &g.cells[vi]);
+                    read_value(report, ed, b.cell_index(ri, ci), &g.cells[vi], src);
                 }
             }
-            report.provenance.insert(def.id.clone(), src);
+            Some(Err(got)) => {
+                let first = r.labels.first().copied();
+                let src = first.map(|i| source(file, g, &g.cells[i]));
+                report.warnings.push(Warning {
+                    code: "READ-ROW-COUNT".into(),
+                    message: format!(
+                        "“{}”一行应有 {} 个数字，找到 {got} 个，无法确定各数字属于哪一列，该行按空白处理（可能是从 PDF 复制时丢失了列）",
+                        row_name(ed, b, leaf),
+                        b.col_leaves.len()
+                    ),
+                    source: src,
+                });
+                // The row's numbers are accounted for by this warning.
+                for i in g.rows(r.row, r.row + 1) {
+                    if is_value(&g.cells[i].text) {
+                        used.mark(gi, i);
+                    }
+                }
+            }
+            Some(Ok(values)) => {
+                for (ci, v) in values.iter().enumerate() {
+                    n += 1;
+                    let Some(vi) = v else { continue };
+                    used.mark(gi, *vi);
+                    let vc = &g.cells[*vi];
+                    let mut src = source(file, g, vc);
+                    // In published text, the column is the value's place in its row.
+                    src.column = Some(ci as u32 + 1);
+                    read_value(report, ed, b.cell_index(ri, ci), vc, src);
+                }
+            }
         }
     }
-    for (ci, col) in cols.iter().enumerate() {
+    for (ci, col) in plan.cols.iter().enumerate() {
         if col.is_none() {
             report.warnings.push(Warning {
                 code: "READ-COLUMN-NOT-FOUND".into(),
@@ -473,7 +720,41 @@ fn try_anchor(
             });
         }
     }
-    Some(n)
+    n
+}
+
+/// A row leaf's name in messages (the table's name for a table of one row).
+fn row_name(ed: &Edition, b: &Block, leaf: &Leaf) -> String {
+    if leaf.path.is_empty() {
+        ed.cells.get(b.first_cell).and_then(|c| ed.tables.get(c.table)).map(|t| t.name.clone()).unwrap_or_default()
+    } else {
+        leaf.path.join(" / ")
+    }
+}
+
+/// Read one value cell into the report, with its provenance.
+fn read_value(report: &mut Report, ed: &Edition, cell: usize, vc: &Cell, src: Source) {
+    let def = &ed.cells[cell];
+    let value = match vc.number {
+        Some(f) if !vc.text.contains(['元', '万']) => {
+            Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone()))
+        }
+        _ => parse_cell(&vc.text, def.kind, def.unit.as_deref()),
+    };
+    match value {
+        Parsed::Value(v) => set_cell(report, &def.id, Some(v)),
+        Parsed::Blank => {}
+        Parsed::Dash => set_cell(report, &def.id, None),
+        Parsed::Invalid(why) => {
+            set_cell(report, &def.id, None);
+            report.warnings.push(Warning {
+                code: "READ-VALUE".into(),
+                message: format!("{}：{}，按空白处理", def.location, why),
+                source: Some(src.clone()),
+            });
+        }
+    }
+    report.provenance.insert(def.id.clone(), src);
 }
 
 /// Set a cell, without cloning its id when the report already has it (as

@@ -1,33 +1,28 @@
 //! Reader for published reports as HTML pages, as saved from government
 //! websites. A small tolerant tokenizer (no DOM): text outside tables becomes
 //! paragraphs at block-level tags and `<br>`; tables become positioned cells
-//! through their `rowspan` and `colspan`. The mapping stage is the Word
-//! reader's ([`super::docx::from_doc`]): tables stacked into one grid and
-//! found by their labels, parts by their headings.
+//! through their `rowspan` and `colspan`, in the neutral [`Doc`] that the one
+//! mapper ([`super::map`]) reads.
 
 // Indexing is bounded here: slices cut at offsets found in the same string.
 #![allow(clippy::indexing_slicing)]
 
 use super::container::read_file;
-use super::docx::parse::{Doc, Item, TCell, Table};
+use super::doc::{Cell as TCell, Document as Doc, Item, SourceKind, Table};
 use super::ReadOptions;
 use crate::error::{Error, Result};
-use crate::model::Report;
 use std::collections::HashSet;
 use std::path::Path;
 
-pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
+pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Doc> {
     let bytes = read_file(path, &opts.limits)?;
     from_bytes(path, &bytes, opts)
 }
 
 /// Read an HTML report from its bytes (`path` names it in messages).
-pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Report> {
+pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Doc> {
     let text = decode(bytes);
-    let doc = parse(&text, &opts.limits).map_err(|what| Error::invalid(path, what))?;
-    let mut r = super::docx::from_doc(path, doc, opts)?;
-    r.title = r.title.split_whitespace().collect();
-    Ok(r)
+    parse(&text, &opts.limits).map_err(|what| Error::invalid(path, what))
 }
 
 /// UTF-8, or the charset the page declares (gb2312/gbk/gb18030).
@@ -138,7 +133,7 @@ struct HtmlTable {
 
 /// Parse HTML into paragraphs and tables.
 pub fn parse(html: &str, limits: &crate::limits::Limits) -> std::result::Result<Doc, String> {
-    let mut doc = Doc::default();
+    let mut doc = Doc::new(SourceKind::Html);
     let mut para = String::new();
     let mut tables: Vec<HtmlTable> = Vec::new();
     let mut skip: Option<String> = None;
@@ -278,7 +273,7 @@ fn resolve(t: HtmlTable, limits: &crate::limits::Limits) -> std::result::Result<
         return Err(format!("HTML 表格超过 {} 行（可用 --max-table-rows 放宽）", limits.table_rows));
     }
     let mut occupied: HashSet<(u32, u32)> = HashSet::new();
-    let mut out = Table::default();
+    let mut out = Table { aligned: true, ..Table::default() };
     for (r, row) in t.rows.into_iter().enumerate() {
         let r = r as u32;
         let mut c = 0u32;
@@ -294,7 +289,7 @@ fn resolve(t: HtmlTable, limits: &crate::limits::Limits) -> std::result::Result<
                     occupied.insert((r + dr, c + dc));
                 }
             }
-            out.cells.push(TCell { row: r, col: c, rowspan, colspan, text: text.trim().to_string() });
+            out.cells.push(TCell::new(r, c, rowspan, colspan, text.trim().to_string()));
             c += colspan;
         }
         out.rows = out.rows.max(r + 1);

@@ -1,4 +1,6 @@
-//! Readers: one module per input kind, each producing a [`Report`].
+//! Readers: one module per input kind. Every office, web and text reader
+//! produces the neutral [`doc::Document`]; the one mapper ([`map`]) turns it
+//! into a [`Report`] of an edition; JSON is read as the model itself.
 //!
 //! [`read_path`] picks the reader by the file's extension, then conforms the
 //! result to its edition (cells in edition order, every edition cell present,
@@ -6,10 +8,12 @@
 //! silently).
 
 pub mod container;
+pub mod doc;
 pub mod docx;
 pub mod grid;
 pub mod html;
 pub mod json;
+pub mod map;
 pub mod parts;
 pub mod text;
 pub mod xlsx;
@@ -100,10 +104,39 @@ pub fn read_report(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     }
     let report = match kind {
         InputKind::Json => json::read(path, &opts.limits)?,
-        InputKind::Xlsx => xlsx::read(path, opts)?,
-        InputKind::Docx => docx::read(path, opts)?,
-        InputKind::Text => text::read(path, opts)?,
-        InputKind::Html => html::read(path, opts)?,
+        _ => {
+            let bytes = container::read_file(path, &opts.limits)?;
+            return from_bytes(kind, path, bytes, opts);
+        }
+    };
+    let ed = opts.editions.resolve(&report, opts.edition)?;
+    Ok(conform(report, ed))
+}
+
+/// The neutral document of a file's bytes (`path` names it in messages).
+///
+/// # Errors
+/// The file is not of its kind, or is broken; JSON has no document.
+pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<doc::Document> {
+    match kind {
+        InputKind::Xlsx => xlsx::from_bytes(path, bytes, opts),
+        InputKind::Docx => docx::from_bytes(path, &bytes, opts),
+        InputKind::Text => text::from_bytes(path, &bytes, opts),
+        InputKind::Html => html::from_bytes(path, &bytes, opts),
+        InputKind::Json => Err(Error::invalid(path, "JSON 文件本身就是统一格式，无需映射")),
+    }
+}
+
+/// Read one report of a given kind from its bytes, mapped and conformed to
+/// its edition.
+///
+/// # Errors
+/// An [`Error`] whose message names the file and what to do.
+pub fn from_bytes(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<Report> {
+    let report = if kind == InputKind::Json {
+        json::from_slice(&bytes).map_err(|what| Error::invalid(path, what))?
+    } else {
+        map::map(path, document(kind, path, bytes, opts)?, opts)?
     };
     let ed = opts.editions.resolve(&report, opts.edition)?;
     Ok(conform(report, ed))

@@ -153,6 +153,15 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
         non_empty.iter().copied().find(|&i| crate::labels::looks_like_title(&before[i])).or(non_empty.first().copied());
     if let Some(t) = title_at {
         found.title = before[t].trim().to_string();
+        // A title set over two lines, the organ above the year:
+        // 淮安市人民政府 / 2024 年政府信息公开工作年度报告.
+        let starts_with_year = found.title.chars().take_while(char::is_ascii_digit).count() == 4;
+        if let Some(&p) = non_empty.iter().rev().find(|&&i| i < t).filter(|_| starts_with_year) {
+            let organ = before[p].trim();
+            if organ.chars().count() <= 30 && !organ.contains(['。', '，', ',']) {
+                found.title = format!("{organ}{}", found.title);
+            }
+        }
         let rest: Vec<&str> = before[t + 1..].iter().map(String::as_str).collect();
         found.preamble = rest.join("\n").trim().to_string();
     }

@@ -1,29 +1,30 @@
 //! Reader for published reports as plain text, as copied from government
-//! websites or extracted from PDFs (the seeds in shared/seeds are such files).
+//! websites or extracted from PDFs (`pdftotext -layout`; the seeds in
+//! tests/fixtures/seeds are such files).
 //!
-//! Tables have no grid here, only lines. Each table line is split at tabs;
-//! a row is its label fields followed by its value fields. Rows are matched
-//! to the edition's row labels in order (labels broken by spaces or across
-//! lines, bare ordinals, half-width punctuation and small typos are
-//! tolerated), and the values are taken by position: empty fields between
-//! tabs are blank cells. A row with fewer values than the edition has columns
-//! (a column lost when a PDF was turned into text) is reported and left
-//! blank: numbers are never shifted into the wrong columns. Everything that
-//! is not a table line is a paragraph for the title, preamble and parts.
+//! Text has no grid, only lines; this reader lays them out into the neutral
+//! [`Document`] and leaves the mapping to the one mapper. A line is split
+//! into fields at tabs, else at runs of two or more spaces (as
+//! `pdftotext -layout` aligns columns), else at single spaces when every
+//! field after the label is a number. A line whose fields end in numbers is
+//! a table row; short label lines between and just before such rows (labels
+//! wrapped over lines, header lines, characters of a label set vertically)
+//! belong to the table; page numbers (`-3-`, `— 3 —`) are dropped; a label
+//! line followed by one value per line (a table copied from a web page) is
+//! one row. The tables are *unaligned*: their values are taken in order
+//! within each row, so a row with a missing number is reported and left
+//! blank, never shifted. Everything else is a paragraph.
 
-// Indexing is bounded here: line indices come from ranges over the same lines, field slices from positions found in them, leaf and cell indices from the compiled edition.
+// Indexing is bounded here: line indices come from ranges over the same lines.
 #![allow(clippy::indexing_slicing)]
 
 use super::container::read_file;
-use super::grid::detect_edition;
-use super::parts::split;
+use super::doc::{Cell, Document, Item, SourceKind, Table};
+use super::grid::is_value;
 use super::ReadOptions;
-use crate::edition::{Block, Edition, Kind};
 use crate::error::{Error, Result};
-use crate::labels::{key, label_matches, parse_title, strip_ordinal};
-use crate::model::{Report, Source, Warning};
-use crate::number::{parse_cell, Parsed};
-use std::collections::HashSet;
+use crate::labels::{key, strip_ordinal};
+use crate::model::Warning;
 use std::path::Path;
 
 /// Decode a text file: UTF-8 (with or without BOM), else GB18030 (GBK).
@@ -38,311 +39,266 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
     }
 }
 
-/// Read a plain-text report.
-pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
+/// Read a plain-text report into a document.
+pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Document> {
     let bytes = read_file(path, &opts.limits)?;
     from_bytes(path, &bytes, opts)
 }
 
 /// Read a plain-text report from its bytes (`path` names it in messages).
-pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Report> {
+pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Document> {
     if bytes.contains(&0) {
         return Err(Error::invalid(path, "这不是文本文件（含有二进制内容）。请检查文件扩展名"));
     }
     let (text, lossy) = decode(bytes);
-    let lines: Vec<String> = text.lines().map(|l| l.trim_end_matches('\r').to_string()).collect();
-    let mut r = from_lines(&path.display().to_string(), &lines, opts).map_err(|what| Error::invalid(path, what))?;
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let mut doc = layout(&lines, SourceKind::Text, opts);
     if lossy {
-        r.warnings.push(Warning {
+        doc.warnings.push(Warning {
             code: "READ-ENCODING".into(),
             message: "文件的编码既不是 UTF-8 也不是完整的 GBK，部分字符可能显示不正确".into(),
             source: None,
         });
     }
-    Ok(r)
+    Ok(doc)
 }
 
-/// A field is a value if it reads as a number, a signed change, an amount
-/// with its unit, or a dash.
-fn is_value(field: &str) -> bool {
-    matches!(parse_cell(field, Kind::Signed, None), Parsed::Value(_) | Parsed::Dash)
+/// What a line of text is.
+#[derive(Debug, Clone, PartialEq)]
+enum Line {
+    Blank,
+    /// A page number between dashes: not content.
+    Footer,
+    /// Fields ending in numbers (or any line with tabs).
+    Row(Vec<String>),
+    /// A short label: part of a table when next to its rows.
+    Label(String),
+    /// Running text.
+    Text(String),
 }
 
-/// A table line: label fields, then value fields (positions kept).
-struct Row {
-    labels: Vec<String>,
-    values: Vec<String>,
-}
-
-fn row_of(line: &str) -> Row {
-    let fields: Vec<&str> =
-        if line.contains('\t') { line.split('\t').collect() } else { line.split_whitespace().collect() };
-    let first_value = fields.iter().position(|f| is_value(f));
-    match first_value {
-        None => Row {
-            labels: fields.iter().filter(|f| !f.trim().is_empty()).map(|f| f.to_string()).collect(),
-            values: vec![],
-        },
-        Some(i) => {
-            let last_label = fields[..i].iter().rposition(|f| !f.trim().is_empty());
-            let start = last_label.map(|l| l + 1).unwrap_or(0);
-            let mut values: Vec<String> = fields[start..].iter().map(|f| f.to_string()).collect();
-            while values.last().is_some_and(|v| v.trim().is_empty()) {
-                values.pop();
+/// Split at runs of two or more white-space characters (leading white
+/// space is indentation, not a field).
+fn split_wide(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut spaces = 0usize;
+    for ch in line.chars() {
+        if ch.is_whitespace() {
+            spaces += 1;
+            continue;
+        }
+        if !cur.is_empty() {
+            if spaces >= 2 {
+                out.push(std::mem::take(&mut cur));
+            } else if spaces == 1 {
+                cur.push(' ');
             }
-            Row { labels: fields[..i].iter().filter(|f| !f.trim().is_empty()).map(|f| f.to_string()).collect(), values }
         }
+        spaces = 0;
+        cur.push(ch);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Fields `[labels…, values…]`: is every field from the first value on a
+/// value (or empty)? Returns the number of values.
+fn row_values(fields: &[String]) -> Option<usize> {
+    let first = fields.iter().position(|f| is_value(f))?;
+    let rest = &fields[first..];
+    rest.iter()
+        .all(|f| f.trim().is_empty() || is_value(f))
+        .then(|| rest.iter().filter(|f| !f.trim().is_empty()).count())
+}
+
+fn is_footer(t: &str) -> bool {
+    let dashes = |c: char| matches!(c, '-' | '—' | '–' | '－' | '‐' | '−');
+    let inner = t.trim_matches(|c: char| dashes(c) || c.is_whitespace());
+    t.chars().any(dashes) && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The keys of the part headings of every edition known (and their
+/// variants): a line starting with one (`三、收到和处理政府信息公开申请情况`)
+/// is a heading, which ends a table.
+fn heading_keys(opts: ReadOptions<'_>) -> Vec<String> {
+    let mut keys: Vec<String> = opts
+        .editions
+        .all()
+        .iter()
+        .flat_map(|ed| ed.parts.iter())
+        .flat_map(|p| std::iter::once(&p.heading).chain(&p.variants))
+        .map(|h| key(h))
+        .filter(|k| k.chars().count() >= 4)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn is_heading(t: &str, headings: &[String]) -> bool {
+    let k = key(t);
+    let body = strip_ordinal(&k);
+    body.len() < k.len() && headings.iter().any(|h| body.starts_with(h.as_str()))
+}
+
+fn classify(line: &str, headings: &[String]) -> Line {
+    let t = line.trim();
+    if t.is_empty() {
+        return Line::Blank;
+    }
+    if is_footer(t) {
+        return Line::Footer;
+    }
+    if line.contains('\t') {
+        return Line::Row(line.split('\t').map(|f| f.trim().to_string()).collect());
+    }
+    let wide = split_wide(line);
+    if row_values(&wide).is_some() {
+        return Line::Row(wide);
+    }
+    let narrow: Vec<String> = t.split_whitespace().map(str::to_string).collect();
+    if row_values(&narrow).is_some_and(|n| n >= 2) {
+        return Line::Row(narrow);
+    }
+    let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+    if chars <= 40 && !t.contains(['。', '；', ';']) && !is_heading(t, headings) {
+        Line::Label(t.to_string())
+    } else {
+        Line::Text(t.to_string())
     }
 }
 
-/// Does a row's label (with text carried over from label-only lines before
-/// it) name the row leaf?
-fn names_leaf(labels: &[String], carried: &str, label: &str, variants: &[String]) -> bool {
-    if labels.iter().any(|f| label_matches(&key(f), label, variants)) {
-        return true;
-    }
-    let joined = format!("{carried}{}", labels.iter().map(|f| key(f)).collect::<String>());
-    std::iter::once(label).chain(variants.iter().map(String::as_str)).any(|l| {
-        let lk = key(l);
-        let ls = strip_ordinal(&lk);
-        if joined.ends_with(&lk) || (ls.chars().count() >= 2 && joined.ends_with(ls)) {
-            return true;
-        }
-        // A label broken over lines, its values after the first part.
-        let last = labels.last().map(|f| key(f)).unwrap_or_default();
-        let last = strip_ordinal(&last).to_string();
-        last.chars().count() >= 4 && strip_ordinal(&lk).starts_with(last.as_str())
-    })
-}
+/// Label lines before a table's first row that still belong to it.
+const HEADER_LINES: usize = 24;
 
-struct State<'a> {
-    file: &'a str,
-    lines: &'a [String],
-    report: Report,
-    table_lines: HashSet<usize>,
-}
-
-impl State<'_> {
-    fn src(&self, i: usize) -> Source {
-        Source {
-            file: self.file.to_string(),
-            sheet: None,
-            row: Some(i as u32 + 1),
-            column: None,
-            text: self.lines[i].clone(),
+/// Lay out lines of text as paragraphs and unaligned tables.
+fn layout(lines: &[&str], kind: SourceKind, opts: ReadOptions<'_>) -> Document {
+    let headings = heading_keys(opts);
+    let kinds: Vec<Line> = lines.iter().map(|l| classify(l, &headings)).collect();
+    // Which lines belong to a table: rows, the labels between them, and up
+    // to HEADER_LINES label lines right before the first row.
+    let mut in_table = vec![false; lines.len()];
+    let mut i = 0;
+    while i < kinds.len() {
+        if !matches!(kinds[i], Line::Row(_)) {
+            i += 1;
+            continue;
         }
-    }
-
-    fn warn(&mut self, code: &str, message: String, line: Option<usize>) {
-        let source = line.map(|i| self.src(i));
-        self.report.warnings.push(Warning { code: code.into(), message, source });
-    }
-
-    /// Put a row's values into the cells of row leaf `ri` of block `b`.
-    fn assign(&mut self, ed: &Edition, b: &Block, ri: usize, values: &[String], line: usize) {
-        let n = b.col_leaves.len();
-        let mut v: Vec<&String> = values.iter().collect();
-        while v.len() > n && v.first().is_some_and(|x| x.trim().is_empty()) {
-            v.remove(0);
-        }
-        let leaf = &b.row_leaves[ri];
-        let what = if leaf.path.is_empty() {
-            ed.tables[ed.cells[b.first_cell].table].name.clone()
-        } else {
-            leaf.path.join(" / ")
-        };
-        if v.len() != n {
-            let got = v.iter().filter(|x| !x.trim().is_empty()).count();
-            self.warn(
-                "READ-ROW-COUNT",
-                format!("“{what}”一行应有 {n} 个数字，找到 {got} 个，无法确定各数字属于哪一列，该行按空白处理（可能是从 PDF 复制时丢失了列）"),
-                Some(line),
-            );
-            return;
-        }
-        for (ci, text) in v.iter().enumerate() {
-            let def = &ed.cells[b.cell_index(ri, ci)];
-            let mut src = self.src(line);
-            src.column = Some(ci as u32 + 1);
-            src.text = text.to_string();
-            match parse_cell(text, def.kind, def.unit.as_deref()) {
-                Parsed::Value(x) => {
-                    self.report.cells.insert(def.id.clone(), Some(x));
-                }
-                Parsed::Blank => continue,
-                Parsed::Dash => {
-                    self.report.cells.insert(def.id.clone(), None);
-                }
-                Parsed::Invalid(why) => {
-                    self.report.cells.insert(def.id.clone(), None);
-                    self.warn("READ-VALUE", format!("{}：{}，按空白处理", def.location, why), Some(line));
-                }
+        // Extend back over labels (and blanks) to the header.
+        let mut from = i;
+        let mut labels = 0;
+        while from > 0 && labels < HEADER_LINES {
+            match &kinds[from - 1] {
+                Line::Label(_) => labels += 1,
+                Line::Blank | Line::Footer => {}
+                _ => break,
             }
-            self.report.provenance.insert(def.id.clone(), src);
+            from -= 1;
         }
-    }
-}
-
-fn find_line(lines: &[String], from: usize, pred: impl Fn(&str) -> bool) -> Option<usize> {
-    (from..lines.len()).find(|&i| pred(&lines[i])).or_else(|| (0..from.min(lines.len())).find(|&i| pred(&lines[i])))
-}
-
-fn line_has_label(line: &str, label: &str) -> bool {
-    line.split('\t').any(|f| label_matches(&key(f), label, &[]))
-}
-
-/// Read a report from lines of text.
-pub fn from_lines(file: &str, lines: &[String], opts: ReadOptions<'_>) -> std::result::Result<Report, String> {
-    let eds = opts.editions;
-    let title_line = lines.iter().find(|l| crate::labels::looks_like_title(l));
-    let from_title = title_line.and_then(|t| parse_title(t));
-    let ed: &Edition = match opts.edition {
-        Some(id) => eds.get(id).ok_or_else(|| format!("没有 “{id}” 这个格式版本"))?,
-        None => {
-            let grid = crate::read::grid::Grid::new(
-                "text".into(),
-                lines
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| crate::read::grid::GridCell {
-                        row: i as u32,
-                        col: 0,
-                        rowspan: 1,
-                        colspan: 1,
-                        text: l.clone(),
-                        number: None,
-                        formula: false,
-                        origin: None,
-                    })
-                    .collect(),
-            );
-            detect_edition(std::slice::from_ref(&grid), eds.all())
-                .or_else(|| from_title.as_ref().and_then(|(_, y)| *y).and_then(|y| eds.for_year(y)))
-                .ok_or("文本中既没有找到年报表格，也无法从标题判断年度，不能确定格式版本。请用 --edition 指定")?
-        }
-    };
-    let mut st = State { file, lines, report: ed.blank_report("", None), table_lines: HashSet::new() };
-    let mut cursor = 0usize;
-    for t in &ed.tables {
-        for b in &t.blocks {
-            let labelled = !(b.row_leaves.len() == 1 && b.row_leaves[0].label.is_empty());
-            let start = if let Some(h) = &b.heading {
-                find_line(lines, cursor, |l| line_has_label(l, h)).map(|i| {
-                    st.table_lines.insert(i);
-                    i + 1
-                })
-            } else if labelled {
-                let first = &b.row_leaves[0];
-                find_line(lines, cursor, |l| names_leaf(&row_of(l).labels, "", &first.label, &first.variants))
-                    .map(|i| i.saturating_sub(4).max(cursor.min(i)))
-            } else {
-                b.columns.first().and_then(|c| find_line(lines, cursor, |l| line_has_label(l, &c.label)))
-            };
-            let Some(start) = start else {
-                let what = b.heading.as_deref().map(|h| format!("{}{}", t.name, h)).unwrap_or_else(|| t.name.clone());
-                st.warn("READ-TABLE-NOT-FOUND", format!("没有找到{what}（{}），其中的数字均按空白处理", t.title), None);
-                continue;
-            };
-            let limit = (start + 4 * b.row_leaves.len() + 12).min(lines.len());
-            if !labelled {
-                // 表四: the first line of values only, below the header.
-                let found = (start..limit).find(|&i| {
-                    let r = row_of(&lines[i]);
-                    r.labels.is_empty() && r.values.iter().any(|v| is_value(v))
-                });
-                for i in start..found.map(|f| f + 1).unwrap_or(start) {
-                    st.table_lines.insert(i);
-                }
-                match found {
-                    Some(i) => {
-                        let values = row_of(&lines[i]).values;
-                        st.assign(ed, b, 0, &values, i);
-                        cursor = i + 1;
-                    }
-                    None => st.warn(
-                        "READ-TABLE-NOT-FOUND",
-                        format!("没有找到{}的数字行，其中的数字均按空白处理", t.name),
-                        Some(start),
-                    ),
-                }
-                continue;
+        // Forward over rows, and labels followed by more rows.
+        let mut to = i;
+        let mut j = i;
+        while j < kinds.len() {
+            match &kinds[j] {
+                Line::Row(_) => to = j,
+                Line::Label(_) | Line::Blank | Line::Footer => {}
+                Line::Text(_) => break,
             }
-            let mut k = 0usize;
-            let mut carried = String::new();
-            let mut last = start;
-            let other_headings: Vec<&str> = t
-                .blocks
-                .iter()
-                .filter_map(|x| x.heading.as_deref())
-                .filter(|h| Some(*h) != b.heading.as_deref())
-                .collect();
-            for (i, line) in lines.iter().enumerate().take(limit).skip(start) {
-                if k >= b.row_leaves.len() {
-                    break;
+            j += 1;
+        }
+        for flag in in_table.iter_mut().take(to + 1).skip(from) {
+            *flag = true;
+        }
+        i = to + 1;
+    }
+    let mut doc = Document::new(kind);
+    let mut i = 0;
+    while i < kinds.len() {
+        if !in_table[i] {
+            if let Line::Text(t) | Line::Label(t) = &kinds[i] {
+                doc.body.push(Item::Para(t.clone()));
+            } else if let Line::Row(f) = &kinds[i] {
+                doc.body.push(Item::Para(f.join(" ").trim().to_string()));
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < kinds.len() && in_table[i] {
+            i += 1;
+        }
+        doc.body.push(Item::Table(table(&kinds, start, i)));
+    }
+    doc
+}
+
+/// The table of lines `from..to`: one row per line, except that a label
+/// line followed by one value per line is one row.
+fn table(kinds: &[Line], from: usize, to: usize) -> Table {
+    let mut t = Table { aligned: false, ..Table::default() };
+    let mut row = 0u32;
+    // The row a value-per-line sequence is appended to: (row, next column).
+    let mut open: Option<(u32, u32)> = None;
+    for (n, k) in kinds.iter().enumerate().take(to).skip(from) {
+        let line_no = n as u32 + 1;
+        match k {
+            Line::Blank => open = None,
+            Line::Footer => {}
+            Line::Label(text) => {
+                let fields = if text.contains('\t') { vec![text.clone()] } else { split_wide(text) };
+                for (c, f) in fields.iter().enumerate() {
+                    let at = Some((None, line_no, c as u32 + 1));
+                    t.cells.push(Cell { at, ..Cell::new(row, c as u32, 1, 1, f.clone()) });
                 }
-                if other_headings.iter().any(|h| line_has_label(line, h))
-                    || ed.parts.iter().any(|p| key(line).starts_with(&key(&p.full_heading())))
-                {
-                    break;
-                }
-                let r = row_of(line);
-                if r.values.is_empty() {
-                    if line.contains('\t') || k > 0 {
-                        st.table_lines.insert(i);
-                    }
-                    carried.push_str(&r.labels.iter().map(|f| key(f)).collect::<String>());
+                open = Some((row, fields.len() as u32));
+                row += 1;
+            }
+            Line::Row(fields) => {
+                let single = fields.iter().filter(|f| !f.is_empty()).count() <= 1 && row_values(fields) == Some(1);
+                if let (true, Some((r, col))) = (single, open) {
+                    let text = fields.iter().find(|f| !f.is_empty()).cloned().unwrap_or_default();
+                    t.cells.push(Cell { at: Some((None, line_no, 1)), ..Cell::new(r, col, 1, 1, text) });
+                    open = Some((r, col + 1));
                     continue;
                 }
-                st.table_lines.insert(i);
-                let hit = (k..(k + 4).min(b.row_leaves.len())).find(|&j| {
-                    let leaf = &b.row_leaves[j];
-                    names_leaf(&r.labels, &carried, &leaf.label, &leaf.variants)
-                });
-                carried.clear();
-                match hit {
-                    Some(j) => {
-                        for skipped in k..j {
-                            let leaf = &b.row_leaves[skipped];
-                            st.warn(
-                                "READ-ROW-NOT-FOUND",
-                                format!("没有找到“{}”这一行，该行数字均按空白处理", leaf.path.join(" / ")),
-                                None,
-                            );
-                        }
-                        st.assign(ed, b, j, &r.values, i);
-                        k = j + 1;
-                        last = i;
-                    }
-                    None => {
-                        st.warn("READ-UNMAPPED", format!("“{}”不属于年报表格的任何一行，未采用", line.trim()), Some(i))
-                    }
+                // A run of lines of one value each is one row.
+                open = single.then_some((row, fields.len() as u32));
+                for (c, f) in fields.iter().enumerate() {
+                    let at = Some((None, line_no, c as u32 + 1));
+                    t.cells.push(Cell { at, ..Cell::new(row, c as u32, 1, 1, f.clone()) });
                 }
+                row += 1;
             }
-            for leaf in &b.row_leaves[k.min(b.row_leaves.len())..] {
-                st.warn(
-                    "READ-ROW-NOT-FOUND",
-                    format!("没有找到“{}”这一行，该行数字均按空白处理", leaf.path.join(" / ")),
-                    None,
-                );
+            Line::Text(text) => {
+                t.cells.push(Cell { at: Some((None, line_no, 1)), ..Cell::new(row, 0, 1, 1, text.clone()) });
+                row += 1;
             }
-            cursor = last + 1;
         }
     }
-    // Everything else is text.
-    let paragraphs: Vec<String> = lines
-        .iter()
-        .enumerate()
-        .filter(|(i, l)| !st.table_lines.contains(i) && !l.contains('\t') && !l.trim().is_empty())
-        .map(|(_, l)| l.trim().to_string())
-        .collect();
-    let found = split(paragraphs, ed);
-    let mut report = st.report;
-    report.title = found.title.split_whitespace().collect();
-    report.preamble = found.preamble;
-    report.parts = found.parts;
-    if let Some((organ, year)) = parse_title(&report.title) {
-        report.organ = organ;
-        report.year = year;
+    t.rows = row;
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_and_kinds() {
+        let eds = crate::edition::Editions::builtin().unwrap();
+        let h = heading_keys(ReadOptions::new(&eds));
+        let classify = |l: &str| classify(l, &h);
+        assert_eq!(split_wide("一、本年新收  3001        53   0"), vec!["一、本年新收", "3001", "53", "0"]);
+        assert_eq!(split_wide("(一) 予以公开    12"), vec!["(一) 予以公开", "12"]);
+        assert!(matches!(classify("          447   7   0"), Line::Row(_)));
+        assert!(matches!(classify("规章 0 0 0"), Line::Row(_)));
+        assert!(matches!(classify("全县共受理依申请公开事项 14 件"), Line::Label(_) | Line::Text(_)));
+        assert_eq!(classify("-3-"), Line::Footer);
+        assert_eq!(classify("— 3 —"), Line::Footer);
+        assert!(matches!(classify("三、收到和处理政府信息公开申请情况"), Line::Text(_)));
+        assert!(matches!(classify("三、"), Line::Label(_)));
     }
-    Ok(report)
 }

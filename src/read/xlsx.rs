@@ -4,20 +4,24 @@
 //!
 //! Parse stage: calamine's streaming cell reader (never `worksheet_range` on
 //! untrusted files, crates-notes.md §4), bounded by the
-//! [`crate::limits::Limits`] (rows and columns of a sheet, cells of a workbook), plus merges, into [`Grid`]s. Mapping stage: the report
-//! information by its labels, and the tables by their official labels
-//! ([`super::grid::map_tables`]), so the stamp is a hint, not a requirement.
+//! [`crate::limits::Limits`] (rows and columns of a sheet, cells of a
+//! workbook), plus merges, into the neutral [`Document`]: one aligned table
+//! per sheet, the stamp and the information sheet's fields as properties,
+//! the parts as paragraphs. The one mapper ([`super::map`]) finds the
+//! tables by their official labels, so the stamp is a hint, not a
+//! requirement.
 
 // Indexing is bounded here: cell indices come from ranges over the same grid (right_of, enumerate).
 #![allow(clippy::indexing_slicing)]
 
 use super::container::{check_package, read_file, Expect};
-use super::grid::{detect_edition, map_tables, unmapped, Grid, GridCell, Used};
+use super::doc::{Cell, Document, Item, SourceKind, Table};
+use super::map::{PROP_CONTACT, PROP_PREAMBLE, PROP_PUBLISHED, PROP_TITLE};
 use super::ReadOptions;
 use crate::edition::Edition;
 use crate::error::{Error, Result};
-use crate::labels::{key, keys_match, parse_title, strip_ordinal};
-use crate::model::{Number, Part, Report, Warning};
+use crate::labels::{key, keys_match, strip_ordinal};
+use crate::model::{Number, Warning};
 use crate::workbook::*;
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use std::collections::HashMap;
@@ -50,21 +54,20 @@ fn text_of(v: &DataRef<'_>) -> (String, Option<f64>) {
     }
 }
 
-/// Read a filled workbook into a report (not yet conformed).
-pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
+/// Read a filled workbook into a document.
+pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Document> {
     let bytes = read_file(path, &opts.limits)?;
     from_bytes(path, bytes, opts)
 }
 
 /// Read a workbook from its bytes (`path` names it in messages).
-pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<Report> {
+pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<Document> {
     let limits = opts.limits;
     check_package(path, &bytes, Expect::Xlsx, &limits)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| calamine_error(path, e))?;
-    let file = path.display().to_string();
     let props: HashMap<String, String> = wb.workbook_properties().map(|p| p.custom_properties).unwrap_or_default();
-    let mut warnings = Vec::new();
-    let mut grids = Vec::new();
+    let mut doc = Document::new(SourceKind::Workbook);
+    let mut sheets: Vec<(String, Vec<Cell>)> = Vec::new();
     let mut total = 0usize;
     for name in wb.sheet_names() {
         let merges = wb.merge_cells_by_sheet_name(&name).map_err(|e| calamine_error(path, e))?;
@@ -93,20 +96,11 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
             }
             total += 1;
             let (rowspan, colspan) = spans.get(&(row, col)).copied().unwrap_or((1, 1));
-            cells.push(GridCell {
-                row,
-                col,
-                rowspan,
-                colspan,
-                text,
-                number,
-                formula: c.formula.is_some(),
-                origin: None,
-            });
+            cells.push(Cell { number, formula: c.formula.is_some(), ..Cell::new(row, col, rowspan, colspan, text) });
         }
         drop(reader);
         if outside > 0 {
-            warnings.push(Warning {
+            doc.warnings.push(Warning {
                 code: "READ-OUT-OF-RANGE".into(),
                 message: format!(
                     "工作表“{name}”中有 {outside} 个非空单元格在前 {} 行、{} 列之外，超出年报表格的范围，未读取",
@@ -115,110 +109,64 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
                 source: None,
             });
         }
-        grids.push(Grid::new(name, cells));
+        cells.sort_by_key(|c| (c.row, c.col));
+        sheets.push((name, cells));
     }
-
-    let ed = choose_edition(path, &grids, &props, opts)?;
-    let mut report = ed.blank_report("", None);
-    report.warnings = warnings;
-    let mut used = Used::new(&grids);
-    let decorations = decorations(ed);
-    let has_info = read_info(&grids, ed, &decorations, &mut report, &mut used);
-    if !has_info {
-        report.organ = props.get(PROP_ORGAN).cloned().unwrap_or_default();
-        report.year = props.get(PROP_YEAR).and_then(|y| y.trim().parse().ok());
-        if report.organ.is_empty() || report.year.is_none() {
-            title_fallback(&grids, &mut report, &mut used);
+    // The stamp: edition, organ, year.
+    for name in [PROP_EDITION, PROP_ORGAN, PROP_YEAR] {
+        if let Some(v) = props.get(name) {
+            doc.properties.push((name.to_string(), v.clone()));
         }
     }
-    let located = map_tables(&file, &grids, ed, &mut report, &mut used);
-    if located == 0 {
-        return Err(Error::invalid(
-            path,
-            "工作簿中没有找到年报表格（表二、表三、表四）。请使用 xxgk 生成的模板，或按官方格式填写表格",
-        ));
+    // The parts' headings are needed to find them on the information sheet;
+    // they are the same in every edition xxgk knows, so the stamped or
+    // first edition's headings serve.
+    let ed = props.get(PROP_EDITION).and_then(|id| opts.editions.get(id)).or_else(|| opts.editions.all().first());
+    if let Some(ed) = ed {
+        read_info(&mut sheets, ed, &mut doc);
     }
-    if props.contains_key(PROP_EDITION) {
-        unfilled_formulas(&grids, ed, &mut report);
+    drop_decorations(&mut sheets);
+    for (name, cells) in sheets {
+        let rows = cells.iter().map(|c| c.row + c.rowspan).max().unwrap_or(0);
+        doc.body.push(Item::Table(Table { name: Some(name), cells, rows, aligned: true }));
     }
-    let ignore = |k: &str| {
-        k.starts_with('✓')
-            || k.starts_with(CHECK_BAD_PREFIX)
-            || k.starts_with(&key(CHECK_ROW_PREFIX))
-            || decorations.contains(k)
-    };
-    unmapped(&file, &grids, &used, &ignore, &mut report);
-    Ok(report)
+    Ok(doc)
 }
 
-fn choose_edition<'a>(
-    path: &Path,
-    grids: &[Grid],
-    props: &HashMap<String, String>,
-    opts: ReadOptions<'a>,
-) -> Result<&'a Edition> {
-    let eds = opts.editions;
-    if let Some(id) = opts.edition {
-        return eds.get(id).ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") });
+/// xxgk's live check cells and the texts of its information sheet: not data.
+fn drop_decorations(sheets: &mut [(String, Vec<Cell>)]) {
+    let fixed: Vec<String> = [INFO_TITLE, INFO_HELP_LABEL, INFO_HELP, CHECK_HEADER].iter().map(|x| key(x)).collect();
+    let check_row = key(CHECK_ROW_PREFIX);
+    for (_, cells) in sheets.iter_mut() {
+        cells.retain(|c| {
+            let k = key(&c.text);
+            !(k.starts_with('✓') || k.starts_with(CHECK_BAD_PREFIX) || k.starts_with(&check_row) || fixed.contains(&k))
+        });
     }
-    if let Some(ed) = props.get(PROP_EDITION).and_then(|id| eds.get(id)) {
-        return Ok(ed);
-    }
-    if let Some(ed) = detect_edition(grids, eds.all()) {
-        return Ok(ed);
-    }
-    Err(Error::invalid(
-        path,
-        "工作簿中没有找到年报表格（表二、表三、表四）。请使用 xxgk 生成的模板，或按官方格式填写表格",
-    ))
-}
-
-/// Texts xxgk writes around the tables; not data.
-fn decorations(ed: &Edition) -> std::collections::HashSet<String> {
-    let mut s = std::collections::HashSet::new();
-    for t in &ed.tables {
-        s.insert(key(&format!("{} {}", t.name, t.title)));
-        s.insert(key(&t.name));
-        s.insert(key(&t.title));
-        if let Some(n) = &t.note {
-            s.insert(key(n));
-        }
-    }
-    for p in &ed.parts {
-        s.insert(key(&p.guidance));
-    }
-    for x in [INFO_TITLE, INFO_HELP_LABEL, INFO_HELP, CHECK_HEADER] {
-        s.insert(key(x));
-    }
-    s.insert(key(&ed.name));
-    s
 }
 
 /// The value cell right of a label cell: the nearest non-empty cell in the row.
-fn right_of(g: &Grid, i: usize) -> Option<usize> {
-    let c = &g.cells[i];
-    (0..g.cells.len()).filter(|&j| g.cells[j].row == c.row && g.cells[j].col > c.col).min_by_key(|&j| g.cells[j].col)
+fn right_of(cells: &[Cell], i: usize) -> Option<usize> {
+    let c = &cells[i];
+    (0..cells.len()).filter(|&j| cells[j].row == c.row && cells[j].col > c.col).min_by_key(|&j| cells[j].col)
 }
 
-/// Read the report-information labels and the parts; false if there is no
-/// 机关名称 label anywhere (not one of xxgk's workbooks).
-fn read_info(
-    grids: &[Grid],
-    ed: &Edition,
-    decorations: &std::collections::HashSet<String>,
-    report: &mut Report,
-    used: &mut Used,
-) -> bool {
-    let mut found_organ_label = false;
-    let mut texts: HashMap<&str, String> = HashMap::new();
+/// The report-information labels (as properties) and the parts (as
+/// paragraphs: heading, then text) of xxgk's workbooks; the cells read are
+/// taken out of the sheets.
+fn read_info(sheets: &mut [(String, Vec<Cell>)], ed: &Edition, doc: &mut Document) {
     let continued = key(CONTINUED);
-    // Keys computed once: the info labels (and their continuations), and per
-    // part its full heading, its heading forms and its guidance.
+    let fields = [
+        (LABEL_ORGAN, PROP_ORGAN),
+        (LABEL_YEAR, PROP_YEAR),
+        (LABEL_TITLE, PROP_TITLE),
+        (LABEL_CONTACT, PROP_CONTACT),
+        (LABEL_PUBLISHED, PROP_PUBLISHED),
+        (LABEL_PREAMBLE, PROP_PREAMBLE),
+        (LABEL_EDITION, ""),
+    ];
     let labels: Vec<(&str, String, String)> =
-        [LABEL_ORGAN, LABEL_YEAR, LABEL_EDITION, LABEL_TITLE, LABEL_CONTACT, LABEL_PUBLISHED, LABEL_PREAMBLE]
-            .into_iter()
-            .map(|l| (l, key(l), key(&format!("{l}{CONTINUED}"))))
-            .collect();
+        fields.iter().map(|(l, p)| (*p, key(l), key(&format!("{l}{CONTINUED}")))).collect();
     let parts: Vec<(Vec<String>, Vec<String>, String)> = ed
         .parts
         .iter()
@@ -228,25 +176,33 @@ fn read_info(
             (full, forms, key(&p.guidance))
         })
         .collect();
-    for (gi, g) in grids.iter().enumerate() {
-        for i in 0..g.cells.len() {
-            let k = g.key(i);
-            let Some((label, _, _)) = labels.iter().find(|(_, a, b)| k == a || k == b) else {
-                continue;
-            };
-            found_organ_label |= *label == LABEL_ORGAN;
-            used.mark(gi, i);
-            if let Some(j) = right_of(g, i) {
-                used.mark(gi, j);
-                texts.entry(label).or_default().push_str(&g.cells[j].text);
+    let mut texts: Vec<(&str, String)> = Vec::new();
+    let mut found_organ = false;
+    let mut part_paragraphs: Vec<(usize, String, String)> = Vec::new();
+    for (_, cells) in sheets.iter_mut() {
+        let keys: Vec<String> = cells.iter().map(|c| key(&c.text)).collect();
+        let mut taken = vec![false; cells.len()];
+        for i in 0..cells.len() {
+            let k = &keys[i];
+            let Some((prop, _, _)) = labels.iter().find(|(_, a, b)| k == a || k == b) else { continue };
+            found_organ |= *prop == PROP_ORGAN;
+            taken[i] = true;
+            if let Some(j) = right_of(cells, i) {
+                taken[j] = true;
+                match texts.iter_mut().find(|(p, _)| p == prop) {
+                    Some((_, t)) => t.push_str(&cells[j].text),
+                    None => texts.push((prop, cells[j].text.clone())),
+                }
+            } else if !texts.iter().any(|(p, _)| p == prop) {
+                texts.push((prop, String::new()));
             }
         }
-        for (p, (full, forms, guidance)) in ed.parts.iter().zip(&parts) {
+        for (pi, (full, forms, guidance)) in parts.iter().enumerate() {
             let mut heading: Option<String> = None;
             let mut text = String::new();
-            for i in 0..g.cells.len() {
-                let k = g.key(i);
-                if g.cells[i].col > 2 || decorations.contains(k) {
+            for i in 0..cells.len() {
+                let k = &keys[i];
+                if cells[i].col > 2 || taken[i] {
                     continue;
                 }
                 let base = k.strip_suffix(continued.as_str()).unwrap_or(k);
@@ -254,95 +210,47 @@ fn read_info(
                 if !is_heading {
                     continue;
                 }
-                used.mark(gi, i);
+                taken[i] = true;
                 if heading.is_none() {
-                    heading = Some(g.cells[i].text.trim().to_string());
+                    heading = Some(cells[i].text.trim().to_string());
                 }
-                if let Some(j) = right_of(g, i) {
-                    used.mark(gi, j);
-                    if g.key(j) == guidance {
+                if let Some(j) = right_of(cells, i) {
+                    taken[j] = true;
+                    if keys[j] == *guidance {
                         continue;
                     }
-                    text.push_str(&g.cells[j].text);
-                    if let Some(k2) = right_of(g, j).filter(|&k2| g.key(k2) == guidance) {
-                        used.mark(gi, k2);
+                    text.push_str(&cells[j].text);
+                    if let Some(k2) = right_of(cells, j).filter(|&k2| keys[k2] == *guidance) {
+                        taken[k2] = true;
                     }
                 }
             }
             if let Some(h) = heading {
-                report.parts.entry(p.id.clone()).or_insert(Part { heading: h, text });
+                part_paragraphs.push((pi, h, text));
+            }
+        }
+        let mut it = taken.iter();
+        cells.retain(|_| !it.next().copied().unwrap_or(false));
+    }
+    if found_organ {
+        for (prop, text) in texts {
+            if !prop.is_empty() {
+                doc.properties.retain(|(k, _)| k != prop);
+                doc.properties.push((prop.to_string(), text.trim().to_string()));
+            }
+        }
+        // Fields the sheet leaves out are blank, not taken from elsewhere.
+        for (_, prop) in fields {
+            if !prop.is_empty() && doc.property(prop).is_none() {
+                doc.properties.push((prop.to_string(), String::new()));
             }
         }
     }
-    report.organ = texts.get(LABEL_ORGAN).map(|s| s.trim().to_string()).unwrap_or_default();
-    report.year = texts.get(LABEL_YEAR).and_then(|s| s.trim().trim_end_matches('年').parse().ok());
-    report.title = texts.get(LABEL_TITLE).cloned().unwrap_or_default();
-    report.contact = texts.get(LABEL_CONTACT).cloned().unwrap_or_default();
-    report.published = texts.get(LABEL_PUBLISHED).cloned().unwrap_or_default();
-    report.preamble = texts.get(LABEL_PREAMBLE).cloned().unwrap_or_default();
-    found_organ_label
-}
-
-/// Organ and year from a title cell, for workbooks without the info sheet.
-fn title_fallback(grids: &[Grid], report: &mut Report, used: &mut Used) {
-    let candidates = std::iter::once((None, report.title.clone())).chain(
-        grids
-            .iter()
-            .enumerate()
-            .flat_map(|(gi, g)| g.cells.iter().enumerate().map(move |(i, c)| (Some((gi, i)), c.text.clone()))),
-    );
-    for (at, text) in candidates {
-        if let Some((organ, year)) = parse_title(&text) {
-            if let Some((gi, i)) = at {
-                used.mark(gi, i);
-                if report.title.is_empty() {
-                    report.title = text.trim().to_string();
-                }
-            }
-            if report.organ.is_empty() {
-                report.organ = organ;
-            }
-            if report.year.is_none() {
-                report.year = year;
-            }
-            return;
+    part_paragraphs.sort_by_key(|(pi, _, _)| *pi);
+    for (_, heading, text) in part_paragraphs {
+        doc.body.push(Item::Para(heading));
+        if !text.is_empty() {
+            doc.body.push(Item::Para(text));
         }
     }
-}
-
-/// In xxgk's own workbooks, a derived cell is a formula; when all its inputs
-/// are blank its cached 0 is the total of nothing, not data: it stays blank.
-fn unfilled_formulas(grids: &[Grid], ed: &Edition, report: &mut Report) {
-    let derivations = ed.derivations();
-    // Totals of totals: repeat until nothing changes.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (id, (_, inputs)) in &derivations {
-            changed |= unfill(grids, id, inputs, report);
-        }
-    }
-}
-
-fn unfill(grids: &[Grid], id: &str, inputs: &[(&str, bool)], report: &mut Report) -> bool {
-    {
-        let all_blank = inputs.iter().all(|(i, _)| report.value(i).is_none());
-        if !all_blank || report.value(id) != Some(Number::ZERO) {
-            return false;
-        }
-        let is_formula = report.provenance.get(id).is_some_and(|src| {
-            let (Some(row), Some(col)) = (src.row, src.column) else { return false };
-            grids
-                .iter()
-                .filter(|g| Some(&g.name) == src.sheet.as_ref())
-                .filter_map(|g| g.at(row.saturating_sub(1), col.saturating_sub(1)).and_then(|i| g.cells.get(i)))
-                .any(|c| c.formula)
-        });
-        if is_formula {
-            report.cells.insert(id.to_string(), None);
-            report.provenance.shift_remove(id);
-            return true;
-        }
-    }
-    false
 }

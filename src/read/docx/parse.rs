@@ -1,5 +1,5 @@
 //! Parse stage of the Word reader: zip + quick-xml, streaming, into a
-//! docx-shaped intermediate ([`Doc`]): body paragraphs and tables in order,
+//! neutral document ([`Doc`]): body paragraphs and tables in order,
 //! tables with their grid positions and merges resolved.
 //!
 //! Rules (crates-notes.md §3b): the main part comes from `_rels/.rels`; only
@@ -24,37 +24,7 @@ const W_NS: &[&str] = &[
 ];
 const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 
-/// A parsed Word document.
-#[derive(Debug, Default)]
-pub struct Doc {
-    pub body: Vec<Item>,
-    /// Tracked insertions or deletions were found (read as if accepted).
-    pub revisions: bool,
-    /// Custom document properties (the xxgk stamp).
-    pub properties: Vec<(String, String)>,
-}
-
-#[derive(Debug)]
-pub enum Item {
-    Para(String),
-    Table(Table),
-}
-
-/// A table with resolved positions: every cell once, at its top-left.
-#[derive(Debug, Default)]
-pub struct Table {
-    pub cells: Vec<TCell>,
-    pub rows: u32,
-}
-
-#[derive(Debug, Clone)]
-pub struct TCell {
-    pub row: u32,
-    pub col: u32,
-    pub rowspan: u32,
-    pub colspan: u32,
-    pub text: String,
-}
+pub use crate::read::doc::{Cell as TCell, Document as Doc, Item, Table};
 
 /// Why a document could not be parsed (a Chinese phrase).
 pub type ParseError = String;
@@ -194,7 +164,7 @@ struct RawTable {
 
 /// Resolve grid positions and merges of a raw table.
 fn resolve(t: RawTable) -> Table {
-    let mut out = Table::default();
+    let mut out = Table { aligned: true, ..Table::default() };
     // For each grid column, the index in out.cells of the cell a vertical
     // merge continues.
     let mut open: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
@@ -224,7 +194,7 @@ fn resolve(t: RawTable) -> Table {
                 }
             }
             let i = out.cells.len();
-            out.cells.push(TCell { row: r, col, rowspan: 1, colspan: span, text: c.text });
+            out.cells.push(TCell::new(r, col, 1, span, c.text));
             if c.vmerge == VMerge::Restart || c.vmerge == VMerge::Continue {
                 open.insert(col, i);
             } else {
@@ -335,7 +305,7 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
     let mut r = quick_xml::Reader::from_reader(xml);
     r.config_mut().expand_empty_elements = true;
     let mut buf = Vec::new();
-    let mut doc = Doc::default();
+    let mut doc = Doc::new(crate::read::doc::SourceKind::Word);
     // Element stack: (is W namespace, tag) for parent checks.
     let mut names: Vec<(bool, Tag)> = Vec::new();
     let mut frames: Vec<(usize, Frame)> = Vec::new(); // (depth opened at, frame)

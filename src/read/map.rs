@@ -1,0 +1,251 @@
+//! The one mapper: a [`Document`] from any reader becomes a [`Report`] of an
+//! edition. Here, and only here, the edition is chosen (forced, stamped,
+//! recognised from labels only one edition has, or by the title's year),
+//! the title, preamble and six parts are found in the paragraphs, the
+//! tables by their labels ([`super::grid::map_tables`]), and every
+//! non-empty cell that maps to nothing is reported.
+
+use super::doc::{Cell, Document, Item, SourceKind};
+use super::grid::{detect_edition, map_tables, unmapped, Grid, Used};
+use super::ReadOptions;
+use crate::edition::Edition;
+use crate::error::{Error, Result};
+use crate::labels::{key, looks_like_title, parse_title};
+use crate::model::{Number, Report, Warning};
+use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_YEAR};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Custom properties beyond the workbook stamp that the Word writer adds.
+pub const PROP_CONTACT: &str = "xxgk_contact";
+pub const PROP_PUBLISHED: &str = "xxgk_published";
+/// Report fields a reader found by their labels (xxgk's workbooks).
+pub const PROP_TITLE: &str = "xxgk_title";
+pub const PROP_PREAMBLE: &str = "xxgk_preamble";
+
+/// Map a document to a report of its edition (not yet conformed).
+///
+/// # Errors
+/// No edition can be chosen, or a workbook holds none of the tables.
+pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> {
+    let file = path.display().to_string();
+    let Document { kind, body, revisions, properties, warnings } = doc;
+    let prop = |name: &str| properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let (grids, paragraphs) = grids_and_paragraphs(body);
+    let ed = choose_edition(path, kind, prop(PROP_EDITION).as_deref(), &grids, &paragraphs, opts)?;
+    let found = super::parts::split(paragraphs, ed);
+    let mut report = ed.blank_report("", None);
+    report.warnings = warnings;
+    report.title = prop(PROP_TITLE).unwrap_or(found.title);
+    if kind.is_published() {
+        report.title = report.title.split_whitespace().collect();
+    }
+    report.preamble = prop(PROP_PREAMBLE).unwrap_or(found.preamble);
+    report.parts = found.parts;
+    report.organ = prop(PROP_ORGAN).unwrap_or_default();
+    report.year = prop(PROP_YEAR).and_then(|y| y.trim().trim_end_matches('年').parse().ok());
+    report.contact = prop(PROP_CONTACT).unwrap_or_default();
+    report.published = prop(PROP_PUBLISHED).unwrap_or_default();
+    let mut used = Used::new(&grids);
+    if prop(PROP_ORGAN).is_none() {
+        organ_from_title(&grids, &mut report, &mut used);
+    }
+    if revisions {
+        report.warnings.push(Warning {
+            code: "READ-REVISIONS".into(),
+            message:
+                "文档中有尚未接受或拒绝的修订（修订痕迹），已按“接受全部修订”后的内容读取。请在 Word 中确认修订后再报送"
+                    .into(),
+            source: None,
+        });
+    }
+    let located = map_tables(&file, &grids, ed, &mut report, &mut used);
+    if located == 0 {
+        let names = table_names(ed);
+        if kind == SourceKind::Workbook {
+            return Err(Error::invalid(
+                path,
+                format!("工作簿中没有找到年报表格（{names}）。请使用 xxgk 生成的模板，或按官方格式填写表格"),
+            ));
+        }
+        if grids.iter().all(|g| g.cells.iter().all(|c| c.text.trim().is_empty())) {
+            // No tables at all: the text is still extracted; one warning
+            // instead of one per table.
+            report.warnings.retain(|w| w.code != "READ-TABLE-NOT-FOUND");
+            report.warnings.push(Warning {
+                code: "READ-TABLE-NOT-FOUND".into(),
+                message: format!(
+                    "{}中没有表格：{names}均未找到，其中的数字均按空白处理。年报应按规定格式附上这些统计表",
+                    kind.noun()
+                ),
+                source: None,
+            });
+        }
+    }
+    if prop(PROP_EDITION).is_some() {
+        unfilled_formulas(&grids, ed, &mut report);
+    }
+    let decorations = decorations(ed);
+    unmapped(&file, &grids, &used, &|k: &str| decorations.contains(k), &mut report);
+    Ok(report)
+}
+
+/// The edition's table names for messages: `表二、表三、表四`.
+fn table_names(ed: &Edition) -> String {
+    ed.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join("、")
+}
+
+/// The tables as grids and the paragraphs. Consecutive tables of a document
+/// (unnamed, equally aligned) are stacked into one grid with a blank row
+/// between them, so a table split across pages, or 表二 drawn as one table
+/// per block, reads as one; a workbook's sheets stay apart.
+fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
+    let mut grids = Vec::new();
+    let mut paragraphs = Vec::new();
+    let mut stack: Option<(bool, Vec<Cell>, u32)> = None; // (aligned, cells, next row)
+    let mut n = 0u32;
+    let flush = |stack: &mut Option<(bool, Vec<Cell>, u32)>, grids: &mut Vec<Grid>| {
+        if let Some((aligned, cells, _)) = stack.take() {
+            grids.push(Grid::new("表格".into(), cells, aligned));
+        }
+    };
+    for item in body {
+        match item {
+            Item::Para(p) => paragraphs.push(p),
+            Item::Table(t) => {
+                n += 1;
+                if let Some(name) = t.name {
+                    flush(&mut stack, &mut grids);
+                    grids.push(Grid::new(name, t.cells, t.aligned));
+                    continue;
+                }
+                if stack.as_ref().is_some_and(|(a, _, _)| *a != t.aligned) {
+                    flush(&mut stack, &mut grids);
+                }
+                let (_, cells, offset) = stack.get_or_insert_with(|| (t.aligned, Vec::new(), 0));
+                for mut c in t.cells {
+                    // An aligned grid places blanks by position; an unaligned
+                    // one needs its empty fields to keep values in order.
+                    if t.aligned && c.text.trim().is_empty() {
+                        continue;
+                    }
+                    if c.at.is_none() {
+                        c.at = Some((Some(format!("表格{n}")), c.row + 1, c.col + 1));
+                    }
+                    c.row += *offset;
+                    cells.push(c);
+                }
+                *offset += t.rows + 1;
+            }
+        }
+    }
+    flush(&mut stack, &mut grids);
+    (grids, paragraphs)
+}
+
+fn choose_edition<'a>(
+    path: &Path,
+    kind: SourceKind,
+    stamped: Option<&str>,
+    grids: &[Grid],
+    paragraphs: &[String],
+    opts: ReadOptions<'a>,
+) -> Result<&'a Edition> {
+    let eds = opts.editions;
+    if let Some(id) = opts.edition {
+        return eds.get(id).ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") });
+    }
+    if let Some(ed) = stamped.and_then(|id| eds.get(id)) {
+        return Ok(ed);
+    }
+    if let Some(ed) = detect_edition(grids, paragraphs, eds.all()) {
+        return Ok(ed);
+    }
+    let year = paragraphs.iter().find(|p| looks_like_title(p)).and_then(|p| parse_title(p)).and_then(|(_, y)| y);
+    if let Some(ed) = year.and_then(|y| eds.for_year(y)) {
+        return Ok(ed);
+    }
+    Err(Error::invalid(
+        path,
+        format!("{}中既没有找到年报表格，也无法从标题判断年度，不能确定格式版本。请用 --edition 指定", kind.noun()),
+    ))
+}
+
+/// Organ and year from the title: the title paragraph, else a cell that
+/// reads like a title (a workbook's heading), which is then accounted for.
+fn organ_from_title(grids: &[Grid], report: &mut Report, used: &mut Used) {
+    if let Some((organ, year)) = parse_title(&report.title) {
+        report.organ = organ;
+        report.year = report.year.or(year);
+        return;
+    }
+    for (gi, g) in grids.iter().enumerate() {
+        for (i, c) in g.cells.iter().enumerate() {
+            if !looks_like_title(&c.text) {
+                continue;
+            }
+            if let Some((organ, year)) = parse_title(&c.text) {
+                used.mark(gi, i);
+                if report.title.is_empty() {
+                    report.title = c.text.trim().to_string();
+                }
+                report.organ = organ;
+                report.year = report.year.or(year);
+                return;
+            }
+        }
+    }
+}
+
+/// Texts around the tables that are not data: table names and titles,
+/// notes, the parts' guidance, the edition's name.
+fn decorations(ed: &Edition) -> HashSet<String> {
+    let mut s = HashSet::new();
+    for t in &ed.tables {
+        s.insert(key(&format!("{}{}", t.name, t.title)));
+        s.insert(key(&t.name));
+        s.insert(key(&t.title));
+        if let Some(n) = &t.note {
+            s.insert(key(n));
+        }
+    }
+    for p in &ed.parts {
+        s.insert(key(&p.guidance));
+    }
+    s.insert(key(&ed.name));
+    s
+}
+
+/// In xxgk's own workbooks, a derived cell is a formula; when all its inputs
+/// are blank its cached 0 is the total of nothing, not data: it stays blank.
+fn unfilled_formulas(grids: &[Grid], ed: &Edition, report: &mut Report) {
+    let derivations = ed.derivations();
+    // Totals of totals: repeat until nothing changes.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (id, (_, inputs)) in &derivations {
+            changed |= unfill(grids, id, inputs, report);
+        }
+    }
+}
+
+fn unfill(grids: &[Grid], id: &str, inputs: &[(&str, bool)], report: &mut Report) -> bool {
+    let all_blank = inputs.iter().all(|(i, _)| report.value(i).is_none());
+    if !all_blank || report.value(id) != Some(Number::ZERO) {
+        return false;
+    }
+    let is_formula = report.provenance.get(id).is_some_and(|src| {
+        let (Some(row), Some(col)) = (src.row, src.column) else { return false };
+        grids
+            .iter()
+            .filter(|g| Some(&g.name) == src.sheet.as_ref())
+            .filter_map(|g| g.at(row.saturating_sub(1), col.saturating_sub(1)).and_then(|i| g.cells.get(i)))
+            .any(|c| c.formula)
+    });
+    if is_formula {
+        report.cells.insert(id.to_string(), None);
+        report.provenance.shift_remove(id);
+    }
+    is_formula
+}
