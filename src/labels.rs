@@ -142,7 +142,7 @@ fn same_digits(a: &str, b: &str) -> bool {
 }
 
 /// Edit distance, giving up (returning `limit`) once it exceeds `limit`.
-fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
+pub fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > limit {

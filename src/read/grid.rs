@@ -19,11 +19,11 @@
 #![allow(clippy::indexing_slicing)]
 
 use super::doc::Cell;
-use crate::edition::{Block, Edition, Kind, Leaf, Node};
+use crate::edition::{Block, Edition, Kind, Leaf, Node, Op, Rule, Term};
 use crate::labels::{is_bare_ordinal, key, keys_match, label_keys, strip_ordinal};
 use crate::model::{Number, Report, Source, Warning};
 use crate::number::{parse_cell, Parsed};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A sheet or a table: positioned cells.
 #[derive(Debug, Clone)]
@@ -295,9 +295,8 @@ struct RowHit {
     /// The label cells that name it.
     labels: Vec<usize>,
     /// Unaligned grids: the value cells in column order (`None` for an empty
-    /// field), or how many values the row has when that is not the number
-    /// of columns.
-    values: Option<Result<Vec<Option<usize>>, usize>>,
+    /// field), or the row's values when they are not as many as columns.
+    values: Option<Result<Vec<Option<usize>>, Vec<usize>>>,
 }
 
 /// What an anchor leads to, decided before anything is changed.
@@ -309,6 +308,10 @@ struct Plan {
     /// Further label cells of the block (group labels, parent columns, the
     /// corner, bare ordinals, fragments of wrapped labels).
     labels: Vec<usize>,
+    /// Unaligned grids: a group printed as one row where the edition has a
+    /// row per item (2021's （六）其他处理 printed as in 2019): the items'
+    /// leaf indices and the row.
+    groups: Vec<(std::ops::Range<usize>, RowHit)>,
 }
 
 fn try_anchor(
@@ -430,7 +433,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
             labels.push(i);
         }
     }
-    Some(Plan { cols, rows, labels })
+    Some(Plan { cols, rows, labels, groups: Vec::new() })
 }
 
 fn is_unlabelled(b: &Block) -> bool {
@@ -508,20 +511,34 @@ fn label_text(b: &Block) -> String {
 }
 
 /// Does a row's label text (with text carried over from label-only rows
-/// before it) name the row leaf? Labels are tolerated broken over lines:
-/// the row may carry the end of the label, or only its beginning.
-fn names_leaf(g: &Grid, own: &[usize], carried: &[String], leaf: &Leaf) -> bool {
-    if own.iter().any(|&i| keys_match(g.key(i), &leaf.keys)) {
+/// before it) name a label (`keys`: its keys and its variants')? Labels are
+/// tolerated broken over lines, with other label pieces in between (a
+/// group label set beside them): the row may carry the end of the label, or
+/// only its beginning.
+fn names_label(g: &Grid, own: &[usize], carried: &[String], keys: &[String]) -> bool {
+    if own.iter().any(|&i| keys_match(g.key(i), keys)) {
         return true;
     }
     let joined: String = own.iter().map(|&i| g.key(i)).collect();
     let mut candidates: Vec<String> = own.iter().map(|&i| g.key(i).to_string()).collect();
     candidates.push(joined.clone());
-    if let Some(last) = carried.last() {
-        candidates.push(format!("{last}{joined}"));
+    for lk in keys {
+        // Carried lines that are pieces of this label, then every run of
+        // them that ends at the row.
+        let ls = strip_ordinal(lk);
+        let pieces: Vec<&String> = carried
+            .iter()
+            .filter(|c| {
+                let cs = strip_ordinal(c);
+                !cs.is_empty() && (lk.contains(c.as_str()) || ls.contains(cs))
+            })
+            .collect();
+        for s in 0..pieces.len() {
+            let run: String = pieces[s..].iter().map(|p| p.as_str()).collect();
+            candidates.push(format!("{run}{joined}"));
+        }
     }
-    candidates.push(format!("{}{joined}", carried.concat()));
-    leaf.keys.iter().any(|lk| {
+    keys.iter().any(|lk| {
         let ls = strip_ordinal(lk);
         candidates.iter().filter(|c| !c.is_empty()).any(|c| {
             if keys_match(c, std::slice::from_ref(lk))
@@ -536,6 +553,48 @@ fn names_leaf(g: &Grid, own: &[usize], carried: &[String], leaf: &Leaf) -> bool 
     })
 }
 
+/// A looser test for the row expected next: the same ordinal, and at most
+/// one edit in four characters (`2.其他法律行政止公开` for
+/// `2.其他法律行政法规禁止公开`).
+fn near_label(g: &Grid, own: &[usize], keys: &[String]) -> bool {
+    own.iter().any(|&i| {
+        let k = g.key(i);
+        let ks = strip_ordinal(k);
+        keys.iter().any(|lk| {
+            let ls = strip_ordinal(lk);
+            let n = ls.chars().count();
+            ks.len() < k.len()
+                && k[..k.len() - ks.len()] == lk[..lk.len() - ls.len()]
+                && n >= 6
+                && crate::labels::levenshtein(ks, ls, n / 4 + 1) <= n / 4
+        })
+    })
+}
+
+/// Groups of rows whose children are all items: their keys and the range of
+/// their leaves.
+fn item_groups(b: &Block) -> Vec<(&[String], std::ops::Range<usize>)> {
+    fn walk<'a>(n: &'a Node, at: &mut usize, out: &mut Vec<(&'a [String], std::ops::Range<usize>)>) {
+        if n.children.is_empty() {
+            *at += 1;
+            return;
+        }
+        let start = *at;
+        for c in &n.children {
+            walk(c, at, out);
+        }
+        if n.children.iter().all(|c| c.children.is_empty()) {
+            out.push((&n.keys, start..*at));
+        }
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    for n in &b.rows {
+        walk(n, &mut at, &mut out);
+    }
+    out
+}
+
 /// Plan a block in an unaligned grid: rows by their labels in order, values
 /// by their order in the row.
 fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: &Edition) -> Option<Plan> {
@@ -545,7 +604,10 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     // 表四's header may come one word per line before its one row.
     let limit = start + 4 * b.row_leaves.len() as u32 + if is_unlabelled(b) { 40 } else { 12 };
     let text = label_text(b);
-    let piece = |k: &str| !k.is_empty() && (is_bare_ordinal(k) || text.contains(k));
+    let piece = |k: &str| {
+        let ks = strip_ordinal(k);
+        !k.is_empty() && (is_bare_ordinal(k) || text.contains(k) || (ks.chars().count() >= 2 && text.contains(ks)))
+    };
     // Header words run together on one line: each a piece of a label.
     let fragment = |i: usize| {
         piece(g.key(i)) || {
@@ -553,18 +615,24 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
             words.peek().is_some() && words.all(|w| piece(&w))
         }
     };
-    let fit = |values: &[Option<usize>]| -> Result<Vec<Option<usize>>, usize> {
+    let labelled = !is_unlabelled(b);
+    let fit = |values: &[Option<usize>]| -> Result<Vec<Option<usize>>, Vec<usize>> {
+        // After a label, an empty field before the first number may be a
+        // blank cell or the gap a merged label leaves: such fields are not
+        // counted, so a row is never shifted. A row without a label (表四)
+        // keeps them: they are its blank cells.
         let mut v = values;
-        while v.len() > n && v.first().is_some_and(Option::is_none) {
+        while v.first().is_some_and(Option::is_none) && (labelled || v.len() > n) {
             v = &v[1..];
         }
         if v.len() == n {
             Ok(v.to_vec())
         } else {
-            Err(v.iter().flatten().count())
+            Err(v.iter().flatten().copied().collect())
         }
     };
     let mut rows: Vec<Option<RowHit>> = Vec::with_capacity(b.row_leaves.len());
+    let mut found_groups: Vec<(std::ops::Range<usize>, RowHit)> = Vec::new();
     let mut labels = Vec::new();
     let mut last_row = start;
     if is_unlabelled(b) {
@@ -584,6 +652,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
             .flatten()
             .map(|h| label_keys(h, &[]))
             .collect();
+        let groups = item_groups(b);
         let mut k = 0usize;
         let mut carried: Vec<String> = Vec::new();
         for line in lines(g, gi, used, start, limit) {
@@ -597,18 +666,33 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
                 carried.extend(line.labels.iter().map(|&i| g.key(i).to_string()));
                 continue;
             }
-            let hit =
-                (k..(k + 4).min(b.row_leaves.len())).find(|&j| names_leaf(g, &line.labels, &carried, &b.row_leaves[j]));
-            carried.clear();
+            let window = k..(k + 4).min(b.row_leaves.len());
+            let hit = window
+                .clone()
+                .find(|&j| names_label(g, &line.labels, &carried, &b.row_leaves[j].keys))
+                .or_else(|| near_label(g, &line.labels, &b.row_leaves[k].keys).then_some(k));
+            let group = || {
+                groups
+                    .iter()
+                    .find(|(keys, r)| window.contains(&r.start) && names_label(g, &line.labels, &carried, keys))
+            };
+            let row_hit = RowHit { row: line.row, labels: line.labels.clone(), values: Some(fit(&line.values)) };
             if let Some(j) = hit {
                 rows.resize_with(j, || None);
-                rows.push(Some(RowHit { row: line.row, labels: line.labels.clone(), values: Some(fit(&line.values)) }));
+                rows.push(Some(row_hit));
                 k = j + 1;
                 last_row = line.row;
+            } else if let Some((_, r)) = group() {
+                rows.resize_with(r.end, || None);
+                k = r.end;
+                last_row = line.row;
+                found_groups.push((r.clone(), row_hit));
             }
+            carried.clear();
         }
         rows.resize_with(b.row_leaves.len(), || None);
-        if rows.iter().flatten().count() * 2 < b.row_leaves.len().max(1) {
+        let in_groups: usize = found_groups.iter().map(|(r, _)| r.len()).sum();
+        if (rows.iter().flatten().count() + in_groups) * 2 < b.row_leaves.len().max(1) {
             return None;
         }
     }
@@ -619,6 +703,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     let taken: std::collections::HashSet<usize> = rows
         .iter()
         .flatten()
+        .chain(found_groups.iter().map(|(_, r)| r))
         .flat_map(|r| r.labels.iter().copied().chain(r.values.iter().flatten().flatten().flatten().copied()))
         .collect();
     for i in g.rows(from, last_row + 1) {
@@ -626,7 +711,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
             labels.push(i);
         }
     }
-    Some(Plan { cols: Vec::new(), rows, labels })
+    Some(Plan { cols: Vec::new(), rows, labels, groups: found_groups })
 }
 
 /// Carry out a plan: mark its labels used and read its values. Every row and
@@ -653,8 +738,42 @@ fn commit(
         }
     }
     let mut n = 0;
+    // A group printed as one row: its items are known only when the row is
+    // all zeros (items are non-negative and add up to the group).
+    let mut recovered: Vec<usize> = Vec::new();
+    for (items, r) in &plan.groups {
+        let zeros = match &r.values {
+            Some(Ok(v)) => v.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text))),
+            _ => false,
+        };
+        if !zeros {
+            continue;
+        }
+        for i in r.labels.iter().chain(r.values.iter().flatten().flatten().flatten()) {
+            used.mark(gi, *i);
+        }
+        let first = r.labels.first().map(|&i| source(file, g, &g.cells[i]));
+        let names: Vec<&str> = items.clone().map(|ri| b.row_leaves[ri].label.as_str()).collect();
+        report.warnings.push(Warning {
+            code: "READ-RECOVERED".into(),
+            message: format!(
+                "“{}”印成了一行且各数均为 0；本格式把它分为 {} 项（{}），各项均为非负数、合计为 0，故均按 0 读取",
+                r.labels.iter().map(|&i| g.cells[i].text.trim()).collect::<Vec<_>>().join(""),
+                names.len(),
+                names.join("；")
+            ),
+            source: first.clone(),
+        });
+        for ri in items.clone() {
+            n += set_zeros(report, ed, b, ri, first.as_ref());
+            recovered.push(ri);
+        }
+    }
     for (ri, r) in plan.rows.iter().enumerate() {
         let leaf = &b.row_leaves[ri];
+        if recovered.contains(&ri) {
+            continue;
+        }
         let Some(r) = r else {
             report.warnings.push(Warning {
                 code: "READ-ROW-NOT-FOUND".into(),
@@ -674,9 +793,28 @@ fn commit(
                     read_value(report, ed, b.cell_index(ri, ci), &g.cells[vi], src);
                 }
             }
-            Some(Err(got)) => {
+            Some(Err(found)) => {
                 let first = r.labels.first().copied();
                 let src = first.map(|i| source(file, g, &g.cells[i]));
+                let got = found.len();
+                if let Some(rule) = zero_row(ed, b, ri, found.iter().map(|&i| g.cells[i].text.as_str())) {
+                    for &i in r.labels.iter().chain(found) {
+                        used.mark(gi, i);
+                    }
+                    report.warnings.push(Warning {
+                        code: "READ-RECOVERED".into(),
+                        message: format!(
+                            "“{}”一行应有 {} 个数字，找到 {got} 个且均为 0；按 {}（{}）且各数非负，缺的一格也只能是 0，整行按 0 读取",
+                            row_name(ed, b, leaf),
+                            b.col_leaves.len(),
+                            rule.code,
+                            rule.title
+                        ),
+                        source: src.clone(),
+                    });
+                    n += set_zeros(report, ed, b, ri, src.as_ref());
+                    continue;
+                }
                 report.warnings.push(Warning {
                     code: "READ-ROW-COUNT".into(),
                     message: format!(
@@ -721,6 +859,53 @@ fn commit(
         }
     }
     n
+}
+
+/// Set every cell of row leaf `ri` to a recovered 0; how many.
+fn set_zeros(report: &mut Report, ed: &Edition, b: &Block, ri: usize, src: Option<&Source>) -> usize {
+    for ci in 0..b.col_leaves.len() {
+        let def = &ed.cells[b.cell_index(ri, ci)];
+        set_cell(report, &def.id, Some(Number::ZERO));
+        if let Some(s) = src {
+            report.provenance.insert(def.id.clone(), s.clone());
+        }
+    }
+    b.col_leaves.len()
+}
+
+/// Does a value read as zero?
+fn is_zero(text: &str) -> bool {
+    matches!(parse_cell(text, Kind::Count, None), Parsed::Value(v) if v == Number::ZERO)
+}
+
+/// A row one number short whose numbers are all zero is all zero when an
+/// identity of the edition ties exactly its cells together (a total and its
+/// parts, all non-negative): whichever cell was lost, it is 0. The rule.
+fn zero_row<'e, 'a>(ed: &'e Edition, b: &Block, ri: usize, found: impl Iterator<Item = &'a str>) -> Option<&'e Rule> {
+    let mut n = 0;
+    for t in found {
+        if !is_zero(t) {
+            return None;
+        }
+        n += 1;
+    }
+    let cols = b.col_leaves.len();
+    if n + 1 != cols {
+        return None;
+    }
+    let ids: HashSet<&str> =
+        (0..cols).filter_map(|ci| ed.cells.get(b.cell_index(ri, ci))).map(|c| c.id.as_str()).collect();
+    if ids.iter().any(|id| ed.cell(id).is_some_and(|c| c.kind == Kind::Signed)) {
+        return None;
+    }
+    ed.rules.iter().find(|r| {
+        let terms: Vec<&Term> = r.left.iter().chain(&r.right).collect();
+        r.op == Op::Eq
+            && terms.len() == cols
+            && terms
+                .iter()
+                .all(|t| matches!(t, Term::Cell { id, negative: false, previous: false } if ids.contains(id.as_str())))
+    })
 }
 
 /// A row leaf's name in messages (the table's name for a table of one row).
