@@ -313,9 +313,9 @@ fn one(
     let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
     let (errors, warnings) = tally(&findings);
     let out = reports_dir.join(&job.output);
-    if let Err(e) =
-        crate::write::write_file(&out, &crate::write::json::render(&report), true, std::slice::from_ref(&job.path))
-    {
+    let written = crate::write::json::render(&report)
+        .and_then(|bytes| crate::write::write_file(&out, &bytes, true, std::slice::from_ref(&job.path)));
+    if let Err(e) = written {
         return unusable(e.to_string());
     }
     totals.entry(ed.id.clone()).or_default().add(ed, &report);

@@ -374,3 +374,33 @@ fn a_failed_run_leaves_no_partial_file_and_inputs_are_never_overwritten() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(&prev).unwrap(), before);
 }
+
+/// The move into place refuses a file that appeared after the output was
+/// started (no check-then-rename window), leaves it and no temporary file;
+/// with --force it replaces. Outputs get the permissions of a plain
+/// `File::create`, not tempfile's 0600.
+#[test]
+fn an_output_that_appears_meanwhile_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.json");
+    let mut tmp = xxgk::write::create_beside(&target).unwrap();
+    tmp.write_all(b"ours").unwrap();
+    std::fs::write(&target, b"someone else's").unwrap();
+    let e = xxgk::write::persist(tmp, &target, false).unwrap_err();
+    assert!(matches!(e, xxgk::Error::OutputExists { .. }), "{e}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"someone else's");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names, [std::ffi::OsString::from("out.json")], "the temporary file is gone");
+    let mut tmp = xxgk::write::create_beside(&target).unwrap();
+    tmp.write_all(b"ours").unwrap();
+    xxgk::write::persist(tmp, &target, true).unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"ours");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&target), mode(&plain));
+    }
+}

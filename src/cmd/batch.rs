@@ -64,7 +64,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             eprintln!("\r[{}] {total}/{total}", "#".repeat(30));
         })
     });
-    let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output)?;
+    let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output, a.force)?;
     let outcome =
         run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
     stop.store(true, Ordering::Relaxed);
