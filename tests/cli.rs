@@ -149,7 +149,7 @@ fn unusable_inputs_exit_2_with_a_chinese_message() {
             assert_eq!(out.status.code(), Some(2), "{args:?}");
             let e = stderr(&out);
             assert!(e.contains(expected), "{args:?}: {e}");
-            assert!(!e.contains("panicked"), "{e}");
+            common::assert_no_panic(&out, &f);
         }
     }
     let out = run(&["convert", "samples/2021-tongxin-county.json", "--to", "pdf"]);
@@ -222,4 +222,36 @@ fn usage_errors_are_explained_in_chinese_and_exit_2() {
     let out = run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("政府信息公开工作年度报告"));
+}
+
+/// The no-panic assertion can fail: the hidden `XXGK_DEBUG_PANIC_ON` makes
+/// reading a file panic in the main process (JSON) and in a worker (docx),
+/// and a batch row says so.
+#[test]
+fn the_no_panic_assertion_trips_on_a_real_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("boom.json");
+    std::fs::copy(root().join("samples/2021-tongxin-county.json"), &json).unwrap();
+    let docx = dir.path().join("boom.docx");
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", docx.to_str().unwrap()]);
+    common::assert_no_panic(&o, "convert");
+    let panicking = |args: &[&str]| common::bin().env("XXGK_DEBUG_PANIC_ON", "boom").args(args).output().unwrap();
+    for f in [&json, &docx] {
+        let o = panicking(&["check", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(xxgk::isolate::PANIC_MARK), "{}", stderr(&o));
+        let tripped = std::panic::catch_unwind(|| common::assert_no_panic(&o, "boom"));
+        assert!(tripped.is_err(), "assert_no_panic missed the panic in {}", f.display());
+    }
+    // In a worker, the answer says where and what.
+    let o = panicking(&["convert", docx.to_str().unwrap()]);
+    let e = stderr(&o);
+    assert!(e.contains("boom.docx") && e.contains("src/cmd/mod.rs") && e.contains("XXGK_DEBUG_PANIC_ON"), "{e}");
+    // In a batch, the row of the file that panicked in its worker.
+    std::fs::remove_file(&json).unwrap();
+    let out = dir.path().join("out");
+    let o = panicking(&["batch", dir.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let subs = std::fs::read_to_string(out.join("submissions.csv")).unwrap();
+    assert!(subs.lines().any(|l| l.contains("boom.docx") && l.contains(xxgk::isolate::PANIC_MARK)), "{subs}");
 }
