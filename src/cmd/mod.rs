@@ -5,6 +5,7 @@ pub mod batch;
 pub mod check;
 pub mod convert;
 pub mod editions;
+pub mod progress;
 pub mod schema;
 pub mod template;
 pub mod worker;
