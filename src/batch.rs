@@ -21,7 +21,6 @@ use crate::model::{Number, Report};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// File extensions a batch picks up: the kinds xxgk reads, and the legacy
 /// office kinds people send instead, which get a row saying what to do.
@@ -38,10 +37,14 @@ pub struct Job {
     pub output: String,
 }
 
+/// What to tell the clerk when inputs hold no report file.
+pub const NOTHING_FOUND: &str = "没有找到报告文件（.docx、.xlsx、.json、.txt、.html）";
+
 /// Find the report files under the inputs (files are taken as given;
-/// folders are walked, skipping hidden entries and `outdir`).
-pub fn discover(inputs: &[PathBuf], outdir: &Path) -> Result<Vec<Job>> {
-    let out_canon = outdir.canonicalize().ok();
+/// folders are walked, skipping hidden entries, symbolic links and
+/// `outdir`). `batch` and `check FOLDER` both find their files here.
+pub fn discover(inputs: &[PathBuf], outdir: Option<&Path>) -> Result<Vec<Job>> {
+    let out_canon = outdir.and_then(|o| o.canonicalize().ok());
     let mut found: Vec<(PathBuf, String)> = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
@@ -204,14 +207,19 @@ pub struct Outcome {
 pub type ReadFn<'a> = dyn Fn(&Path) -> Result<Report> + Sync + 'a;
 
 /// Last year's reports, by organ key: (year, path, shown).
-type PreviousIndex = HashMap<String, Vec<(Option<u32>, PathBuf, String)>>;
+pub type PreviousIndex = HashMap<String, Vec<(Option<u32>, PathBuf, String)>>;
+
+/// Called once for every file done, from any thread (a progress bar).
+pub type TickFn<'a> = dyn Fn() + Sync + 'a;
 
 /// Index last year's reports by organ (read in parallel, then dropped).
-pub fn index_previous(jobs: &[Job], read: &ReadFn<'_>) -> PreviousIndex {
+pub fn index_previous(jobs: &[Job], read: &ReadFn<'_>, tick: &TickFn<'_>) -> PreviousIndex {
     let entries: Vec<(String, Option<u32>, PathBuf, String)> = jobs
         .par_iter()
         .filter_map(|j| {
-            let r = read(&j.path).ok()?;
+            let r = read(&j.path);
+            tick();
+            let r = r.ok()?;
             Some((key(&r.organ), r.year, j.path.clone(), j.shown.clone()))
         })
         .collect();
@@ -232,21 +240,37 @@ fn find_previous<'a>(index: &'a PreviousIndex, r: &Report) -> Option<&'a (Option
         .or_else(|| list.iter().filter(|(y, _, _)| *y < r.year).max_by_key(|(y, _, _)| *y))
 }
 
+/// Last year's report of the same organ from the index (the year before,
+/// else the latest earlier one), read, with its edition and its path as
+/// shown; `None` if there is none or it cannot be read.
+pub fn previous_for<'e>(
+    index: &PreviousIndex,
+    report: &Report,
+    editions: &'e Editions,
+    read: &ReadFn<'_>,
+) -> Option<(Report, &'e Edition, String)> {
+    let (_, path, shown) = find_previous(index, report)?;
+    let r = read(path).ok()?;
+    let ed = editions.get(&r.edition)?;
+    Some((r, ed, shown.clone()))
+}
+
 /// Jobs processed per step: results are handed to the sink in input order
 /// and their findings dropped, so memory stays flat however many reports.
 pub const CHUNK: usize = 256;
 
 /// Process every job: read, check, write `reports/<output>`, summarise.
-/// After each chunk, `sink` gets its rows (with their findings, in input
-/// order); the rows are kept without their findings. Findings about the
-/// batch as a whole (duplicates) are in [`Outcome::late`].
+/// `tick` is called as each job is done. After each chunk, `sink` gets its
+/// rows (with their findings, in input order); the rows are kept without
+/// their findings. Findings about the batch as a whole (duplicates) are in
+/// [`Outcome::late`].
 pub fn run(
     jobs: &[Job],
     editions: &Editions,
     read: &ReadFn<'_>,
     outdir: &Path,
     previous: Option<&PreviousIndex>,
-    progress: &AtomicUsize,
+    tick: &TickFn<'_>,
     sink: &mut dyn FnMut(&[Row]) -> Result<()>,
 ) -> Result<Outcome> {
     let reports_dir = outdir.join("reports");
@@ -258,7 +282,7 @@ pub fn run(
             .map(|job| {
                 let mut totals = BTreeMap::new();
                 let row = one(job, editions, read, &reports_dir, previous, &mut totals);
-                progress.fetch_add(1, Ordering::Relaxed);
+                tick();
                 (row, totals.into_iter().next())
             })
             .collect();
@@ -306,16 +330,13 @@ fn one(
     let Some(ed) = editions.get(&report.edition) else {
         return unusable(format!("没有 “{}” 这个格式版本", report.edition));
     };
-    let prev = previous
-        .and_then(|idx| find_previous(idx, &report))
-        .and_then(|(_, p, shown)| read(p).ok().map(|r| (r, shown.clone())))
-        .and_then(|(r, shown)| editions.get(&r.edition).map(|e| (r, e, shown)));
+    let prev = previous.and_then(|idx| previous_for(idx, &report, editions, read));
     let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
     let (errors, warnings) = tally(&findings);
     let out = reports_dir.join(&job.output);
-    if let Err(e) =
-        crate::write::write_file(&out, &crate::write::json::render(&report), true, std::slice::from_ref(&job.path))
-    {
+    let written = crate::write::json::render(&report)
+        .and_then(|bytes| crate::write::write_file(&out, &bytes, true, std::slice::from_ref(&job.path)));
+    if let Err(e) = written {
         return unusable(e.to_string());
     }
     totals.entry(ed.id.clone()).or_default().add(ed, &report);

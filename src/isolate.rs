@@ -9,18 +9,54 @@
 //! replaced, and that file gets a clear message. Workers are kept for the
 //! next file, so a batch pays the start-up once per thread, not per file.
 //!
-//! Protocol (one JSON object per line): request `{"path_hex": "…"}` (the path
-//! bytes in hex, so that any file name survives); answer `{"ok": <report>}`
-//! or `{"err": "<Chinese message>"}`.
+//! Protocol: one JSON line each way, [`Request`] and [`Response`] (serde's
+//! externally tagged enums): `{"read":{"path_hex":"…"}}` (the path bytes in
+//! hex, so that any file name survives) and `{"ok":<report>}` or
+//! `{"err":"<Chinese message>"}`. The answer is parsed straight into a
+//! [`Report`], with no intermediate JSON value.
+//!
+//! A worker's standard error is kept, its last lines, so that when a worker
+//! dies its last words (a panic message, `memory allocation … failed`) are
+//! part of the message about that file rather than lost.
 
 use crate::error::{Error, Result};
 use crate::model::Report;
-use std::io::{BufRead, BufReader, Write};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The words every panic reaches the user with: in the main process through
+/// the panic hook (`src/main.rs`), in a worker through [`serve`]'s answer.
+/// Tests look for them to prove that nothing panicked.
+pub const PANIC_MARK: &str = "程序内部错误";
+
+/// A request to a worker.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// Read the report at this path (its bytes in hex).
+    Read { path_hex: String },
+}
+
+/// A worker's answer.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    Ok(Box<Report>),
+    /// The reader's error, as the Chinese message for the user.
+    Err(String),
+}
+
+/// How many of a worker's last lines of standard error are kept, and how
+/// many characters of each.
+const STDERR_LINES: usize = 5;
+const STDERR_LINE_CHARS: usize = 300;
 
 /// How workers are started.
 #[derive(Debug, Clone)]
@@ -39,12 +75,39 @@ struct Worker {
     child: Child,
     stdin: ChildStdin,
     answers: Receiver<Option<String>>,
+    /// The last lines the worker wrote to standard error.
+    stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr_thread: JoinHandle<()>,
+}
+
+/// Keep the last lines of a worker's standard error until it closes.
+fn keep_last_lines(from: impl Read, into: Arc<Mutex<VecDeque<String>>>) {
+    let mut r = BufReader::new(from);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let text: String = String::from_utf8_lossy(&line).trim_end().chars().take(STDERR_LINE_CHARS).collect();
+                if text.is_empty() {
+                    continue;
+                }
+                if let Ok(mut lines) = into.lock() {
+                    if lines.len() == STDERR_LINES {
+                        lines.pop_front();
+                    }
+                    lines.push_back(text);
+                }
+            }
+        }
+    }
 }
 
 impl Worker {
     fn start(cfg: &Config) -> Result<Worker> {
         let mut cmd = Command::new(&cfg.exe);
-        cmd.args(&cfg.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.args(&cfg.args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         #[cfg(unix)]
         if cfg.memory_bytes > 0 {
             use std::os::unix::process::CommandExt;
@@ -62,9 +125,16 @@ impl Worker {
             }
         }
         let mut child = cmd.spawn().map_err(|e| Error::io(&cfg.exe, e))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(stdin), Some(stdout), Some(stderr_pipe)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
             return Err(Error::Usage("无法启动读取进程".into()));
         };
+        let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        let kept = stderr.clone();
+        let stderr_thread = std::thread::spawn(move || keep_last_lines(stderr_pipe, kept));
         let (tx, rx) = channel();
         std::thread::spawn(move || {
             let mut r = BufReader::new(stdout);
@@ -83,12 +153,24 @@ impl Worker {
                 }
             }
         });
-        Ok(Worker { child, stdin, answers: rx })
+        Ok(Worker { child, stdin, answers: rx, stderr, stderr_thread })
     }
 
     fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Kill the worker and give its last lines of standard error (waiting
+    /// briefly for the pipe to drain).
+    fn kill_for_last_words(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let start = Instant::now();
+        while !self.stderr_thread.is_finished() && start.elapsed() < Duration::from_millis(500) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.stderr.lock().map(|l| l.iter().cloned().collect::<Vec<_>>().join(" / ")).unwrap_or_default()
     }
 }
 
@@ -149,34 +231,41 @@ impl Pool {
             Some(w) => w,
             None => Worker::start(&self.cfg)?,
         };
-        let request = format!("{{\"path_hex\":\"{}\"}}\n", hex(&path_bytes(path)));
-        if w.stdin.write_all(request.as_bytes()).and_then(|_| w.stdin.flush()).is_err() {
+        if let Ok(mut lines) = w.stderr.lock() {
+            lines.clear();
+        }
+        let mut request = serde_json::to_vec(&Request::Read { path_hex: hex(&path_bytes(path)) })
+            .map_err(|e| Error::invalid(path, format!("无法生成读取请求（{e}）")))?;
+        request.push(b'\n');
+        if w.stdin.write_all(&request).and_then(|_| w.stdin.flush()).is_err() {
             // A worker that died while idle: start a fresh one and retry once.
             w.kill();
             w = Worker::start(&self.cfg)?;
-            w.stdin.write_all(request.as_bytes()).and_then(|_| w.stdin.flush()).map_err(|e| Error::io(path, e))?;
+            w.stdin.write_all(&request).and_then(|_| w.stdin.flush()).map_err(|e| Error::io(path, e))?;
         }
         match w.answers.recv_timeout(self.cfg.timeout) {
             Ok(Some(line)) => {
                 if let Ok(mut idle) = self.idle.lock() {
                     idle.push(w);
                 }
-                let v: serde_json::Value = serde_json::from_str(&line)
-                    .map_err(|e| Error::invalid(path, format!("读取进程返回的内容无法识别（{e}）")))?;
-                if let Some(msg) = v.get("err").and_then(|m| m.as_str()) {
-                    return Err(Error::Usage(msg.to_string()));
+                match serde_json::from_str::<Response>(&line) {
+                    Ok(Response::Ok(report)) => Ok(*report),
+                    Ok(Response::Err(msg)) => Err(Error::Usage(msg)),
+                    Err(e) => Err(Error::invalid(path, format!("读取进程返回的内容无法识别（{e}）"))),
                 }
-                let report = v.get("ok").cloned().unwrap_or_default();
-                serde_json::from_value(report)
-                    .map_err(|e| Error::invalid(path, format!("读取进程返回的报告无法识别（{e}）")))
             }
             Ok(None) | Err(RecvTimeoutError::Disconnected) => {
-                w.kill();
+                let last_words = w.kill_for_last_words();
+                let last_words = if last_words.is_empty() {
+                    String::new()
+                } else {
+                    format!("。处理进程最后的输出：{last_words}")
+                };
                 let mb = self.cfg.memory_bytes >> 20;
                 Err(Error::invalid(
                     path,
                     format!(
-                        "读取该文件时处理进程异常终止（内存超过 {mb} MB 上限，或文件损坏、被篡改），已跳过。请用 Office 或 WPS 打开后重新保存再试"
+                        "读取该文件时处理进程异常终止（内存超过 {mb} MB 上限，或文件损坏、被篡改），已跳过。请用 Office 或 WPS 打开后重新保存再试{last_words}"
                     ),
                 ))
             }
@@ -204,29 +293,97 @@ impl Drop for Pool {
     }
 }
 
-/// The worker's loop: answer requests until standard input closes.
-pub fn serve(opts: crate::read::ReadOptions<'_>) -> std::io::Result<()> {
+/// Where the last panic in this worker happened (set by the hook that
+/// [`serve`] installs), for the answer about the file that caused it.
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// The worker's loop: answer requests until standard input closes. `read`
+/// reads one file; a panic in it costs that file, answered with
+/// [`PANIC_MARK`], where it happened and what it said.
+///
+/// # Errors
+/// Standard input or output failed (the parent is gone).
+pub fn serve(read: impl Fn(&Path) -> Result<Report>) -> std::io::Result<()> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+        }
+        hook(info);
+    }));
     let stdin = std::io::stdin();
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in stdin.lock().lines() {
         let line = line?;
-        let path = serde_json::from_str::<serde_json::Value>(&line)
-            .ok()
-            .and_then(|v| v.get("path_hex").and_then(|h| h.as_str()).and_then(unhex));
+        let path = match serde_json::from_str::<Request>(&line) {
+            Ok(Request::Read { path_hex }) => unhex(&path_hex),
+            Err(_) => None,
+        };
         let answer = match path {
-            None => serde_json::json!({ "err": "读取进程收到的请求无法识别" }),
-            Some(p) => match std::panic::catch_unwind(|| crate::read::read_report(&p, opts)) {
-                Ok(Ok(r)) => serde_json::json!({ "ok": r }),
-                Ok(Err(e)) => serde_json::json!({ "err": e.to_string() }),
-                Err(_) => {
-                    serde_json::json!({ "err": format!("文件 {} 触发了程序内部错误，已跳过。请把该文件报告给开发者", p.display()) })
+            None => Response::Err("读取进程收到的请求无法识别".into()),
+            Some(p) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&p))) {
+                Ok(Ok(r)) => Response::Ok(Box::new(r)),
+                Ok(Err(e)) => Response::Err(e.to_string()),
+                Err(payload) => {
+                    let said = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    let at = LAST_PANIC.lock().ok().and_then(|mut l| l.take()).unwrap_or_default();
+                    Response::Err(format!(
+                        "文件 {} 触发了{PANIC_MARK}（{at}：{said}），已跳过。请把该文件报告给开发者",
+                        p.display()
+                    ))
                 }
             },
         };
-        let mut text = serde_json::to_string(&answer).unwrap_or_else(|_| "{\"err\":\"内部错误\"}".into());
-        text.push('\n');
-        out.write_all(text.as_bytes())?;
+        match serde_json::to_writer(&mut out, &answer) {
+            Err(e) if e.is_io() => return Err(e.into()),
+            // Anything else leaves a line the parent reports as unreadable.
+            _ => {}
+        }
+        out.write_all(b"\n")?;
         out.flush()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_carries_any_path_bytes() {
+        let p = unhex("ff2f61").unwrap();
+        let line = serde_json::to_string(&Request::Read { path_hex: hex(&path_bytes(&p)) }).unwrap();
+        assert_eq!(line, r#"{"read":{"path_hex":"ff2f61"}}"#);
+        let Request::Read { path_hex } = serde_json::from_str(&line).unwrap();
+        assert_eq!(unhex(&path_hex), Some(p));
+    }
+
+    #[test]
+    fn an_answer_is_a_report_or_a_message() {
+        let eds = crate::edition::Editions::builtin().unwrap();
+        let r = eds.for_year(2021).unwrap().blank_report("某县", Some(2021));
+        let line = serde_json::to_string(&Response::Ok(Box::new(r.clone()))).unwrap();
+        assert!(line.starts_with(r#"{"ok":{"#), "{line}");
+        match serde_json::from_str::<Response>(&line).unwrap() {
+            Response::Ok(back) => assert_eq!(*back, r),
+            Response::Err(m) => panic!("{m}"),
+        }
+        let line = serde_json::to_string(&Response::Err("无法读取".into())).unwrap();
+        assert_eq!(line, r#"{"err":"无法读取"}"#);
+    }
+
+    #[test]
+    fn only_the_last_lines_of_stderr_are_kept() {
+        let text: String = (1..=8).map(|i| format!("line {i}\n")).collect::<String>() + &"x".repeat(1000);
+        let kept = Arc::new(Mutex::new(VecDeque::new()));
+        keep_last_lines(text.as_bytes(), kept.clone());
+        let kept = kept.lock().unwrap();
+        assert_eq!(kept.len(), STDERR_LINES);
+        assert_eq!(kept[0], "line 5");
+        assert_eq!(kept[4].chars().count(), STDERR_LINE_CHARS);
+    }
 }

@@ -149,7 +149,7 @@ fn unusable_inputs_exit_2_with_a_chinese_message() {
             assert_eq!(out.status.code(), Some(2), "{args:?}");
             let e = stderr(&out);
             assert!(e.contains(expected), "{args:?}: {e}");
-            assert!(!e.contains("panicked"), "{e}");
+            common::assert_no_panic(&out, &f);
         }
     }
     let out = run(&["convert", "samples/2021-tongxin-county.json", "--to", "pdf"]);
@@ -222,4 +222,123 @@ fn usage_errors_are_explained_in_chinese_and_exit_2() {
     let out = run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("政府信息公开工作年度报告"));
+}
+
+/// A folder with two reports, one broken, in a subfolder, and files that
+/// are no reports.
+fn county(dir: &Path) -> std::path::PathBuf {
+    let county = dir.join("county");
+    std::fs::create_dir_all(county.join("乡镇")).unwrap();
+    std::fs::copy(root().join("samples/2021-tongxin-county.json"), county.join("同心县.json")).unwrap();
+    with_cell(
+        "samples/2021-tongxin-county.json",
+        serde_json::json!({"organ": "有问题的单位", "cells": {"t3.r7.natural": 30, "t3.r7.total": 0}}),
+        &county.join("乡镇"),
+        "有问题的单位.json",
+    );
+    std::fs::write(county.join("说明.md"), "不是报告").unwrap();
+    std::fs::write(county.join(".隐藏.json"), "{").unwrap();
+    county
+}
+
+#[test]
+fn check_a_folder_checks_every_report_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county(dir.path());
+    let c = county.to_str().unwrap();
+    let out = run(&["check", c]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("同心县.json（同心县 2021年") && s.contains("共 0 个错误，0 个警告。未发现问题"), "{s}");
+    assert!(s.contains("乡镇/有问题的单位.json（有问题的单位 2021年") && s.contains("错误 T3-ROW-TOTAL"), "{s}");
+    assert!(s.trim_end().ends_with("共检查 2 个文件：1 个有错误，0 个无法读取，1 个未发现错误。"), "{s}");
+    assert!(!s.contains("隐藏") && !s.contains("说明.md"), "{s}");
+    common::assert_no_escape_codes(&out, "check FOLDER");
+    common::assert_no_panic(&out, "check FOLDER");
+    // The same as JSON: one entry per file, nothing else on standard output.
+    let out = run(&["check", c, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("/同心县.json")) && files.iter().any(|f| f.ends_with("有问题的单位.json"))
+    );
+    // A folder and a file together; an unreadable file makes it exit 2, as for several files.
+    std::fs::write(county.join("损坏.docx"), b"PK\x03\x04 broken").unwrap();
+    let out = run(&["check", c, "samples/2020-enhe-town.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let s = stdout(&out);
+    assert!(s.contains("损坏.docx：无法读取") && s.contains("samples/2020-enhe-town.json（"), "{s}");
+    assert!(s.contains("共检查 4 个文件：") && s.contains("1 个无法读取"), "{s}");
+    assert!(stderr(&out).contains("损坏.docx"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_an_empty_folder_says_so_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("readme.md"), "x").unwrap();
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(e.contains("文件夹") && e.contains("没有找到报告文件") && e.contains(dir.path().to_str().unwrap()), "{e}");
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn check_a_folder_against_last_years_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county(dir.path());
+    let prev = dir.path().join("2020");
+    std::fs::create_dir(&prev).unwrap();
+    let mut p = common::read_json(&root().join("samples/2020-enhe-town.json"));
+    p["organ"] = "同心县".into();
+    p["cells"]["t3.carry_out.natural"] = 5.into();
+    std::fs::write(prev.join("同心县2020.json"), serde_json::to_string(&p).unwrap()).unwrap();
+    // --previous names one file: it cannot serve a folder.
+    let out = run(&["check", county.to_str().unwrap(), "--previous", prev.join("同心县2020.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--previous-dir"), "{}", stderr(&out));
+    // --previous-dir pairs each report with last year's by organ, as batch does.
+    let out = run(&["check", county.to_str().unwrap(), "--previous-dir", prev.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let s = stdout(&out);
+    let tongxin = s.split("== ").find(|b| b.contains("同心县.json（")).unwrap();
+    assert!(tongxin.contains("对比的上年报告：") && tongxin.contains("同心县2020.json"), "{tongxin}");
+    assert!(tongxin.contains("警告 X-CARRY"), "{tongxin}");
+    let other = s.split("== ").find(|b| b.contains("有问题的单位.json（")).unwrap();
+    assert!(!other.contains("对比的上年报告") && !other.contains("X-CARRY"), "{other}");
+    common::assert_no_escape_codes(&out, "check --previous-dir");
+}
+
+/// The no-panic assertion can fail: the hidden `XXGK_DEBUG_PANIC_ON` makes
+/// reading a file panic in the main process (JSON) and in a worker (docx),
+/// and a batch row says so.
+#[test]
+fn the_no_panic_assertion_trips_on_a_real_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("boom.json");
+    std::fs::copy(root().join("samples/2021-tongxin-county.json"), &json).unwrap();
+    let docx = dir.path().join("boom.docx");
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", docx.to_str().unwrap()]);
+    common::assert_no_panic(&o, "convert");
+    let panicking = |args: &[&str]| common::bin().env("XXGK_DEBUG_PANIC_ON", "boom").args(args).output().unwrap();
+    for f in [&json, &docx] {
+        let o = panicking(&["check", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(xxgk::isolate::PANIC_MARK), "{}", stderr(&o));
+        let tripped = std::panic::catch_unwind(|| common::assert_no_panic(&o, "boom"));
+        assert!(tripped.is_err(), "assert_no_panic missed the panic in {}", f.display());
+    }
+    // In a worker, the answer says where and what.
+    let o = panicking(&["convert", docx.to_str().unwrap()]);
+    let e = stderr(&o);
+    assert!(e.contains("boom.docx") && e.contains("src/cmd/mod.rs") && e.contains("XXGK_DEBUG_PANIC_ON"), "{e}");
+    // In a batch, the row of the file that panicked in its worker.
+    std::fs::remove_file(&json).unwrap();
+    let out = dir.path().join("out");
+    let o = panicking(&["batch", dir.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let subs = std::fs::read_to_string(out.join("submissions.csv")).unwrap();
+    assert!(subs.lines().any(|l| l.contains("boom.docx") && l.contains(xxgk::isolate::PANIC_MARK)), "{subs}");
 }

@@ -1,11 +1,9 @@
 //! `xxgk batch INPUT... -o OUTDIR [--previous-dir DIR]`: a whole county.
 
-use std::io::IsTerminal;
+use super::progress::Progress;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use xxgk::batch::{discover, index_previous, run as run_batch};
+use xxgk::batch::{discover, index_previous, run as run_batch, NOTHING_FOUND};
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
@@ -32,45 +30,33 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let reader = ctx.reader(None)?;
     let read = |p: &std::path::Path| reader.read(p);
     if a.output.join("summary.xlsx").exists() && !a.force {
+        // Checked again, race-free, when summary.xlsx is moved into place.
         return Err(Error::OutputExists { path: a.output.join("summary.xlsx") });
     }
     std::fs::create_dir_all(&a.output).map_err(|e| Error::io(&a.output, e))?;
     if let Some(n) = a.jobs {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
-    let jobs = discover(&a.inputs, &a.output)?;
+    let jobs = discover(&a.inputs, Some(&a.output))?;
     if jobs.is_empty() {
-        return Err(Error::Usage("输入中没有找到报告文件（.docx、.xlsx、.json、.txt、.html）".into()));
+        return Err(Error::Usage(format!("输入中{NOTHING_FOUND}")));
     }
     let previous = match &a.previous_dir {
         Some(d) => {
-            let prev_jobs = discover(std::slice::from_ref(d), &a.output)?;
-            Some(index_previous(&prev_jobs, &read))
+            let prev_jobs = discover(std::slice::from_ref(d), Some(&a.output))?;
+            let bar = Progress::new(prev_jobs.len(), "读取上年报告");
+            let index = index_previous(&prev_jobs, &read, &|| bar.tick());
+            bar.clear();
+            Some(index)
         }
         None => None,
     };
-    let done = Arc::new(AtomicUsize::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let (done, stop, total) = (done.clone(), stop.clone(), jobs.len());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                let n = done.load(Ordering::Relaxed);
-                let width = 30;
-                let filled = n * width / total.max(1);
-                eprint!("\r[{}{}] {n}/{total}", "#".repeat(filled), " ".repeat(width - filled));
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            eprintln!("\r[{}] {total}/{total}", "#".repeat(30));
-        })
+    let bar = Progress::new(jobs.len(), "批量处理");
+    let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output, a.force)?;
+    let outcome = run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &|| bar.tick(), &mut |rows| {
+        summary.chunk(rows)
     });
-    let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output)?;
-    let outcome =
-        run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &done, &mut |rows| summary.chunk(rows));
-    stop.store(true, Ordering::Relaxed);
-    if let Some(b) = bar {
-        let _ = b.join();
-    }
+    bar.clear();
     let outcome = outcome?;
     summary.finish(&outcome, editions)?;
     let total = outcome.rows.len();

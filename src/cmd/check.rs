@@ -1,20 +1,27 @@
-//! `xxgk check INPUT... [--previous LAST] [--format text|json]`.
+//! `xxgk check INPUT... [--previous LAST | --previous-dir DIR] [--format text|json]`:
+//! files, and folders searched for reports as `batch` does.
 
+use super::progress::Progress;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use xxgk::batch::{discover, index_previous, previous_for, CHUNK, NOTHING_FOUND};
 use xxgk::check::{check, tally, Finding, Previous};
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 要检查的报告文件，可以有多个。
+    /// 要检查的报告文件或文件夹，可以有多个；文件夹会逐层查找其中的报告（与 batch 相同）。
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// 上一年度的报告，用于跨年度对比（只能配合一个输入文件）。
     #[arg(long, value_name = "LAST")]
     pub previous: Option<PathBuf>,
+    /// 上一年度报告所在的文件夹：按机关名称为每份报告配对上年报告，做跨年度检查（与 batch 相同）。
+    #[arg(long, value_name = "DIR")]
+    pub previous_dir: Option<PathBuf>,
     /// 输出格式：text（给人看）或 json（给程序用）。
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
@@ -37,6 +44,9 @@ struct FileResult {
     year: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     edition: Option<String>,
+    /// Last year's report matched by --previous-dir.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<String>,
     errors: usize,
     warnings: usize,
     /// Set when the file could not be used at all.
@@ -46,64 +56,139 @@ struct FileResult {
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    if a.previous.is_some() && a.inputs.len() > 1 {
-        return Err(Error::Usage("--previous 只能配合一个输入文件使用".into()));
+    let folders = a.inputs.iter().any(|p| p.is_dir());
+    if a.previous.is_some() && a.previous_dir.is_some() {
+        return Err(Error::Usage("--previous 和 --previous-dir 只能用其中一个".into()));
     }
+    if a.previous.is_some() && (a.inputs.len() > 1 || folders) {
+        return Err(Error::Usage(
+            "--previous 只能配合一个输入文件使用。检查文件夹或多个文件时，请用 --previous-dir 指定上一年度报告所在的文件夹，按机关名称自动配对".into(),
+        ));
+    }
+    let files = expand(&a.inputs)?;
     let prev_reader = ctx.reader(None)?;
+    let read_prev = |p: &Path| prev_reader.read(p);
     let previous = match &a.previous {
         Some(p) => Some(prev_reader.read_with_edition(p)?),
         None => None,
     };
-    let reader = ctx.reader(a.edition.edition.as_deref())?;
-    let mut results = Vec::new();
-    for input in &a.inputs {
-        let file = input.display().to_string();
-        match reader.read_with_edition(input) {
-            Ok((report, ed)) => {
-                let prev = previous.as_ref().map(|(r, e)| Previous { report: r, edition: e });
-                let findings = check(&report, ed, prev);
-                let (errors, warnings) = tally(&findings);
-                results.push(FileResult {
-                    file,
-                    organ: Some(report.organ.clone()),
-                    year: report.year,
-                    edition: Some(ed.name.clone()),
-                    errors,
-                    warnings,
-                    unusable: None,
-                    findings,
-                });
-            }
-            Err(e) => results.push(FileResult {
-                file,
-                organ: None,
-                year: None,
-                edition: None,
-                errors: 0,
-                warnings: 0,
-                unusable: Some(e.to_string()),
-                findings: Vec::new(),
-            }),
+    let index = match &a.previous_dir {
+        Some(d) => {
+            let prev_jobs = discover(std::slice::from_ref(d), None)?;
+            let bar = Progress::new(prev_jobs.len(), "读取上年报告");
+            let index = index_previous(&prev_jobs, &read_prev, &|| bar.tick());
+            bar.clear();
+            Some(index)
         }
+        None => None,
+    };
+    let reader = ctx.reader(a.edition.edition.as_deref())?;
+    let one = |(path, file): &(PathBuf, String)| -> FileResult {
+        let (report, ed) = match reader.read_with_edition(path) {
+            Ok(r) => r,
+            Err(e) => return FileResult::unusable(file.clone(), e.to_string()),
+        };
+        let matched = index.as_ref().and_then(|i| previous_for(i, &report, &ctx.editions, &read_prev));
+        let prev = match (&previous, &matched) {
+            (Some((r, e)), _) => Some(Previous { report: r, edition: e }),
+            (None, Some((r, e, _))) => Some(Previous { report: r, edition: e }),
+            (None, None) => None,
+        };
+        let findings = check(&report, ed, prev);
+        let (errors, warnings) = tally(&findings);
+        FileResult {
+            file: file.clone(),
+            organ: Some(report.organ.clone()),
+            year: report.year,
+            edition: Some(ed.name.clone()),
+            previous: matched.map(|(_, _, shown)| shown),
+            errors,
+            warnings,
+            unusable: None,
+            findings,
+        }
+    };
+    let bar = Progress::new(files.len(), "检查");
+    let mut results: Vec<FileResult> = Vec::with_capacity(files.len());
+    for chunk in files.chunks(CHUNK) {
+        let mut done: Vec<FileResult> = chunk
+            .par_iter()
+            .map(|f| {
+                let r = one(f);
+                bar.tick();
+                r
+            })
+            .collect();
+        if let OutputFormat::Text = a.format {
+            // Findings are printed as each chunk is done, then dropped.
+            bar.suspend(|| super::stdout(text_report(&done).as_bytes()))?;
+            done.iter_mut().for_each(|r| r.findings = Vec::new());
+        }
+        results.append(&mut done);
     }
+    bar.clear();
+    let unusable = results.iter().filter(|r| r.unusable.is_some()).count();
+    let with_errors = results.iter().filter(|r| r.errors > 0).count();
     match a.format {
         OutputFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&results).unwrap_or_default();
-            text.push('\n');
-            super::stdout(text.as_bytes())?;
+            let mut text = xxgk::write::json::to_vec_pretty(&results)?;
+            text.push(b'\n');
+            super::stdout(&text)?;
         }
-        OutputFormat::Text => super::stdout(text_report(&results).as_bytes())?,
+        OutputFormat::Text if results.len() > 1 || folders => {
+            let line = format!(
+                "共检查 {} 个文件：{with_errors} 个有错误，{unusable} 个无法读取，{} 个未发现错误。\n",
+                results.len(),
+                results.len() - with_errors - unusable
+            );
+            super::stdout(line.as_bytes())?;
+        }
+        OutputFormat::Text => {}
     }
     for r in results.iter().filter_map(|r| r.unusable.as_ref()) {
         eprintln!("xxgk：{r}");
     }
-    Ok(if results.iter().any(|r| r.unusable.is_some()) {
+    Ok(if unusable > 0 {
         ExitCode::from(2)
-    } else if results.iter().any(|r| r.errors > 0) {
+    } else if with_errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The files to check, with their names as shown: files as given, folders
+/// searched as `batch` does ([`discover`]).
+fn expand(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if !input.is_dir() {
+            files.push((input.clone(), input.display().to_string()));
+            continue;
+        }
+        let jobs = discover(std::slice::from_ref(input), None)?;
+        if jobs.is_empty() {
+            return Err(Error::Usage(format!("文件夹 {} 中{NOTHING_FOUND}", input.display())));
+        }
+        files.extend(jobs.into_iter().map(|j| (j.path, j.shown)));
+    }
+    Ok(files)
+}
+
+impl FileResult {
+    fn unusable(file: String, why: String) -> FileResult {
+        FileResult {
+            file,
+            organ: None,
+            year: None,
+            edition: None,
+            previous: None,
+            errors: 0,
+            warnings: 0,
+            unusable: Some(why),
+            findings: Vec::new(),
+        }
+    }
 }
 
 fn text_report(results: &[FileResult]) -> String {
@@ -122,6 +207,9 @@ fn text_report(results: &[FileResult]) -> String {
             year,
             r.edition.as_deref().unwrap_or("")
         );
+        if let Some(p) = &r.previous {
+            let _ = writeln!(s, "  对比的上年报告：{p}");
+        }
         for f in &r.findings {
             let _ = writeln!(s, "  {} {}  {}", f.severity.chinese(), f.code, f.message);
             if let Some(src) = &f.source {

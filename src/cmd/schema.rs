@@ -8,8 +8,8 @@ pub struct Args {}
 
 pub fn run(_: Args) -> Result<ExitCode> {
     let schema = schemars::schema_for!(xxgk::model::Report);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    super::stdout(text.as_bytes())?;
+    let mut text = xxgk::write::json::to_vec_pretty(&schema)?;
+    text.push(b'\n');
+    super::stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

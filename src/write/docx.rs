@@ -22,6 +22,7 @@
 // Indexing is bounded here: grid positions come from the layout, whose rows and columns the cover table is sized to; widths has one entry per grid column.
 #![allow(clippy::indexing_slicing)]
 
+use super::display_width;
 use crate::edition::layout::{layout, Content};
 use crate::edition::Edition;
 use crate::error::{Error, Result};
@@ -29,7 +30,7 @@ use crate::model::Report;
 use crate::ooxml::{esc, package};
 use crate::read::docx::{PROP_CONTACT, PROP_PUBLISHED};
 use crate::read::parts::GUIDANCE_PREFIX;
-use crate::workbook::{display_width, PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
+use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
 
 /// What the document is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

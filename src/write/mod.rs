@@ -1,8 +1,10 @@
 //! Writers: one module per output kind, each consuming a [`Report`].
 //!
-//! Output files are written to a temporary file beside the target and renamed
-//! into place, so a failed run leaves no partial file; an existing file is
-//! replaced only when asked, and an input is never overwritten.
+//! Output files are written to a temporary file beside the target and moved
+//! into place in one step (tempfile's `persist_noclobber`, or `persist` when
+//! replacing is asked for), so a failed run leaves no partial file, an
+//! existing file is replaced only when asked, and an input is never
+//! overwritten.
 
 pub mod csv;
 pub mod docx;
@@ -15,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 /// Output kinds xxgk writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,49 +60,71 @@ impl Format {
 /// Render a report in a format.
 ///
 /// # Errors
-/// Only from writers that can fail (none of the text formats do).
-#[allow(clippy::needless_question_mark)]
+/// From the writer of the format.
 pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool) -> Result<Vec<u8>> {
-    Ok(match format {
+    match format {
         Format::Json => json::render(report),
         Format::Csv => csv::render(report, ed, to_file),
-        Format::Xlsx => xlsx::render(report, ed)?,
-        Format::Docx => docx::render(report, ed, docx::Purpose::Publish)?,
-    })
+        Format::Xlsx => xlsx::render(report, ed),
+        Format::Docx => docx::render(report, ed, docx::Purpose::Publish),
+    }
 }
 
-/// Write `bytes` to `path` atomically.
+/// Write `bytes` to `path` atomically: [`create_beside`], then [`persist`].
 ///
 /// # Errors
 /// [`Error::OutputExists`] if `path` exists and `force` is false, or if it is
 /// one of `inputs`; [`Error::Io`] on failure (no partial file is left).
 pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) -> Result<()> {
-    if path.exists() {
-        let same_as_input = inputs.iter().any(|i| same_file(i, path));
-        if !force || same_as_input {
-            return Err(Error::OutputExists { path: path.to_path_buf() });
-        }
-        if path.is_dir() {
-            return Err(Error::invalid(path, "输出路径是一个文件夹，请指定文件名"));
-        }
+    if inputs.iter().any(|i| same_file(i, path)) {
+        return Err(Error::OutputExists { path: path.to_path_buf() });
+    }
+    let mut tmp = create_beside(path)?;
+    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(path, e))?;
+    persist(tmp, path, force)
+}
+
+/// A temporary file in the folder of `path`, for [`persist`] to move into
+/// place; it is removed if dropped before that. Its permissions are those
+/// a plain `File::create` would give (0666 less the umask), not 0600.
+///
+/// # Errors
+/// [`Error::Io`] naming `path` (for example, its folder does not exist).
+pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
+    if path.is_dir() {
+        return Err(Error::invalid(path, "输出路径是一个文件夹，请指定文件名"));
     }
     let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.xxgk-tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+    let mut b = tempfile::Builder::new();
+    b.prefix(".xxgk-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    Ok(())
+    b.tempfile_in(dir).map_err(|e| Error::io(path, e))
+}
+
+/// Move a finished temporary file to `path` in one step. Without `force`
+/// the move itself refuses an existing file (no check-then-rename race:
+/// a file that appears meanwhile is kept); with `force` it replaces it.
+/// On failure the temporary file is removed.
+///
+/// # Errors
+/// [`Error::OutputExists`] if `path` exists and `force` is false;
+/// [`Error::Io`] otherwise.
+pub fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<()> {
+    let moved = if force { tmp.persist(path) } else { tmp.persist_noclobber(path) };
+    match moved {
+        Ok(_) => Ok(()),
+        Err(e) if !force && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::OutputExists { path: path.to_path_buf() })
+        }
+        Err(e) => Err(Error::io(path, e.error)),
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -107,4 +132,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
+}
+
+/// Display width of a text in Excel column units, for column widths and
+/// row heights: East Asian wide, full-width and ambiguous characters (in a
+/// Chinese font, `·`, `“”` and `—` are wide too) count 2, others 1,
+/// combining marks 0 (autofit gets CJK wrong; crates-notes §1).
+pub fn display_width(s: &str) -> f64 {
+    use unicode_width::UnicodeWidthStr;
+    s.width_cjk() as f64
 }

@@ -11,9 +11,12 @@ use crate::batch::{Outcome, Row};
 use crate::check::Finding;
 use crate::edition::Editions;
 use crate::error::{Error, Result};
+use crate::write::csv::{self as csvw, record};
+use crate::write::{create_beside, persist, write_file};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 fn xerr(e: XlsxError) -> Error {
     Error::Usage(format!("生成汇总表失败：{e}"))
@@ -54,16 +57,25 @@ fn finding_fields(r: &Row, f: &Finding) -> [String; 11] {
     ]
 }
 
-fn csv_line(fields: &[String]) -> String {
-    let q: Vec<String> = fields
-        .iter()
-        .map(|f| if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.clone() })
-        .collect();
-    format!("{}\n", q.join(","))
-}
-
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
+}
+
+fn json_error(path: &Path) -> impl Fn(serde_json::Error) -> Error + '_ {
+    move |e| match e.io_error_kind() {
+        Some(kind) => Error::io(path, kind.into()),
+        None => Error::Usage(format!("生成 {} 失败：{e}", path.display())),
+    }
+}
+
+/// One line of the findings spool (and of `summary.json`'s `findings`).
+#[derive(serde::Serialize)]
+struct FindingLine<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    report: usize,
+    source_file: &'a str,
+    organ: &'a str,
 }
 
 /// Writes the summary files as the batch goes.
@@ -73,25 +85,28 @@ pub struct SummaryWriter {
     head: Format,
     cell: Format,
     findings_row: u32,
-    findings_csv: BufWriter<std::fs::File>,
+    /// `findings.csv`, written beside its final place and moved there at the end.
+    findings_csv: csv::Writer<NamedTempFile>,
     findings_csv_path: PathBuf,
+    /// The findings as JSON lines, for `summary.json` (an unnamed temporary file).
     findings_json: BufWriter<std::fs::File>,
     findings_json_path: PathBuf,
     rows_seen: usize,
+    force: bool,
 }
 
 impl SummaryWriter {
-    pub fn new(outdir: &Path) -> Result<SummaryWriter> {
-        let tmp = |n: &str| outdir.join(format!(".{n}.{}.xxgk-tmp", std::process::id()));
-        let findings_csv_path = tmp("findings.csv");
-        let findings_json_path = tmp("findings.jsonl");
-        let mut findings_csv =
-            BufWriter::new(std::fs::File::create(&findings_csv_path).map_err(io(&findings_csv_path))?);
-        let findings_json =
-            BufWriter::new(std::fs::File::create(&findings_json_path).map_err(io(&findings_json_path))?);
-        findings_csv
-            .write_all(format!("\u{feff}{}", csv_line(&FINDING_HEADER.map(String::from))).as_bytes())
-            .map_err(io(&findings_csv_path))?;
+    /// Start the summary in `outdir`; `summary.xlsx` replaces an existing
+    /// one only with `force`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the folder cannot be written.
+    pub fn new(outdir: &Path, force: bool) -> Result<SummaryWriter> {
+        let findings_csv_path = outdir.join("findings.csv");
+        let findings_json_path = outdir.join("findings.jsonl");
+        let mut findings_csv = csvw::writer(create_beside(&findings_csv_path)?, true, &findings_csv_path)?;
+        record(&mut findings_csv, &FINDING_HEADER, &findings_csv_path)?;
+        let findings_json = BufWriter::new(tempfile::tempfile_in(outdir).map_err(io(&findings_json_path))?);
         let mut wb = Workbook::new();
         wb.set_tempdir(outdir).map_err(xerr)?;
         let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_font_name("宋体").set_text_wrap();
@@ -121,6 +136,7 @@ impl SummaryWriter {
             findings_json,
             findings_json_path,
             rows_seen: 0,
+            force,
         })
     }
 
@@ -131,14 +147,10 @@ impl SummaryWriter {
             ws.write_with_format(self.findings_row, c as u16, v.as_str(), &self.cell).map_err(xerr)?;
         }
         self.findings_row += 1;
-        self.findings_csv.write_all(csv_line(&fields).as_bytes()).map_err(io(&self.findings_csv_path))?;
-        let mut v = serde_json::to_value(f).unwrap_or_default();
-        v["report"] = index.into();
-        v["source_file"] = r.source.clone().into();
-        v["organ"] = r.organ.clone().into();
-        let mut line = serde_json::to_string(&v).unwrap_or_default();
-        line.push('\n');
-        self.findings_json.write_all(line.as_bytes()).map_err(io(&self.findings_json_path))?;
+        record(&mut self.findings_csv, &fields, &self.findings_csv_path)?;
+        let line = FindingLine { finding: f, report: index, source_file: &r.source, organ: &r.organ };
+        serde_json::to_writer(&mut self.findings_json, &line).map_err(json_error(&self.findings_json_path))?;
+        self.findings_json.write_all(b"\n").map_err(io(&self.findings_json_path))?;
         Ok(())
     }
 
@@ -198,58 +210,63 @@ impl SummaryWriter {
             let prefix = if o.totals.len() > 1 { format!("汇总{id}") } else { "汇总".to_string() };
             crate::write::xlsx::table_sheets(&mut self.wb, &report, ed, &prefix).map_err(xerr)?;
         }
-        let xlsx_tmp = outdir.join(format!(".summary.xlsx.{}.xxgk-tmp", std::process::id()));
-        self.wb.save(&xlsx_tmp).map_err(xerr)?;
+        // summary.xlsx first: without --force it must not replace one that
+        // appeared since the batch started.
         let xlsx = outdir.join("summary.xlsx");
-        std::fs::rename(&xlsx_tmp, &xlsx).map_err(io(&xlsx))?;
+        let mut tmp = create_beside(&xlsx)?;
+        self.wb.save_to_writer(tmp.as_file_mut()).map_err(xerr)?;
+        persist(tmp, &xlsx, self.force)?;
 
-        self.findings_csv.flush().map_err(io(&self.findings_csv_path))?;
-        self.findings_json.flush().map_err(io(&self.findings_json_path))?;
-        let findings_csv = outdir.join("findings.csv");
-        std::fs::rename(&self.findings_csv_path, &findings_csv).map_err(io(&findings_csv))?;
+        let findings_csv = csvw::finish(self.findings_csv, &self.findings_csv_path)?;
+        persist(findings_csv, &self.findings_csv_path, true)?;
 
-        let w = |name: &str, bytes: &[u8]| crate::write::write_file(&outdir.join(name), bytes, true, &[]);
-        let mut s = String::from("\u{feff}");
-        s.push_str(&csv_line(&SUBMISSION_HEADER.map(String::from)));
+        let w = |name: &str, bytes: &[u8]| write_file(&outdir.join(name), bytes, true, &[]);
+        let submissions_path = outdir.join("submissions.csv");
+        let mut s = csvw::writer(Vec::new(), true, &submissions_path)?;
+        record(&mut s, &SUBMISSION_HEADER, &submissions_path)?;
         for r in &o.rows {
-            s.push_str(&csv_line(&submission_fields(r)));
+            record(&mut s, &submission_fields(r), &submissions_path)?;
         }
-        w("submissions.csv", s.as_bytes())?;
+        w("submissions.csv", &csvw::finish(s, &submissions_path)?)?;
         for (id, t) in &o.totals {
             if let Some(ed) = editions.get(id) {
                 let report = t.report(ed, "汇总");
-                w(&format!("totals-{id}.csv"), &crate::write::csv::render(&report, ed, true))?;
+                w(&format!("totals-{id}.csv"), &csvw::render(&report, ed, true)?)?;
             }
         }
         // summary.json: reports, totals, then the findings streamed back.
         let json_path = outdir.join("summary.json");
-        let json_tmp = outdir.join(format!(".summary.json.{}.xxgk-tmp", std::process::id()));
-        {
-            let mut out = BufWriter::new(std::fs::File::create(&json_tmp).map_err(io(&json_tmp))?);
-            let reports = serde_json::to_string_pretty(&o.rows).unwrap_or_default();
-            let mut totals = serde_json::Map::new();
-            for (id, t) in &o.totals {
-                if let Some(ed) = editions.get(id) {
-                    let r = t.report(ed, "汇总");
-                    totals.insert(id.clone(), serde_json::json!({ "reports": t.reports, "cells": r.cells }));
-                }
+        let mut totals = serde_json::Map::new();
+        for (id, t) in &o.totals {
+            if let Some(ed) = editions.get(id) {
+                let r = t.report(ed, "汇总");
+                totals.insert(id.clone(), serde_json::json!({ "reports": t.reports, "cells": r.cells }));
             }
-            let totals = serde_json::to_string_pretty(&totals).unwrap_or_default();
-            write!(out, "{{\n\"reports\": {reports},\n\"totals\": {totals},\n\"findings\": [\n")
-                .map_err(io(&json_tmp))?;
-            let spool = std::fs::File::open(&self.findings_json_path).map_err(io(&self.findings_json_path))?;
-            for (n, line) in std::io::BufReader::new(spool).lines().enumerate() {
-                let line = line.map_err(io(&self.findings_json_path))?;
-                if n > 0 {
-                    out.write_all(b",\n").map_err(io(&json_tmp))?;
-                }
-                out.write_all(line.as_bytes()).map_err(io(&json_tmp))?;
-            }
-            out.write_all(b"\n]\n}\n").map_err(io(&json_tmp))?;
-            out.flush().map_err(io(&json_tmp))?;
         }
-        std::fs::rename(&json_tmp, &json_path).map_err(io(&json_path))?;
-        let _ = std::fs::remove_file(&self.findings_json_path);
+        let reports = crate::write::json::to_vec_pretty(&o.rows)?;
+        let totals = crate::write::json::to_vec_pretty(&totals)?;
+        let mut spool =
+            self.findings_json.into_inner().map_err(|e| Error::io(&self.findings_json_path, e.into_error()))?;
+        spool.rewind().map_err(io(&self.findings_json_path))?;
+        let mut out = BufWriter::new(create_beside(&json_path)?);
+        (|| {
+            out.write_all(b"{\n\"reports\": ")?;
+            out.write_all(&reports)?;
+            out.write_all(b",\n\"totals\": ")?;
+            out.write_all(&totals)?;
+            out.write_all(b",\n\"findings\": [\n")?;
+            for (n, line) in std::io::BufReader::new(spool).lines().enumerate() {
+                if n > 0 {
+                    out.write_all(b",\n")?;
+                }
+                out.write_all(line?.as_bytes())?;
+            }
+            out.write_all(b"\n]\n}\n")?;
+            out.flush()
+        })()
+        .map_err(io(&json_path))?;
+        let tmp = out.into_inner().map_err(|e| Error::io(&json_path, e.into_error()))?;
+        persist(tmp, &json_path, true)?;
         Ok(())
     }
 }

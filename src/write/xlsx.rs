@@ -19,6 +19,7 @@
 // Indexing is bounded here: cell indices come from the layout of the compiled edition.
 #![allow(clippy::indexing_slicing)]
 
+use super::display_width;
 use crate::edition::layout::{layout, Content, Placed, TableLayout};
 use crate::edition::{Derivations, Edition, Kind, Op, Rule, Term};
 use crate::error::{Error, Result};

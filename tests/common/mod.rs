@@ -209,6 +209,26 @@ pub fn cfb(stream: &str) -> Vec<u8> {
     b
 }
 
+/// Nothing panicked in this run: the words every panic reaches the user
+/// with ([`xxgk::isolate::PANIC_MARK`], from the panic hook in the main
+/// process or a worker's answer) are in neither output, and the process
+/// was not ended by a signal (an abort) or with a panic's status 101.
+pub fn assert_no_panic(o: &Output, what: &str) {
+    let mark = xxgk::isolate::PANIC_MARK;
+    let (out, err) = (stdout(o), stderr(o));
+    assert!(!err.contains(mark) && !out.contains(mark), "{what} panicked: {err}{out}");
+    assert!(o.status.code().is_some(), "{what} was killed by a signal ({:?}): {err}", o.status);
+    assert_ne!(o.status.code(), Some(101), "{what} exited as a panic does: {err}");
+}
+
+/// No progress bar or other terminal control text in the output (the tests
+/// run with standard error piped, where indicatif draws nothing).
+pub fn assert_no_escape_codes(o: &Output, what: &str) {
+    for text in [stdout(o), stderr(o)] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{what}: {text:?}");
+    }
+}
+
 /// `convert` refuses each file: exit 2, a message naming the file and
 /// saying `expected`, no panic.
 pub fn assert_refused(cases: &[(String, &str)]) {
@@ -217,7 +237,7 @@ pub fn assert_refused(cases: &[(String, &str)]) {
         assert_eq!(o.status.code(), Some(2), "{f}");
         let e = stderr(&o);
         assert!(e.contains(expected) && e.contains(f.as_str()), "{f}: {e}");
-        assert!(!e.contains("panicked"), "{f}: {e}");
+        assert_no_panic(&o, f);
     }
 }
 
