@@ -39,12 +39,6 @@ pub const CHECK_HEADER: &str = "检查";
 pub const CHECK_OK: &str = "✓ 相符";
 pub const CHECK_BAD_PREFIX: &str = "✗";
 
-/// Display width of a text in Excel column units: CJK and full-width
-/// characters count 2, others 1 (autofit gets CJK wrong; crates-notes §1).
-pub fn display_width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { 1.0 } else { 2.0 }).sum()
-}
-
 /// Split a long text into pieces of at most [`MAX_CELL_TEXT`] characters.
 pub fn chunks(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
