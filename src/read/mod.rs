@@ -11,6 +11,7 @@ pub mod grid;
 pub mod html;
 pub mod json;
 pub mod parts;
+pub mod pdf;
 pub mod text;
 pub mod xlsx;
 
