@@ -9,22 +9,25 @@
 //!
 //! ## Crate choice (objects, xref, filters)
 //!
-//! - **lopdf 0.47.0** (chosen): maintained (releases through 2025–26, active
-//!   issue tracker), MIT, pure Rust; reads classic and stream xrefs, object
-//!   streams, repairs a broken xref by scanning, decrypts with the empty user
-//!   password, caps nesting depth (100) and decompressed stream size, guards
-//!   reference cycles. It has no usable text layer for this job (its
-//!   `extract_text` gives neither positions nor rules), so ours sits on top.
-//! - **pdf-extract 0.12.1** (on lopdf 0.42): has the `OutputDev` per-character
-//!   callback and read both real reports' CJK correctly (25/44 ms, release),
+//! - **lopdf 0.47.0** (chosen, without default features): pure Rust, MIT,
+//!   recent (needs Rust 1.88), actively hardened: caps on decompressed stream
+//!   size and nesting depth (100), reference-cycle detection, xref rebuilt by
+//!   scanning when it is broken, decryption with the empty user password.
+//!   Its text extraction gives no positions and no paths, so the text layer is
+//!   ours. Weak spot found: object-stream parsing can be made quadratic (below).
+//! - **pdf-extract 0.12.1** (on lopdf 0.42): per-character `OutputDev`
+//!   callback; read both real reports' CJK correctly (25 and 44 ms, release),
 //!   but panics by design on input it does not expect (about 100
-//!   `unwrap`/`expect`/`panic!` in lib.rs; open issues #129, #133), reports
-//!   no path geometry we could turn into rules, and pins an older lopdf.
-//! - **pdf_oxide 0.3.78**: reads the CJK right too (27/43 ms) but is about
-//!   450,000 lines with some 80 dependencies, and its text API returns
-//!   reordered lines rather than raw glyph positions.
-//! - **pdf 0.10 (pdf-rs)**: slower release cadence, open fuzzing panics
-//!   (issues #251, #253: capacity overflow, stack overflow).
+//!   `unwrap`/`expect`/`panic!` in lib.rs; issues #129, #133 open), reports no
+//!   path geometry for rules, and pins an older lopdf.
+//! - **pdf_oxide 0.3.78**: CJK right too (27 and 43 ms), but about 450,000
+//!   lines with some 80 declared dependencies, and its text API returns lines
+//!   in its own order, not glyph positions.
+//! - **pdf 0.10 (pdf-rs)**: fuzzing found panics and stack overflows (issues
+//!   #251, #253, #286); heavier dependency set (jpeg, fax, libflate, …).
+//!
+//! Ours on lopdf: 2.4 ms (Hongze 2023, 5 pages) and 2.8 ms (Huai'an 2024,
+//! 6 pages) per file in a release build.
 //!
 //! ## Our own code
 //!
@@ -63,10 +66,16 @@
 //! sum of all streams read is capped too; operators per page are counted.
 //! The page tree expands each intermediate node once (loops, shared subtrees),
 //! form XObjects nest at most 16 deep and never into themselves.
-//! While lopdf loads the file it inflates object and xref streams itself; we
-//! cap those at 8 MiB (64 KiB when the file has an `/Encrypt`), because lopdf
-//! parses each object-stream member from its offset to wherever the object
-//! ends, which a crafted stream can make quadratic in its size.
+//! Object streams: lopdf parses each member from its offset to wherever the
+//! object ends, so many index entries into one unterminated array cost
+//! O(n²) (measured: 64 KiB took 8 s, 256 KiB 130 s). Before lopdf sees the
+//! file we find every object stream ourselves, inflate it within the limits
+//! and require strictly increasing offsets (as the standard does) and each
+//! member complete within its own span; otherwise the file is
+//! [`PdfError::Broken`]. An encrypted file's object streams cannot be checked
+//! that way, so for a file with `/Encrypt` lopdf may inflate at most 16 KiB per
+//! object or xref stream while loading (worst case about 0.5 s), and a file
+//! needing more is [`PdfError::Encrypted`]. Other files: 8 MiB.
 //!
 //! Encryption: lopdf tries the empty user password. A file it decrypts that
 //! way (an owner password only restricts printing or copying, which many
@@ -258,7 +267,7 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<Vec<Page>, PdfError> 
 /// Cap on object and xref streams inflated by lopdf while loading.
 const LOAD_STREAM_CAP: u64 = 8 << 20;
 /// The same for a file with `/Encrypt` (see the module doc).
-const ENCRYPTED_LOAD_STREAM_CAP: u64 = 64 << 10;
+const ENCRYPTED_LOAD_STREAM_CAP: u64 = 16 << 10;
 /// Deepest page tree walked.
 const MAX_TREE_DEPTH: usize = 64;
 /// Deepest nesting of form XObjects.
@@ -303,6 +312,9 @@ fn extract_inner(bytes: &[u8], limits: &PdfLimits) -> Result<Vec<Page>, PdfError
         return Err(PdfError::TooManyObjects { objects: claimed, max: limits.max_objects });
     }
     let encrypt = mentions_encrypt(bytes);
+    if !encrypt {
+        check_object_streams(bytes, limits)?;
+    }
     let cap = limits.max_stream_bytes.min(if encrypt { ENCRYPTED_LOAD_STREAM_CAP } else { LOAD_STREAM_CAP });
     let options =
         LoadOptions { max_decompressed_size: Some(usize::try_from(cap).unwrap_or(usize::MAX)), ..Default::default() };
@@ -331,6 +343,210 @@ fn extract_inner(bytes: &[u8], limits: &PdfLimits) -> Result<Vec<Page>, PdfError
         return Err(PdfError::Encrypted);
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Object streams, checked before lopdf parses them
+
+/// A direct object as our lexer reads it (only for object-stream headers).
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Num(f64),
+    Name(Vec<u8>),
+    Str(Vec<u8>),
+    Arr(Vec<Val>),
+    Dict(Vec<(Vec<u8>, Val)>),
+    Ref,
+    Word,
+}
+
+impl Val {
+    fn to_lopdf(&self) -> Object {
+        match self {
+            Val::Num(v) if v.fract() == 0.0 && v.abs() < 1e15 => Object::Integer(*v as i64),
+            Val::Num(v) => Object::Real(*v as f32),
+            Val::Name(n) => Object::Name(n.clone()),
+            Val::Str(s) => Object::String(s.clone(), lopdf::StringFormat::Literal),
+            Val::Arr(a) => Object::Array(a.iter().map(Val::to_lopdf).collect()),
+            Val::Dict(d) => {
+                let mut dict = Dictionary::new();
+                for (k, v) in d {
+                    dict.set(k.clone(), v.to_lopdf());
+                }
+                Object::Dictionary(dict)
+            }
+            Val::Ref | Val::Word => Object::Null,
+        }
+    }
+}
+
+fn lookup<'v>(dict: &'v [(Vec<u8>, Val)], key: &[u8]) -> Option<&'v Val> {
+    dict.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Parse one direct object whose first token is `tok` (references become `Val::Ref`).
+fn parse_val(lex: &mut Lexer<'_>, tok: Tok<'_>, depth: usize) -> Option<Val> {
+    if depth > 32 {
+        return None;
+    }
+    Some(match tok {
+        Tok::Num(v) => {
+            // `N G R` is a reference.
+            let save = lex.pos;
+            if let (Some(Tok::Num(_)), Some(Tok::Word(b"R"))) = (lex.next_tok(), lex.next_tok()) {
+                return Some(Val::Ref);
+            }
+            lex.pos = save;
+            Val::Num(v)
+        }
+        Tok::Name(n) => Val::Name(n),
+        Tok::Str(s) => Val::Str(s),
+        Tok::ArrOpen => {
+            let mut items = Vec::new();
+            loop {
+                match lex.next_tok()? {
+                    Tok::ArrClose => break,
+                    t => items.push(parse_val(lex, t, depth + 1)?),
+                }
+            }
+            Val::Arr(items)
+        }
+        Tok::DictOpen => {
+            let mut items = Vec::new();
+            loop {
+                match lex.next_tok()? {
+                    Tok::DictClose => break,
+                    Tok::Name(k) => {
+                        let t = lex.next_tok()?;
+                        items.push((k, parse_val(lex, t, depth + 1)?));
+                    }
+                    _ => return None,
+                }
+            }
+            Val::Dict(items)
+        }
+        Tok::Word(_) => Val::Word,
+        Tok::ArrClose | Tok::DictClose => return None,
+    })
+}
+
+/// Where each top-level object's `obj` keyword ends.
+fn object_heads(bytes: &[u8]) -> Vec<usize> {
+    let mut heads = Vec::new();
+    let mut from = 0;
+    while let Some(at) = bytes.get(from..).and_then(|rest| find(rest, b"obj")) {
+        let p = from + at;
+        let before = p.checked_sub(1).and_then(|q| bytes.get(q)).copied();
+        let after = bytes.get(p + 3).copied();
+        if !before.is_some_and(|b| b.is_ascii_alphabetic()) && !after.is_some_and(is_regular) {
+            heads.push(p + 3);
+        }
+        from = p + 3;
+    }
+    heads
+}
+
+/// Check every object stream in the file the way lopdf will read it, so that
+/// its parse stays linear: offsets strictly increasing (as the PDF standard
+/// requires) and each member a complete object within its own span.
+/// lopdf parses a member from its offset to wherever the object ends, so one
+/// unterminated array under many index entries would cost O(n²).
+fn check_object_streams(bytes: &[u8], limits: &PdfLimits) -> Result<(), PdfError> {
+    let heads = object_heads(bytes);
+    let mut total: u64 = 0;
+    for (i, &start) in heads.iter().enumerate() {
+        let end = heads.get(i + 1).copied().unwrap_or(bytes.len());
+        let region = bytes.get(start..end).unwrap_or_default();
+        let mut lex = Lexer::new(region);
+        let Some(Tok::DictOpen) = lex.next_tok() else { continue };
+        let Some(Val::Dict(dict)) = parse_val(&mut lex, Tok::DictOpen, 0) else { continue };
+        if lookup(&dict, b"Type") != Some(&Val::Name(b"ObjStm".to_vec())) {
+            continue;
+        }
+        let broken = || PdfError::Broken("对象流格式错误".into());
+        if lex.next_tok() != Some(Tok::Word(b"stream")) {
+            return Err(broken());
+        }
+        // The data starts after the end of line that follows `stream`.
+        let mut data_start = lex.pos;
+        if region.get(data_start) == Some(&b'\r') {
+            data_start += 1;
+        }
+        if region.get(data_start) == Some(&b'\n') {
+            data_start += 1;
+        }
+        let rest = region.get(data_start..).unwrap_or_default();
+        let len = match lookup(&dict, b"Length") {
+            Some(Val::Num(n)) if *n >= 0.0 && (*n as usize) <= rest.len() => *n as usize,
+            _ => find(rest, b"endstream").unwrap_or(rest.len()),
+        };
+        let mut sdict = Dictionary::new();
+        for key in [&b"Filter"[..], b"DecodeParms"] {
+            if let Some(v) = lookup(&dict, key) {
+                sdict.set(key.to_vec(), v.to_lopdf());
+            }
+        }
+        let raw = Stream::new(sdict, rest.get(..len).unwrap_or(rest).to_vec());
+        let cap = limits.max_stream_bytes.min(limits.max_total_bytes.saturating_sub(total));
+        let data = match raw.decompressed_content_with_limit(usize::try_from(cap).unwrap_or(usize::MAX)) {
+            Ok(d) => d,
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                return Err(if cap < limits.max_stream_bytes {
+                    PdfError::TooMuchContent { max: limits.max_total_bytes }
+                } else {
+                    PdfError::StreamTooLarge { max: limits.max_stream_bytes }
+                });
+            }
+            // lopdf will not decode it either, so it parses nothing from it.
+            Err(_) => continue,
+        };
+        total = total.saturating_add(data.len() as u64);
+        let first = match lookup(&dict, b"First") {
+            Some(Val::Num(n)) if *n >= 0.0 && (*n as usize) <= data.len() => *n as usize,
+            _ => return Err(broken()),
+        };
+        if !object_stream_is_linear(&data, first) {
+            return Err(broken());
+        }
+    }
+    Ok(())
+}
+
+fn object_stream_is_linear(data: &[u8], first: usize) -> bool {
+    let (index, body) = data.split_at(first.min(data.len()));
+    let mut lex = Lexer::new(index);
+    let mut numbers = Vec::new();
+    while let Some(tok) = lex.next_tok() {
+        match tok {
+            Tok::Num(v) if v >= 0.0 && v.fract() == 0.0 => numbers.push(v as usize),
+            _ => return false,
+        }
+    }
+    let offsets: Vec<usize> = numbers.chunks_exact(2).filter_map(|p| p.get(1).copied()).collect();
+    if offsets.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
+        return false;
+    }
+    offsets.iter().enumerate().all(|(i, &off)| {
+        let end = offsets.get(i + 1).copied().unwrap_or(body.len());
+        body.get(off..end).is_some_and(complete_object)
+    })
+}
+
+/// Whether `span` holds whole tokens only: every array, dictionary and string closed.
+fn complete_object(span: &[u8]) -> bool {
+    let mut lex = Lexer::new(span);
+    let mut depth: i64 = 0;
+    while let Some(tok) = lex.next_tok() {
+        match tok {
+            Tok::ArrOpen | Tok::DictOpen => depth += 1,
+            Tok::ArrClose | Tok::DictClose => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 || lex.unterminated {
+            return false;
+        }
+    }
+    depth == 0
 }
 
 // ---------------------------------------------------------------------------
@@ -568,11 +784,13 @@ enum Tok<'a> {
 struct Lexer<'a> {
     data: &'a [u8],
     pos: usize,
+    /// A string ran to the end of the data without its closing delimiter.
+    unterminated: bool,
 }
 
 impl<'a> Lexer<'a> {
     fn new(data: &'a [u8]) -> Lexer<'a> {
-        Lexer { data, pos: 0 }
+        Lexer { data, pos: 0, unterminated: false }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -647,6 +865,7 @@ impl<'a> Lexer<'a> {
         self.pos += 1;
         let mut out = Vec::new();
         let mut depth = 0usize;
+        self.unterminated = true;
         while let Some(b) = self.peek() {
             self.pos += 1;
             match b {
@@ -656,6 +875,7 @@ impl<'a> Lexer<'a> {
                 }
                 b')' => {
                     if depth == 0 {
+                        self.unterminated = false;
                         break;
                     }
                     depth -= 1;
@@ -702,13 +922,17 @@ impl<'a> Lexer<'a> {
         self.pos += 1;
         let mut out = Vec::new();
         let mut high: Option<u8> = None;
+        self.unterminated = true;
         while let Some(b) = self.peek() {
             self.pos += 1;
             let v = match b {
                 b'0'..=b'9' => b - b'0',
                 b'a'..=b'f' => b - b'a' + 10,
                 b'A'..=b'F' => b - b'A' + 10,
-                b'>' => break,
+                b'>' => {
+                    self.unterminated = false;
+                    break;
+                }
                 _ => continue,
             };
             match high.take() {
@@ -766,7 +990,7 @@ impl<'a> Lexer<'a> {
         if let Some(n) = length {
             let end = self.pos.saturating_add(n).min(self.data.len());
             self.pos = end;
-            let mut probe = Lexer { data: self.data, pos: end };
+            let mut probe = Lexer { data: self.data, pos: end, unterminated: false };
             if probe.next_tok() == Some(Tok::Word(b"EI")) {
                 self.pos = probe.pos;
                 return;
@@ -2851,6 +3075,41 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
             bad[i] = bad[i].wrapping_add(0x55);
             let _ = extract(&bad, &small());
         }
+    }
+
+    #[test]
+    fn object_streams_read_and_crafted_ones_are_refused() {
+        // The real report re-saved with object and xref streams reads the same.
+        let bytes = real("2024-huaian-city.pdf");
+        let mut doc = Document::load_mem(&bytes).unwrap();
+        let mut packed = Vec::new();
+        let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+        doc.save_with_options(&mut packed, options).unwrap();
+        assert!(find(&packed, b"/ObjStm").is_some());
+        let want = extract(&bytes, &PdfLimits::default()).unwrap();
+        assert_eq!(extract(&packed, &PdfLimits::default()).unwrap(), want);
+        // Many index entries into one unterminated array: lopdf would parse it
+        // once per entry (8 s for 64 KiB in a release build).
+        let half = 32 << 10;
+        let index = "1 0 ".repeat(half / 4);
+        let body = format!("{index}[{}", "1 ".repeat(half / 2));
+        let objstm = stream(
+            &format!("/Type /ObjStm /N {} /First {} /Filter /FlateDecode", half / 4, index.len()),
+            &deflate(body.as_bytes()),
+        );
+        let objs = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] >>".to_vec(),
+            objstm,
+        ];
+        let t = std::time::Instant::now();
+        assert_eq!(extract(&build(&objs, ""), &small()), Err(PdfError::Broken("对象流格式错误".into())));
+        assert!(t.elapsed() < std::time::Duration::from_secs(1), "{:?}", t.elapsed());
+        // Increasing offsets, but a member that runs past its span.
+        assert!(!object_stream_is_linear(b"1 0 2 4 (ab c", 4));
+        assert!(!object_stream_is_linear(b"1 4 2 0 1 2 3 4", 8));
+        assert!(object_stream_is_linear(b"1 0 2 4 [1] << /A (x) >>", 8));
     }
 
     #[test]
