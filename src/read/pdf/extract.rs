@@ -3131,6 +3131,33 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
     }
 
     #[test]
+    fn owner_password_only_reads_user_password_refuses() {
+        let bytes = real("2023-hongze-district.pdf");
+        let want = extract(&bytes, &PdfLimits::default()).unwrap();
+        for (user, readable) in [("", true), ("abc", false)] {
+            let mut doc = Document::load_mem(&bytes).unwrap();
+            let version = lopdf::EncryptionVersion::V2 {
+                document: &doc,
+                owner_password: "secret",
+                user_password: user,
+                key_length: 128,
+                permissions: lopdf::Permissions::PRINTABLE,
+            };
+            let state = lopdf::EncryptionState::try_from(version).unwrap();
+            doc.encrypt(&state).unwrap();
+            let mut out = Vec::new();
+            doc.save_to(&mut out).unwrap();
+            assert!(find(&out, b"/Encrypt").is_some());
+            let got = extract(&out, &PdfLimits::default());
+            if readable {
+                assert_eq!(got.unwrap(), want);
+            } else {
+                assert_eq!(got, Err(PdfError::Encrypted));
+            }
+        }
+    }
+
+    #[test]
     fn not_a_pdf() {
         assert_eq!(extract(b"PK\x03\x04 this is a zip", &small()), Err(PdfError::NotPdf));
         assert_eq!(extract(b"", &small()), Err(PdfError::NotPdf));
