@@ -38,7 +38,7 @@
 //! encodings plus `/Differences` and the Adobe Glyph List for New Fonts;
 //! `/Widths`, `/MissingWidth`, standard-14 metrics for Helvetica/Times/Courier;
 //! Type3 `/FontMatrix`; Type0 with Identity-H/V, embedded CMaps, `/W`, `/DW`,
-//! `/DW2`), ToUnicode CMaps (`bfchar`, `bfrange` incl. the array form,
+//! `/DW2`; per-CID `/W2` is not read), ToUnicode CMaps (`bfchar`, `bfrange` incl. the array form,
 //! multi-byte codespaces), and paths for rules.
 //!
 //! Type0 fonts without a usable ToUnicode: codes under the predefined CMaps
@@ -51,7 +51,7 @@
 //!
 //! Kangxi radicals (U+2F00–U+2FDF, U+2E80–U+2EFF) and CJK compatibility
 //! ideographs that ToUnicode maps some characters to are folded to the unified
-//! ideograph (so 年 is 年, not ⽇-style look-alikes); nothing else is
+//! ideograph (⽇ U+2F47 becomes 日 U+65E5); nothing else is
 //! normalized, so full-width digits and punctuation stay as they are.
 //!
 //! ## Hostile input
