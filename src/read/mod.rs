@@ -15,6 +15,7 @@ pub mod html;
 pub mod json;
 pub mod map;
 pub mod parts;
+pub mod pdf;
 pub mod text;
 pub mod xlsx;
 

@@ -1,0 +1,25 @@
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use xxgk::read::pdf::extract::{extract, PdfLimits};
+
+// Any input, with small limits: no panic, no hang, bounded memory; pages that
+// come back are well-formed (glyph boxes ordered, rules horizontal or vertical).
+fuzz_target!(|data: &[u8]| {
+    let limits = PdfLimits {
+        max_pages: 50,
+        max_objects: 20_000,
+        max_stream_bytes: 4 << 20,
+        max_total_bytes: 16 << 20,
+        max_ops: 200_000,
+    };
+    let Ok(pages) = extract(data, &limits) else { return };
+    assert!(pages.len() <= limits.max_pages);
+    for p in &pages {
+        for g in &p.glyphs {
+            assert!(!g.text.is_empty() && g.x0 <= g.x1 && g.top <= g.bottom, "{g:?}");
+        }
+        for r in &p.rules {
+            assert!((r.y0 == r.y1 && r.x0 <= r.x1) || (r.x0 == r.x1 && r.y0 <= r.y1), "{r:?}");
+        }
+    }
+});
