@@ -166,7 +166,8 @@ pub fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
 
 /// Does a line read like a report's title (`…政府信息公开工作年度报告`)?
 pub fn looks_like_title(s: &str) -> bool {
-    s.contains("年度报告") && s.contains("政府信息公开")
+    // A title is one line; a preamble that names the report is not one.
+    s.contains("年度报告") && s.contains("政府信息公开") && s.chars().count() <= 80
 }
 
 /// Organ and year from a title such as

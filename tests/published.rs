@@ -160,3 +160,97 @@ fn fixtures_live_in_the_repository() {
         }
     }
 }
+
+fn real_pdf(name: &str) -> std::path::PathBuf {
+    root().join(format!("tests/fixtures/real/{name}.pdf"))
+}
+
+/// The real PDFs themselves: tables from their ruling lines, the same 200
+/// cells as transcribed, in process and through the CLI's isolated worker.
+#[test]
+fn real_published_pdfs_convert_exactly() {
+    for name in REAL {
+        let r = read_report(&real_pdf(name));
+        assert_reads_as_transcribed(name, &r);
+        // Provenance names the page's table, its row and column.
+        let src = &r.provenance["t3.new.total"];
+        let sheet = src.sheet.clone().unwrap_or_default();
+        assert!(sheet.starts_with('第') && sheet.contains("页表格"), "{name}: {src:?}");
+        assert_eq!(src.column, Some(10), "{name}: {src:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("huaian.json");
+    let o = common::run(&["convert", real_pdf("2024-huaian-city").to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert_reads_as_transcribed("2024-huaian-city", &read_report(&out));
+}
+
+/// xxgk's own publication docx of both editions, printed to PDF by
+/// LibreOffice, reads back with every cell, the title, organ and year, and
+/// no warning (the header repeated on a new page is recognised).
+#[test]
+fn the_publication_printed_to_pdf_reads_back() {
+    if common::soffice().is_none() {
+        return;
+    }
+    for sample in ["2021-tongxin-county", "2020-enhe-town"] {
+        let dir = tempfile::tempdir().unwrap();
+        let docx = dir.path().join(format!("{sample}.docx"));
+        let o = common::run(&["convert", &format!("samples/{sample}.json"), "-o", docx.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let pdf = common::resave(&docx, "pdf", dir.path());
+        let r = read_report(&pdf);
+        let expected = common::sample(sample);
+        assert_eq!(r.cells, expected.cells, "{sample}");
+        assert_eq!((&r.organ, r.year, &r.title), (&expected.organ, expected.year, &expected.title), "{sample}");
+        assert!(r.warnings.is_empty(), "{sample}: {:?}", r.warnings);
+        assert_eq!(r.parts.len(), expected.parts.len(), "{sample}");
+    }
+}
+
+/// A minimal PDF whose one page draws `content`.
+fn minimal_pdf(content: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for off in offsets {
+        out.extend(format!("{off:010} 00000 n \n").bytes());
+    }
+    out.extend(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes());
+    out
+}
+
+/// A scan (pages with no text) and other unreadable PDFs: a Chinese message
+/// naming the file and what to do, exit 2, no panic.
+#[test]
+fn unreadable_pdfs_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("扫描件.pdf");
+    std::fs::write(&scan, minimal_pdf("0 0 m 100 100 l S 10 10 200 300 re f")).unwrap();
+    let encrypted = dir.path().join("加密.pdf");
+    let mut enc = minimal_pdf("BT ET");
+    let s =
+        String::from_utf8_lossy(&enc).replace("/Root 1 0 R", "/Root 1 0 R /Encrypt << /Filter /Standard /V 9 /R 9 >>");
+    enc = s.into_bytes();
+    std::fs::write(&encrypted, enc).unwrap();
+    let not_pdf = dir.path().join("不是.pdf");
+    std::fs::write(&not_pdf, "这其实是文本").unwrap();
+    for (p, says) in [(&scan, "扫描件"), (&encrypted, "加密"), (&not_pdf, "不是 PDF 文件")] {
+        let o = common::run(&["convert", p.to_str().unwrap(), "-o", dir.path().join("x.json").to_str().unwrap()]);
+        let e = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{}: {e}", p.display());
+        assert!(e.contains(says) && e.contains(p.file_name().unwrap().to_str().unwrap()), "{e}");
+        common::assert_no_panic(&o, &p.display().to_string());
+    }
+}

@@ -180,7 +180,7 @@ fn a_county_in_one_command() {
     // The same organ and year twice.
     std::fs::copy(root().join("samples/2021-tongxin-county.json"), county.join("同心县-重复.json")).unwrap();
     std::fs::write(county.join("损坏.docx"), b"PK\x03\x04 broken").unwrap();
-    std::fs::write(county.join("说明.pdf"), b"%PDF").unwrap(); // a PDF gets a row saying what to send instead
+    std::fs::write(county.join("说明.pdf"), b"%PDF").unwrap(); // a broken PDF gets a row saying why
     std::fs::copy(root().join("samples/2020-enhe-town.json"), prev.join("同心县2020.json")).unwrap();
     let mut p = common::read_json(&root().join("samples/2020-enhe-town.json"));
     p["organ"] = "同心县".into();
@@ -232,7 +232,8 @@ fn a_county_in_one_command() {
         })
         .collect();
     assert_eq!(rows.len(), 1 + 6);
-    assert!(by_source_pdf(&rows).contains("PDF 无法直接读取表格"));
+    let pdf = by_source_pdf(&rows);
+    assert!(pdf.starts_with("无法读取：") && pdf.contains("不是 PDF 文件"), "{pdf}");
     assert_eq!(rows[0][..8], ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态"]);
     let by_source = |part: &str| rows.iter().find(|r| r[3].contains(part)).unwrap_or_else(|| panic!("{part}")).clone();
     assert!(by_source("损坏.docx")[7].starts_with("无法读取："));

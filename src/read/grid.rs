@@ -389,7 +389,61 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
             rows.push(hit.map(|i| RowHit { row: g.cells[i].row, labels: vec![i], values: None }));
         }
     }
-    let found_rows = rows.iter().flatten().count();
+    // Rows not found by their labels: between the rows found around them,
+    // the next row by a label with a typo, or a group printed as one row.
+    let mut groups: Vec<(std::ops::Range<usize>, RowHit)> = Vec::new();
+    if !is_unlabelled(b) {
+        let label_cells = |rows: &[Option<RowHit>], from: u32, to: u32| -> Vec<Vec<usize>> {
+            let mut out: Vec<Vec<usize>> = Vec::new();
+            let mut last: Option<u32> = None;
+            for i in g.rows(from, to) {
+                let c = &g.cells[i];
+                if c.col >= first_value_col
+                    || used.contains(gi, i)
+                    || rows.iter().flatten().any(|r| r.labels.contains(&i))
+                {
+                    continue;
+                }
+                if last != Some(c.row) {
+                    out.push(Vec::new());
+                    last = Some(c.row);
+                }
+                if let Some(v) = out.last_mut() {
+                    v.push(i);
+                }
+            }
+            out
+        };
+        let start = if b.heading.is_some() { header_bottom } else { ac.row };
+        let bounds = |rows: &[Option<RowHit>], j: usize| {
+            let before = rows[..j].iter().flatten().map(|r| r.row + 1).max().unwrap_or(start);
+            let after = rows[j + 1..].iter().flatten().map(|r| r.row).min().unwrap_or(before + 4);
+            (before, after)
+        };
+        for j in 0..rows.len() {
+            if rows[j].is_some() {
+                continue;
+            }
+            let (from, to) = bounds(&rows, j);
+            let hit = label_cells(&rows, from, to).into_iter().find(|own| near_label(g, own, &b.row_leaves[j].keys));
+            if let Some(own) = hit {
+                rows[j] = Some(RowHit { row: g.cells[own[0]].row, labels: own, values: None });
+            }
+        }
+        for (keys, items) in item_groups(b) {
+            if items.clone().any(|j| rows[j].is_some()) {
+                continue;
+            }
+            let (from, to) = bounds(&rows, items.start);
+            let hit =
+                label_cells(&rows, from, to).into_iter().find(|own| own.iter().any(|&i| keys_match(g.key(i), keys)));
+            if let Some(own) = hit {
+                groups.push((items, RowHit { row: g.cells[own[0]].row, labels: own, values: None }));
+            }
+        }
+    }
+    let in_groups: usize = groups.iter().map(|(r, _)| r.len()).sum();
+    let found_rows = rows.iter().flatten().count() + in_groups;
     if found_rows * 2 < b.row_leaves.len().max(1) {
         return None;
     }
@@ -411,7 +465,10 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
     // the corner, bare ordinals. Cells already accounted for are skipped.
     let col_nodes = nodes(&b.columns);
     let row_nodes = nodes(&b.rows);
-    let last_data_row = rows.iter().flatten().map(|r| r.row).max().unwrap_or(header_bottom);
+    let text = label_text(b);
+    let last_data_row =
+        rows.iter().flatten().chain(groups.iter().map(|(_, r)| r)).map(|r| r.row).max().unwrap_or(header_bottom);
+    let data_rows: HashSet<u32> = rows.iter().flatten().chain(groups.iter().map(|(_, r)| r)).map(|r| r.row).collect();
     let mut labels = Vec::new();
     for i in g.rows(h_from, last_data_row + 1) {
         if used.contains(gi, i) {
@@ -420,11 +477,21 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
         let c = &g.cells[i];
         let k = g.key(i);
         if c.col >= first_value_col && c.row >= header_bottom {
-            continue; // a value cell
+            // A value cell, or the header repeated where a table continues
+            // on the next page.
+            let repeated = !data_rows.contains(&c.row)
+                && (col_nodes.iter().any(|n| keys_match(k, &n.keys)) || keys_match(k, &b.corner_keys));
+            if repeated {
+                labels.push(i);
+            }
+            continue;
         }
         let in_header = c.row < header_bottom.max(h_to.min(header_bottom + 1));
         let in_labels = c.col < first_value_col;
         let is_label = (in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)))
+            || (in_labels
+                && c.row >= header_bottom
+                && (is_piece(&text, k) || (!data_rows.contains(&c.row) && keys_match(k, &b.corner_keys))))
             || ((in_header || in_labels) && keys_match(k, &b.corner_keys))
             || (in_labels
                 && c.row >= header_bottom.min(ac.row)
@@ -433,7 +500,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
             labels.push(i);
         }
     }
-    Some(Plan { cols, rows, labels, groups: Vec::new() })
+    Some(Plan { cols, rows, labels, groups })
 }
 
 fn is_unlabelled(b: &Block) -> bool {
@@ -508,6 +575,12 @@ fn label_text(b: &Block) -> String {
         }
     }
     t
+}
+
+/// Is a cell (key `k`) a piece of one of the labels in `text` ([`label_text`])?
+fn is_piece(text: &str, k: &str) -> bool {
+    let ks = strip_ordinal(k);
+    !k.is_empty() && (is_bare_ordinal(k) || text.contains(k) || (ks.chars().count() >= 2 && text.contains(ks)))
 }
 
 /// Does a row's label text (with text carried over from label-only rows
@@ -604,10 +677,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     // 表四's header may come one word per line before its one row.
     let limit = start + 4 * b.row_leaves.len() as u32 + if is_unlabelled(b) { 40 } else { 12 };
     let text = label_text(b);
-    let piece = |k: &str| {
-        let ks = strip_ordinal(k);
-        !k.is_empty() && (is_bare_ordinal(k) || text.contains(k) || (ks.chars().count() >= 2 && text.contains(ks)))
-    };
+    let piece = |k: &str| is_piece(&text, k);
     // Header words run together on one line: each a piece of a label.
     let fragment = |i: usize| {
         piece(g.key(i)) || {
@@ -742,14 +812,15 @@ fn commit(
     // all zeros (items are non-negative and add up to the group).
     let mut recovered: Vec<usize> = Vec::new();
     for (items, r) in &plan.groups {
-        let zeros = match &r.values {
-            Some(Ok(v)) => v.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text))),
-            _ => false,
+        let values: Vec<Option<usize>> = match &r.values {
+            Some(Ok(v)) => v.clone(),
+            Some(Err(_)) => continue,
+            None => plan.cols.iter().map(|c| c.and_then(|(col, _)| g.at(r.row, col))).collect(),
         };
-        if !zeros {
+        if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text))) {
             continue;
         }
-        for i in r.labels.iter().chain(r.values.iter().flatten().flatten().flatten()) {
+        for i in r.labels.iter().chain(values.iter().flatten()) {
             used.mark(gi, *i);
         }
         let first = r.labels.first().map(|&i| source(file, g, &g.cells[i]));

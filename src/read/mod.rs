@@ -51,6 +51,7 @@ pub enum InputKind {
     Docx,
     Text,
     Html,
+    Pdf,
 }
 
 /// Legacy or foreign formats people send, with what to tell them.
@@ -59,7 +60,6 @@ const REFUSED: &[(&str, &str)] = &[
     ("wps", "这是 WPS 文字的专有格式（.wps）。请用 WPS 打开后“另存为” .docx 格式再转换"),
     ("xls", "这是旧版 Excel 97-2003 工作簿（.xls）。请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再转换"),
     ("et", "这是 WPS 表格的专有格式（.et）。请用 WPS 打开后“另存为” .xlsx 格式再转换"),
-    ("pdf", "PDF 无法直接读取表格。请使用原始的 Word/Excel 文件，或把网页上的报告复制为 .txt/.html"),
 ];
 
 /// The input kind of a path, from its extension.
@@ -74,11 +74,12 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         "docx" | "docm" => Ok(InputKind::Docx),
         "txt" | "text" => Ok(InputKind::Text),
         "html" | "htm" | "shtml" => Ok(InputKind::Html),
+        "pdf" => Ok(InputKind::Pdf),
         _ => {
             if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
                 return Err(Error::unsupported(path, *advice));
             }
-            Err(Error::unsupported(path, "只能读取 .json、.xlsx、.docx、.txt、.html 文件。请检查文件扩展名"))
+            Err(Error::unsupported(path, "只能读取 .json、.xlsx、.docx、.pdf、.txt、.html 文件。请检查文件扩展名"))
         }
     }
 }
@@ -124,6 +125,7 @@ pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<
         InputKind::Docx => docx::from_bytes(path, &bytes, opts),
         InputKind::Text => text::from_bytes(path, &bytes, opts),
         InputKind::Html => html::from_bytes(path, &bytes, opts),
+        InputKind::Pdf => pdf::from_bytes(path, &bytes, opts),
         InputKind::Json => Err(Error::invalid(path, "JSON 文件本身就是统一格式，无需映射")),
     }
 }

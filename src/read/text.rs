@@ -114,7 +114,9 @@ fn row_values(fields: &[String]) -> Option<usize> {
         .then(|| rest.iter().filter(|f| !f.trim().is_empty()).count())
 }
 
-fn is_footer(t: &str) -> bool {
+/// A page number between dashes (`-3-`, `— 3 —`).
+pub(crate) fn is_page_number(t: &str) -> bool {
+    let t = t.trim();
     let dashes = |c: char| matches!(c, '-' | '—' | '–' | '－' | '‐' | '−');
     let inner = t.trim_matches(|c: char| dashes(c) || c.is_whitespace());
     t.chars().any(dashes) && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit())
@@ -149,7 +151,7 @@ fn classify(line: &str, headings: &[String]) -> Line {
     if t.is_empty() {
         return Line::Blank;
     }
-    if is_footer(t) {
+    if is_page_number(t) {
         return Line::Footer;
     }
     if line.contains('\t') {
@@ -175,7 +177,7 @@ fn classify(line: &str, headings: &[String]) -> Line {
 const HEADER_LINES: usize = 24;
 
 /// Lay out lines of text as paragraphs and unaligned tables.
-fn layout(lines: &[&str], kind: SourceKind, opts: ReadOptions<'_>) -> Document {
+pub(crate) fn layout(lines: &[&str], kind: SourceKind, opts: ReadOptions<'_>) -> Document {
     let headings = heading_keys(opts);
     let kinds: Vec<Line> = lines.iter().map(|l| classify(l, &headings)).collect();
     // Which lines belong to a table: rows, the labels between them, and up

@@ -83,6 +83,7 @@
 //! whose `/Encrypt` lopdf cannot handle, or whose decrypted pages yield no
 //! readable character is [`PdfError::Encrypted`].
 
+use crate::limits::show_size;
 use lopdf::{Dictionary, Document, LoadOptions, Object, Stream};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -236,16 +237,6 @@ impl fmt::Display for PdfError {
 }
 
 impl std::error::Error for PdfError {}
-
-fn show_size(n: u64) -> String {
-    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
-        format!("{} KiB", n >> 10)
-    } else {
-        format!("{n} 字节")
-    }
-}
 
 /// Read every page of a PDF: its glyphs and ruling lines.
 ///
@@ -2990,7 +2981,7 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
         // Under the cap of one stream, but over the total.
         let total = PdfLimits { max_stream_bytes: 8 << 20, max_total_bytes: 2 << 20, ..small() };
         assert_eq!(extract(&pdf, &total), Err(PdfError::TooMuchContent { max: 2 << 20 }));
-        assert!(PdfError::StreamTooLarge { max: 1 << 20 }.to_string().contains("1 MiB"));
+        assert!(PdfError::StreamTooLarge { max: 1 << 20 }.to_string().contains("1 MB"));
     }
 
     #[test]

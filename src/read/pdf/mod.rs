@@ -1,1 +1,368 @@
+//! Reader for published reports as PDF files, as offices and evaluators
+//! download them. Deterministic: no OCR, no network, no model.
+//!
+//! [`extract`] (the object layer, on lopdf) gives each page's glyphs with
+//! their boxes and its ruling lines. This module lays them out into the
+//! neutral [`Document`]:
+//!
+//! - **Tables with ruling lines** (what Word and WPS print): the rules of a
+//!   page are grouped into tables; their x and y positions make a lattice of
+//!   base cells, and base cells with no rule between them are one merged
+//!   cell, so a table comes out as an aligned grid with row and column spans,
+//!   exactly like a Word table. A cell's text is its glyphs in reading order
+//!   (a label wrapped inside its cell, or set vertically, reads whole). A
+//!   table split over pages is several tables in a row, which the mapper
+//!   stacks into one grid.
+//! - **Everything else** becomes lines of text (glyphs on one baseline, in x
+//!   order, with a tab where a wide gap separates columns); lines that
+//!   continue a paragraph are joined; the lines then go through the text
+//!   reader's layout ([`super::text`]), so tables drawn without rules read
+//!   as published text does, page numbers are dropped, and the rest is
+//!   paragraphs.
+//!
+//! A PDF without any text (a scan) is refused with a message saying so.
+
+// Indexing is bounded here: base-cell indices come from ranges over the lattice's own x and y positions.
+#![allow(clippy::indexing_slicing)]
+
 pub mod extract;
+
+use super::doc::{Cell, Document, Item, SourceKind, Table};
+use super::ReadOptions;
+use crate::error::{Error, Result};
+use extract::{Glyph, Page, PdfLimits, Rule};
+use std::path::Path;
+
+/// Read a PDF report into a document.
+pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Document> {
+    let bytes = super::container::read_file(path, &opts.limits)?;
+    from_bytes(path, &bytes, opts)
+}
+
+/// Read a PDF report from its bytes (`path` names it in messages).
+pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Document> {
+    let limits = PdfLimits {
+        max_stream_bytes: opts.limits.entry_bytes,
+        max_total_bytes: opts.limits.total_bytes,
+        ..PdfLimits::default()
+    };
+    let pages = extract::extract(bytes, &limits).map_err(|e| Error::invalid(path, e.to_string()))?;
+    if pages.iter().all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty())) {
+        return Err(Error::invalid(
+            path,
+            "PDF 中没有文字（可能是扫描件或图片），xxgk 不做文字识别（OCR）。请向发布单位索取 Word/Excel 原件，或可复制文字的 PDF",
+        ));
+    }
+    Ok(layout(&pages, opts))
+}
+
+/// Positions closer than this (points) are the same line of a lattice.
+const SNAP: f32 = 2.0;
+
+/// Lay out the pages: tables from ruling lines, the rest as text lines.
+fn layout(pages: &[Page], opts: ReadOptions<'_>) -> Document {
+    let mut doc = Document::new(SourceKind::Pdf);
+    // Text lines waiting to be laid out (with where their page's text
+    // starts and ends, to join paragraphs).
+    let mut pending: Vec<TextLine> = Vec::new();
+    for page in pages {
+        let lattices = lattices(&page.rules);
+        let mut in_table = vec![false; page.glyphs.len()];
+        let mut tables: Vec<(f32, Table)> = Vec::new();
+        for (k, l) in lattices.iter().enumerate() {
+            let name = format!("第{}页表格{}", page.index + 1, k + 1);
+            let t = l.table(&page.glyphs, &mut in_table, &name);
+            if t.cells.iter().any(|c| !c.text.trim().is_empty()) {
+                tables.push((l.ys.first().copied().unwrap_or(0.0), t));
+            }
+        }
+        let rest: Vec<&Glyph> = page.glyphs.iter().zip(&in_table).filter(|(_, t)| !**t).map(|(g, _)| g).collect();
+        let mut lines = text_lines(&rest, page.index);
+        // Reading order: text above each table, the table, and so on.
+        tables.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (top, t) in tables {
+            let (above, below): (Vec<TextLine>, Vec<TextLine>) = lines.into_iter().partition(|l| l.top < top);
+            pending.extend(above);
+            flush(&mut pending, &mut doc, opts);
+            doc.body.push(Item::Table(t));
+            lines = below;
+        }
+        pending.extend(lines);
+    }
+    flush(&mut pending, &mut doc, opts);
+    doc
+}
+
+/// One line of text outside the tables.
+#[derive(Debug, Clone)]
+struct TextLine {
+    page: u32,
+    top: f32,
+    x0: f32,
+    x1: f32,
+    size: f32,
+    /// The text, with a tab between fields set apart by a wide gap.
+    text: String,
+}
+
+/// Lay out the pending lines as text does and append what they give.
+fn flush(pending: &mut Vec<TextLine>, doc: &mut Document, opts: ReadOptions<'_>) {
+    if pending.is_empty() {
+        return;
+    }
+    let joined = join_paragraphs(std::mem::take(pending));
+    let refs: Vec<&str> = joined.iter().map(String::as_str).collect();
+    let text = super::text::layout(&refs, SourceKind::Pdf, opts);
+    doc.body.extend(text.body);
+}
+
+/// Join lines that continue a paragraph: the previous line runs to the
+/// right edge of the text and this one is not indented, on the same page
+/// or at the top of the next. Lines with columns (tabs) are never joined.
+fn join_paragraphs(lines: Vec<TextLine>) -> Vec<String> {
+    let left = |p: u32| lines.iter().filter(|l| l.page == p).map(|l| l.x0).fold(f32::INFINITY, f32::min);
+    let right = |p: u32| lines.iter().filter(|l| l.page == p).map(|l| l.x1).fold(f32::NEG_INFINITY, f32::max);
+    // The body's size: the most common line size.
+    let body = {
+        let mut sizes: Vec<i32> = lines.iter().map(|l| (l.size * 2.0).round() as i32).collect();
+        sizes.sort_unstable();
+        let mut best = (0, 0usize);
+        for run in sizes.chunk_by(|a, b| a == b) {
+            if run.len() > best.1 {
+                best = (run.first().copied().unwrap_or(0), run.len());
+            }
+        }
+        best.0 as f32 / 2.0
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut prev: Option<&TextLine> = None;
+    for l in &lines {
+        let continues = prev.is_some_and(|p| {
+            let plain = !p.text.contains('\t') && !l.text.contains('\t');
+            // A paragraph running on, or a title set large over two lines.
+            let runs_on = p.x1 >= right(p.page) - 1.5 * p.size && l.x0 <= left(l.page) + 0.5 * l.size;
+            let title = p.page == l.page
+                && p.size >= 1.2 * body
+                && (p.size - l.size).abs() <= 0.5
+                && l.top - p.top <= 3.0 * p.size;
+            plain && (runs_on || title)
+        });
+        if super::text::is_page_number(&l.text) {
+            continue; // a page number is not content, and does not end a paragraph
+        }
+        match (continues, out.last_mut()) {
+            (true, Some(last)) => last.push_str(&l.text),
+            _ => out.push(l.text.clone()),
+        }
+        prev = Some(l);
+    }
+    out
+}
+
+/// Group glyphs into lines by baseline, each in x order, top to bottom.
+fn text_lines(glyphs: &[&Glyph], page: u32) -> Vec<TextLine> {
+    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
+    let mut sorted: Vec<&Glyph> = glyphs.iter().copied().filter(|g| !g.text.trim().is_empty()).collect();
+    sorted.sort_by(|a, b| a.baseline.total_cmp(&b.baseline).then(a.x0.total_cmp(&b.x0)));
+    for g in sorted {
+        let joins = lines.last().is_some_and(|l| {
+            let base = l.iter().map(|x| x.baseline).sum::<f32>() / l.len() as f32;
+            let size = l.iter().map(|x| x.size).fold(g.size, f32::max);
+            (g.baseline - base).abs() <= 0.4 * size
+        });
+        if joins {
+            if let Some(l) = lines.last_mut() {
+                l.push(g);
+            }
+        } else {
+            lines.push(vec![g]);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|mut l| {
+            l.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            let size = l.iter().map(|g| g.size).fold(0.0, f32::max);
+            TextLine {
+                page,
+                top: l.iter().map(|g| g.top).fold(f32::INFINITY, f32::min),
+                x0: l.first().map_or(0.0, |g| g.x0),
+                x1: l.last().map_or(0.0, |g| g.x1),
+                size,
+                text: join_glyphs(&l, true),
+            }
+        })
+        .collect()
+}
+
+/// The text of glyphs on one line, in x order: a space for a gap of a third
+/// of a character, and (with `columns`) a tab for a gap of two characters.
+fn join_glyphs(line: &[&Glyph], columns: bool) -> String {
+    let mut s = String::new();
+    let mut last: Option<&Glyph> = None;
+    for g in line {
+        if let Some(p) = last {
+            let gap = g.x0 - p.x1;
+            let size = p.size.max(g.size).max(1.0);
+            if columns && gap >= 2.0 * size {
+                s.push('\t');
+            } else if gap >= 0.3 * size {
+                s.push(' ');
+            }
+        }
+        s.push_str(&g.text);
+        last = Some(g);
+    }
+    s
+}
+
+/// A table's lattice: the x and y positions of its lines, and its rules.
+struct Lattice<'r> {
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    rules: Vec<&'r Rule>,
+}
+
+/// Group a page's rules into tables: rules that touch are one table; a
+/// table needs at least two horizontal and two vertical lines.
+fn lattices(rules: &[Rule]) -> Vec<Lattice<'_>> {
+    let n = rules.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let touch = |a: &Rule, b: &Rule| {
+        a.x0.min(a.x1) <= b.x0.max(b.x1) + SNAP
+            && b.x0.min(b.x1) <= a.x0.max(a.x1) + SNAP
+            && a.y0.min(a.y1) <= b.y0.max(b.y1) + SNAP
+            && b.y0.min(b.y1) <= a.y0.max(a.y1) + SNAP
+    };
+    for i in 0..n {
+        for j in i + 1..n {
+            if touch(&rules[i], &rules[j]) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: Vec<(usize, Vec<&Rule>)> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let r = find(&mut parent, i);
+        match groups.iter_mut().find(|(g, _)| *g == r) {
+            Some((_, v)) => v.push(rule),
+            None => groups.push((r, vec![rule])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|(_, rules)| {
+            // The lines' positions, and the ends of the lines across them:
+            // at a page break the last row often has no bottom rule.
+            let (h, v): (Vec<&Rule>, Vec<&Rule>) = rules.iter().partition(|r| r.is_horizontal());
+            let ends = |rs: &[&Rule], a: fn(&Rule) -> f32, b: fn(&Rule) -> f32| {
+                let lo = rs.iter().map(|r| a(r).min(b(r))).fold(f32::INFINITY, f32::min);
+                let hi = rs.iter().map(|r| a(r).max(b(r))).fold(f32::NEG_INFINITY, f32::max);
+                [lo, hi].into_iter().filter(|x| x.is_finite())
+            };
+            let xs = snap(v.iter().map(|r| r.x0).chain(ends(&h, |r| r.x0, |r| r.x1)));
+            let ys = snap(h.iter().map(|r| r.y0).chain(ends(&v, |r| r.y0, |r| r.y1)));
+            (xs.len() >= 2 && ys.len() >= 2).then_some(Lattice { xs, ys, rules })
+        })
+        .collect()
+}
+
+/// Sorted positions with those closer than [`SNAP`] taken as one.
+fn snap(v: impl Iterator<Item = f32>) -> Vec<f32> {
+    let mut v: Vec<f32> = v.collect();
+    v.sort_by(f32::total_cmp);
+    let mut out: Vec<f32> = Vec::new();
+    for x in v {
+        if out.last().is_none_or(|l| x - l > SNAP) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+impl Lattice<'_> {
+    /// Is there a vertical rule at `x` through the middle of `y0..y1`?
+    fn vertical_at(&self, x: f32, y0: f32, y1: f32) -> bool {
+        let y = (y0 + y1) / 2.0;
+        self.rules.iter().any(|r| {
+            !r.is_horizontal() && (r.x0 - x).abs() <= SNAP && r.y0.min(r.y1) - SNAP <= y && y <= r.y0.max(r.y1) + SNAP
+        })
+    }
+
+    /// Is there a horizontal rule at `y` through the middle of `x0..x1`?
+    fn horizontal_at(&self, y: f32, x0: f32, x1: f32) -> bool {
+        let x = (x0 + x1) / 2.0;
+        self.rules.iter().any(|r| {
+            r.is_horizontal() && (r.y0 - y).abs() <= SNAP && r.x0.min(r.x1) - SNAP <= x && x <= r.x0.max(r.x1) + SNAP
+        })
+    }
+
+    /// The table: base cells with no rule between them merged; each cell's
+    /// text from the glyphs inside it (marked in `taken`).
+    fn table(&self, glyphs: &[Glyph], taken: &mut [bool], name: &str) -> Table {
+        let (rows, cols) = (self.ys.len() - 1, self.xs.len() - 1);
+        let mut parent: Vec<usize> = (0..rows * cols).collect();
+        fn find(p: &mut [usize], mut i: usize) -> usize {
+            while p[i] != i {
+                p[i] = p[p[i]];
+                i = p[i];
+            }
+            i
+        }
+        let union = |p: &mut Vec<usize>, a: usize, b: usize| {
+            let (a, b) = (find(p, a), find(p, b));
+            if a != b {
+                p[a.max(b)] = a.min(b);
+            }
+        };
+        for r in 0..rows {
+            for c in 0..cols {
+                if c + 1 < cols && !self.vertical_at(self.xs[c + 1], self.ys[r], self.ys[r + 1]) {
+                    union(&mut parent, r * cols + c, r * cols + c + 1);
+                }
+                if r + 1 < rows && !self.horizontal_at(self.ys[r + 1], self.xs[c], self.xs[c + 1]) {
+                    union(&mut parent, r * cols + c, (r + 1) * cols + c);
+                }
+            }
+        }
+        // Each merged cell's extent in base cells.
+        let mut extent: Vec<Option<(usize, usize, usize, usize)>> = vec![None; rows * cols];
+        for r in 0..rows {
+            for c in 0..cols {
+                let root = find(&mut parent, r * cols + c);
+                let e = extent[root].get_or_insert((r, c, r, c));
+                *e = (e.0.min(r), e.1.min(c), e.2.max(r), e.3.max(c));
+            }
+        }
+        let mut t = Table { name: None, cells: Vec::new(), rows: rows as u32, aligned: true };
+        for (r0, c0, r1, c1) in extent.into_iter().flatten() {
+            let (x0, x1, y0, y1) = (self.xs[c0], self.xs[c1 + 1], self.ys[r0], self.ys[r1 + 1]);
+            let inside: Vec<usize> = (0..glyphs.len())
+                .filter(|&i| {
+                    let g = &glyphs[i];
+                    let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.top + g.bottom) / 2.0);
+                    !taken[i] && x0 <= cx && cx <= x1 && y0 <= cy && cy <= y1
+                })
+                .collect();
+            for &i in &inside {
+                taken[i] = true;
+            }
+            let refs: Vec<&Glyph> = inside.iter().map(|&i| &glyphs[i]).collect();
+            let text =
+                text_lines(&refs, 0).into_iter().map(|l| l.text.replace('\t', " ")).collect::<Vec<_>>().join("\n");
+            let at = Some((Some(name.to_string()), r0 as u32 + 1, c0 as u32 + 1));
+            let cell = Cell::new(r0 as u32, c0 as u32, (r1 - r0 + 1) as u32, (c1 - c0 + 1) as u32, text);
+            t.cells.push(Cell { at, ..cell });
+        }
+        t.cells.sort_by_key(|c| (c.row, c.col));
+        t
+    }
+}
