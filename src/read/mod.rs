@@ -26,6 +26,25 @@ use crate::model::{Report, Warning};
 use indexmap::IndexMap;
 use std::path::Path;
 
+/// The codes of the warnings readers give (and `BATCH-DUPLICATE`, which
+/// `batch` gives), each with what it means. Every code has a failing and a
+/// passing fixture under tests/rules/<CODE>/, like the check rules.
+pub const READ_CODES: &[(&str, &str)] = &[
+    ("READ-TABLE-NOT-FOUND", "a table (or a block of 表二) was not found; its cells are blank"),
+    ("READ-ROW-NOT-FOUND", "a row was not found by its label; its cells are blank"),
+    ("READ-COLUMN-NOT-FOUND", "a column was not found by its label; its cells are blank"),
+    ("READ-ROW-COUNT", "a row of published text has more or fewer numbers than columns; it is left blank"),
+    ("READ-RECOVERED", "a value missing from the page was determined by an identity of the edition"),
+    ("READ-VALUE", "a cell's text is not a number; the cell is blank"),
+    ("READ-UNMAPPED", "a non-empty cell belongs to no cell of the edition"),
+    ("READ-UNKNOWN-CELL", "a JSON report names a cell its edition does not have"),
+    ("READ-UNKNOWN-PART", "a JSON report names a part its edition does not have"),
+    ("READ-REVISIONS", "a Word document has tracked changes, read as accepted"),
+    ("READ-ENCODING", "a text file is neither UTF-8 nor valid GBK"),
+    ("READ-OUT-OF-RANGE", "a sheet has cells beyond the rows and columns read"),
+    ("BATCH-DUPLICATE", "two reports of a batch have the same organ and year"),
+];
+
 /// What a reader needs besides the file.
 #[derive(Clone, Copy)]
 pub struct ReadOptions<'a> {
