@@ -276,3 +276,38 @@ fn html_text_outside_cells_is_kept() {
     assert_eq!(back.cells, r.cells);
     assert!(back.parts["p2"].text.contains("说明：本表数据截至12月31日"), "{:?}", back.parts["p2"]);
 }
+
+/// A page as a CMS writes it, saved as GBK: upper-case tags, spans unquoted
+/// or with spaces around `=`, `data-colspan` beside them, unclosed `<th>` and
+/// `<tr>`, numbers written with character references and `&nbsp;` inside,
+/// a script writing `</td>` and commented-out tables between the cells.
+#[test]
+fn an_html_tag_soup_page_in_gbk_converts() {
+    let r = read(&root().join("samples/2021-tongxin-county.json"));
+    let html = html_of(&r)
+        .replace("charset=\"utf-8\"", "charset=gbk")
+        .replace("</td>", "")
+        .replace("</tr>", "")
+        .replace(
+            "<td rowspan=\"",
+            "<script>document.write('</td><td>7</td>');</script><TH data-colspan=\"5\" ROWSPAN = \"",
+        )
+        .replace("\" colspan=\"", "\" COLSPAN=")
+        .replace("\"><p>", " data-rowspan=9><p>")
+        .replace("<table ", "<!-- <table><tr><td>9</td></tr></table> --><TABLE ")
+        .replace("<p>14</p>", "<p>&ensp;1&nbsp;4&nbsp;</p>")
+        .replace("<p>0</p>", "<p>&#48;</p>")
+        .replace("<p>1</p>", "<p>&#x31;</p>");
+    assert!(html.contains("<TH data-colspan=\"5\" ROWSPAN = \"1\" COLSPAN=1 data-rowspan=9><p>&#48;</p>"), "{html}");
+    assert!(html.contains("&nbsp;4"));
+    assert!(html.contains("</script><TH ") && !html.contains("</tr>\n"));
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&html);
+    assert!(!unmappable);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("soup.html");
+    std::fs::write(&p, &gbk).unwrap();
+    let back = read(&p);
+    assert_eq!(back.cells, r.cells);
+    assert_eq!(back.parts, r.parts);
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+}
