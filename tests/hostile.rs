@@ -408,3 +408,50 @@ fn an_output_that_appears_meanwhile_is_never_replaced() {
         assert_eq!(mode(&target), mode(&plain));
     }
 }
+
+/// Errors are typed: a caller (a web page, a batch summary) can tell an
+/// encrypted file from a legacy one, a zip bomb, a DOCTYPE, a scan or a file
+/// that is no report, without reading the Chinese sentence.
+#[test]
+fn reader_errors_say_what_kind_of_failure_they_are() {
+    use xxgk::error::Problem;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let put = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let lol = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">]><w:document/>";
+    let deep = body(&"<w:p>".repeat(300));
+    let bomb_entry = vec![b'a'; 2 << 20];
+    type Case<'a> = (PathBuf, fn(&Problem) -> bool, Option<&'a str>);
+    let cases: Vec<Case> = vec![
+        (put("enc.docx", &common::cfb("EncryptedPackage")), |p| matches!(p, Problem::Encrypted { .. }), None),
+        (put("old.docx", &common::cfb("WordDocument")), |p| matches!(p, Problem::Legacy { .. }), None),
+        (put("old.xlsx", &common::cfb("Workbook")), |p| matches!(p, Problem::Legacy { .. }), None),
+        (put("empty.docx", b""), |p| matches!(p, Problem::Empty), None),
+        (put("noise.xlsx", b"not a zip at all"), |p| matches!(p, Problem::NotPackage { .. }), None),
+        (put("bomb.docx", &docx_with_document(&bomb_entry)), |p| matches!(p, Problem::ZipBomb { .. }), Some("1M")),
+        (put("lol.docx", &docx_with_document(lol.as_bytes())), |p| matches!(p, Problem::Doctype), None),
+        (put("deep.docx", &docx_with_document(&deep)), |p| matches!(p, Problem::TooDeep { limit: 256 }), None),
+        (put("nothing.txt", "这里只有一句话。".as_bytes()), |p| matches!(p, Problem::NotAReport { .. }), None),
+        (put("not.pdf", b"%PDF-1.4 garbage"), |p| matches!(p, Problem::Pdf(_)), None),
+    ];
+    let eds = xxgk::edition::Editions::builtin().unwrap();
+    for (path, is, entry_cap) in cases {
+        let mut opts = xxgk::read::ReadOptions::new(&eds);
+        if let Some(cap) = entry_cap {
+            opts.limits.entry_bytes = xxgk::limits::parse_size(cap).unwrap();
+        }
+        let e = xxgk::read::read_path(&path, opts).err().unwrap_or_else(|| panic!("{} was read", path.display()));
+        let problem = e.problem().unwrap_or_else(|| panic!("{}: {e:?}", path.display()));
+        assert!(is(problem), "{}: {problem:?}", path.display());
+        // The Chinese sentence names the file.
+        assert!(e.to_string().contains(path.file_name().unwrap().to_str().unwrap()), "{e}");
+    }
+    let folder = dir.join("文件夹.docx");
+    std::fs::create_dir(&folder).unwrap();
+    let e = xxgk::read::read_path(&folder, xxgk::read::ReadOptions::new(&eds)).err().unwrap();
+    assert!(matches!(e.problem(), Some(Problem::IsFolder)), "{e:?}");
+}

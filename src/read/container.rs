@@ -6,36 +6,29 @@
 //! so a clerk who renamed a .xls to .xlsx, or sent an encrypted workbook, is
 //! told exactly what to do.
 
-use crate::error::{Error, Result};
-use crate::limits::{show_size, Limits};
+use crate::error::{Error, Problem, Result};
+use crate::limits::Limits;
 use std::io::Read;
 use std::path::Path;
 
 /// Read a whole input file, refusing one over the size cap.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
     if path.is_dir() {
-        return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
+        return Err(Error::read(path, Problem::IsFolder));
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > limits.file_bytes {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "文件大小 {} 字节，超过上限 {}。年报文件通常不到 10 MB，请确认文件是否正确（如确需处理，可用 --max-file-size 放宽上限）",
-                meta.len(),
-                show_size(limits.file_bytes)
-            ),
-        ));
+        return Err(Error::read(path, Problem::TooLarge { size: meta.len(), limit: limits.file_bytes }));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)
         .and_then(|f| f.take(limits.file_bytes + 1).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     if bytes.is_empty() {
-        return Err(Error::invalid(path, "文件是空的（0 字节）。请重新保存或导出该文件"));
+        return Err(Error::read(path, Problem::Empty));
     }
     if bytes.len() as u64 > limits.file_bytes {
-        return Err(Error::invalid(path, format!("文件超过上限 {}（读取时变大了）", show_size(limits.file_bytes))));
+        return Err(Error::read(path, Problem::TooLarge { size: bytes.len() as u64, limit: limits.file_bytes }));
     }
     Ok(bytes)
 }
@@ -90,38 +83,25 @@ pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits)
     };
     match sniff(bytes) {
         Sniffed::Zip => {}
-        Sniffed::Cfb { encrypted: true, .. } => {
-            return Err(Error::invalid(
-                path,
-                format!("文件设置了打开密码（已加密），无法读取。请用{app}打开，取消密码后另存为 {ext} 再转换"),
-            ))
+        Sniffed::Cfb { encrypted: true, .. } => return Err(Error::read(path, Problem::Encrypted { app, ext })),
+        Sniffed::Cfb { word: true, .. } => {
+            let found = "旧版 Word 97-2003 文档（.doc，或 WPS 文字的 .wps）";
+            return Err(Error::read(path, Problem::Legacy { found, app: "Word 或 WPS 文字", ext: ".docx" }));
         }
-        Sniffed::Cfb { word: true, .. } if expect == Expect::Xlsx => {
-            return Err(Error::invalid(path, "这是旧版 Word 文档（.doc），不是 Excel 工作簿。请另存为 .docx 后转换"))
-        }
-        Sniffed::Cfb { excel: true, .. } if expect == Expect::Docx => {
-            return Err(Error::invalid(path, "这是旧版 Excel 工作簿（.xls），不是 Word 文档。请另存为 .xlsx 后转换"))
+        Sniffed::Cfb { excel: true, .. } => {
+            let found = "旧版 Excel 97-2003 工作簿（.xls，或 WPS 表格的 .et）";
+            return Err(Error::read(path, Problem::Legacy { found, app: "Excel 或 WPS 表格", ext: ".xlsx" }));
         }
         Sniffed::Cfb { .. } => {
-            return Err(Error::invalid(
-                path,
-                format!("这是旧版 Office 97-2003 格式（或 WPS 专有格式）的文件，只是扩展名为 {ext}。请用{app}打开后“另存为” {ext} 再转换"),
-            ))
+            let found = "旧版 Office 97-2003 格式（或 WPS 专有格式）的文件";
+            return Err(Error::read(path, Problem::Legacy { found, app, ext }));
         }
-        Sniffed::Other => {
-            return Err(Error::invalid(
-                path,
-                format!("不是有效的 {ext} 文件（文件已损坏或并非 Office 文件）。请用{app}打开后另存为 {ext} 再转换"),
-            ))
-        }
+        Sniffed::Other => return Err(Error::read(path, Problem::NotPackage { app, ext, detail: None })),
     }
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）。请用{app}打开后另存为 {ext} 再转换")))?;
+        .map_err(|e| Error::read(path, Problem::NotPackage { app, ext, detail: Some(e.to_string()) }))?;
     if zip.len() > limits.zip_entries {
-        return Err(Error::invalid(
-            path,
-            format!("压缩包中有 {} 个文件，超过上限 {}（可用 --max-zip-entries 放宽）", zip.len(), limits.zip_entries),
-        ));
+        return Err(Error::read(path, Problem::TooManyEntries { count: zip.len(), limit: limits.zip_entries }));
     }
     let mut total = 0u64;
     let mut names = Vec::with_capacity(zip.len());
@@ -129,32 +109,19 @@ pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits)
         let f = zip.by_index_raw(i).map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）")))?;
         let name = f.name().map(|n| n.to_string()).unwrap_or_default();
         if f.size() > limits.entry_bytes {
-            return Err(Error::invalid(
-                path,
-                format!(
-                    "压缩包中的 {name} 解压后有 {} 字节，超过上限 {}（可能是“压缩炸弹”；如确需处理，可用 --max-entry-size 放宽）",
-                    f.size(),
-                    show_size(limits.entry_bytes)
-                ),
-            ));
+            return Err(Error::read(path, Problem::ZipBomb { entry: name, size: f.size(), limit: limits.entry_bytes }));
         }
         total = total.saturating_add(f.size());
         names.push(name);
     }
     if total > limits.total_bytes {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "压缩包解压后共 {total} 字节，超过上限 {}（可用 --max-total-size 放宽）",
-                show_size(limits.total_bytes)
-            ),
-        ));
+        return Err(Error::read(path, Problem::TooLargeUnpacked { total, limit: limits.total_bytes }));
     }
     let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
     match expect {
         Expect::Xlsx if !has("xl/workbook.xml") && !names.iter().any(|n| n.starts_with("xl/workbook")) => {
             if has("word/document.xml") {
-                return Err(Error::invalid(path, "这是 Word 文档（.docx），不是 Excel 工作簿。请把扩展名改为 .docx"));
+                return Err(Error::read(path, Problem::WrongKind { found: "Word 文档（.docx）", ext: ".xlsx" }));
             }
             return Err(Error::invalid(path, "压缩包中没有 Excel 工作簿内容。请用 Excel 或 WPS 打开后另存为 .xlsx"));
         }

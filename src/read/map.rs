@@ -9,7 +9,7 @@ use super::doc::{Cell, Document, Item, SourceKind};
 use super::grid::{detect_edition, map_tables, unmapped, Grid, Used};
 use super::ReadOptions;
 use crate::edition::Edition;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::labels::{key, looks_like_title, parse_title};
 use crate::model::{Number, Report, Warning};
 use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_YEAR};
@@ -63,10 +63,7 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     if located == 0 {
         let names = table_names(ed);
         if kind == SourceKind::Workbook {
-            return Err(Error::invalid(
-                path,
-                format!("工作簿中没有找到年报表格（{names}）。请使用 xxgk 生成的模板，或按官方格式填写表格"),
-            ));
+            return Err(Error::read(path, Problem::NoTables { tables: names }));
         }
         if grids.iter().all(|g| g.cells.iter().all(|c| c.text.trim().is_empty())) {
             // No tables at all: the text is still extracted; one warning
@@ -165,10 +162,7 @@ fn choose_edition<'a>(
     if let Some(ed) = year.and_then(|y| eds.for_year(y)) {
         return Ok(ed);
     }
-    Err(Error::invalid(
-        path,
-        format!("{}中既没有找到年报表格，也无法从标题判断年度，不能确定格式版本。请用 --edition 指定", kind.noun()),
-    ))
+    Err(Error::read(path, Problem::NotAReport { noun: kind.noun() }))
 }
 
 /// Organ and year from the title: the title paragraph, else a cell that

@@ -121,7 +121,7 @@ pub fn read_path(path: &Path, opts: ReadOptions<'_>) -> Result<(Report, Edition)
 pub fn read_report(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
     let kind = kind_of(path)?;
     if path.is_dir() {
-        return Err(Error::invalid(path, "这是一个文件夹，不是文件。请指定文件夹中的报告文件"));
+        return Err(Error::read(path, crate::error::Problem::IsFolder));
     }
     let report = match kind {
         InputKind::Json => json::read(path, &opts.limits)?,

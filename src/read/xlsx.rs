@@ -19,7 +19,7 @@ use super::doc::{Cell, Document, Item, SourceKind, Table};
 use super::map::{PROP_CONTACT, PROP_PREAMBLE, PROP_PUBLISHED, PROP_TITLE};
 use super::ReadOptions;
 use crate::edition::Edition;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::labels::{key, keys_match, strip_ordinal};
 use crate::model::{Number, Warning};
 use crate::workbook::*;
@@ -33,9 +33,7 @@ pub const MAX_MERGES: usize = 20_000;
 
 fn calamine_error(path: &Path, e: XlsxError) -> Error {
     match e {
-        XlsxError::Password => {
-            Error::invalid(path, "工作簿设置了密码，无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx")
-        }
+        XlsxError::Password => Error::read(path, Problem::Encrypted { app: "Excel 或 WPS 表格", ext: ".xlsx" }),
         e => Error::invalid(path, format!("无法读取工作簿（{e}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再转换")),
     }
 }

@@ -11,7 +11,7 @@ pub mod parse;
 use super::container::{check_package, read_file, Expect};
 use super::doc::Document;
 use super::ReadOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use std::path::Path;
 
 pub use super::map::{PROP_CONTACT, PROP_PUBLISHED};
@@ -25,6 +25,8 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Document> {
 /// Read a Word report from its bytes (`path` names it in messages).
 pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Document> {
     check_package(path, bytes, Expect::Docx, &opts.limits)?;
-    parse::parse(bytes, &opts.limits)
-        .map_err(|what| Error::invalid(path, format!("{what}。请用 Word 或 WPS 打开后另存为 .docx 再转换")))
+    parse::parse(bytes, &opts.limits).map_err(|problem| match problem {
+        Problem::Other(what) => Error::invalid(path, format!("{what}。请用 Word 或 WPS 打开后另存为 .docx 再转换")),
+        problem => Error::read(path, problem),
+    })
 }

@@ -14,7 +14,7 @@
 // Indexing is bounded here: out.cells indices are positions just pushed or stored in `open`, which only holds indices into out.cells.
 #![allow(clippy::indexing_slicing)]
 
-use crate::limits::{show_size, Limits};
+use crate::limits::Limits;
 use quick_xml::events::{BytesStart, Event};
 use std::io::Read;
 
@@ -26,8 +26,9 @@ const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006
 
 pub use crate::read::doc::{Cell as TCell, Document as Doc, Item, Table};
 
-/// Why a document could not be parsed (a Chinese phrase).
-pub type ParseError = String;
+/// Why a document could not be parsed.
+pub type ParseError = crate::error::Problem;
+use crate::error::Problem;
 
 fn read_entry(
     zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
@@ -37,14 +38,10 @@ fn read_entry(
     let mut f = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(format!("压缩包中的 {name} 无法读取（{e}）")),
+        Err(e) => return Err(Problem::Other(format!("压缩包中的 {name} 无法读取（{e}）"))),
     };
     if f.size() > cap {
-        return Err(format!(
-            "{name} 解压后有 {} 字节，超过上限 {}（可用 --max-entry-size 放宽）",
-            f.size(),
-            show_size(cap)
-        ));
+        return Err(Problem::ZipBomb { entry: name.to_string(), size: f.size(), limit: cap });
     }
     let mut out = Vec::with_capacity(f.size().min(64 << 20) as usize);
     (&mut f).take(cap + 1).read_to_end(&mut out).map_err(|e| format!("{name} 已损坏（{e}）"))?;
@@ -73,7 +70,7 @@ fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String
                 }
             }
             Ok(Event::Eof) => return Err("_rels/.rels 中没有指明主文档，不是 Word 文档".into()),
-            Err(e) => return Err(format!("_rels/.rels 已损坏（{e}）")),
+            Err(e) => return Err(Problem::Other(format!("_rels/.rels 已损坏（{e}）"))),
             _ => {}
         }
         buf.clear();
@@ -317,14 +314,11 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
     loop {
         let ev = r.read_event_into(&mut buf).map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))?;
         match ev {
-            Event::DocType(_) => return Err("文档中含有 DOCTYPE 声明，这不是 Word 生成的文件，已拒绝读取".into()),
+            Event::DocType(_) => return Err(Problem::Doctype),
             Event::Start(e) => {
                 let depth = names.len();
                 if depth >= limits.xml_depth {
-                    return Err(format!(
-                        "文档的 XML 嵌套超过 {} 层，文件可能已损坏或被篡改（可用 --max-xml-depth 放宽）",
-                        limits.xml_depth
-                    ));
+                    return Err(Problem::TooDeep { limit: limits.xml_depth });
                 }
                 let local_name = e.local_name();
                 let local: &str = local_name.as_ref();
@@ -334,7 +328,7 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
                         let t = Namespaces::from_root(&e);
                         let ns = t.of(&e);
                         if !(ns == Ns::W && local == "document") {
-                            return Err(format!("主文档的根元素是 “{local}”，不是 Word 文档"));
+                            return Err(Problem::Other(format!("主文档的根元素是 “{local}”，不是 Word 文档")));
                         }
                         ns_table = Some(t);
                         ns
@@ -371,7 +365,10 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
                     "tbl" => {
                         tables_open += 1;
                         if tables_open > limits.table_nesting {
-                            return Err(format!("表格嵌套超过 {} 层，文件可能已损坏或被篡改", limits.table_nesting));
+                            return Err(Problem::Other(format!(
+                                "表格嵌套超过 {} 层，文件可能已损坏或被篡改",
+                                limits.table_nesting
+                            )));
                         }
                         frames.push((depth, Frame::Table(RawTable::default())));
                     }
@@ -471,7 +468,11 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
                         let name = g.xml10_content().to_string();
                         match quick_xml::escape::resolve_predefined_entity(&name) {
                             Some(s) => s.to_string(),
-                            None => return Err(format!("文档中有未定义的实体 “&{name};”，文件可能已损坏或被篡改")),
+                            None => {
+                                return Err(Problem::Other(format!(
+                                    "文档中有未定义的实体 “&{name};”，文件可能已损坏或被篡改"
+                                )))
+                            }
                         }
                     }
                 };
@@ -521,7 +522,10 @@ fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits
         Frame::Cell(c) => {
             if let Some((_, Frame::Row(r))) = frames.last_mut() {
                 if r.cells.len() >= limits.table_cols {
-                    return Err(format!("表格的一行超过 {} 个单元格（可用 --max-table-cols 放宽）", limits.table_cols));
+                    return Err(Problem::Other(format!(
+                        "表格的一行超过 {} 个单元格（可用 --max-table-cols 放宽）",
+                        limits.table_cols
+                    )));
                 }
                 r.cells.push(c);
             }
@@ -529,7 +533,10 @@ fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits
         Frame::Row(row) => {
             if let Some((_, Frame::Table(t))) = frames.last_mut() {
                 if t.rows.len() >= limits.table_rows {
-                    return Err(format!("表格超过 {} 行（可用 --max-table-rows 放宽）", limits.table_rows));
+                    return Err(Problem::Other(format!(
+                        "表格超过 {} 行（可用 --max-table-rows 放宽）",
+                        limits.table_rows
+                    )));
                 }
                 t.rows.push(row);
             }

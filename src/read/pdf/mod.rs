@@ -29,7 +29,7 @@ pub mod extract;
 
 use super::doc::{Cell, Document, Item, SourceKind, Table};
 use super::ReadOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use extract::{Glyph, Page, PdfLimits, Rule};
 use std::path::Path;
 
@@ -46,12 +46,12 @@ pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Do
         max_total_bytes: opts.limits.total_bytes,
         ..PdfLimits::default()
     };
-    let pages = extract::extract(bytes, &limits).map_err(|e| Error::invalid(path, e.to_string()))?;
+    let pages = extract::extract(bytes, &limits).map_err(|e| match e {
+        extract::PdfError::Encrypted => Error::read(path, Problem::EncryptedPdf),
+        e => Error::read(path, Problem::Pdf(e.to_string())),
+    })?;
     if pages.iter().all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty())) {
-        return Err(Error::invalid(
-            path,
-            "PDF 中没有文字（可能是扫描件或图片），xxgk 不做文字识别（OCR）。请向发布单位索取 Word/Excel 原件，或可复制文字的 PDF",
-        ));
+        return Err(Error::read(path, Problem::Scan));
     }
     Ok(layout(&pages, opts))
 }
