@@ -174,3 +174,19 @@ fn corner_note_spellings_come_from_the_edition() {
         assert!(!keys_match(&key("勾稽关系"), &b.corner_keys));
     }
 }
+
+/// Messages are built from the edition: a fictional-edition report without
+/// tables is told that its own tables (表九) are missing, not 表二、表三、表四.
+#[test]
+fn messages_name_the_editions_own_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.txt");
+    std::fs::write(&p, "测试机关2099年政府信息公开工作年度报告\n这是测试机关2099年的测试报告。\n").unwrap();
+    let o = run(&["--editions", "tests/editions/2099.toml", "convert", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["edition"], "fict2099");
+    let w: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w["message"].as_str().unwrap()).collect();
+    assert!(w.iter().any(|m| m.contains("表九") && m.contains("没有表格")), "{w:?}");
+    assert!(!w.iter().any(|m| m.contains("表二") || m.contains("表三")), "{w:?}");
+}
