@@ -13,6 +13,7 @@ pub mod docx;
 pub mod grid;
 pub mod html;
 pub mod json;
+pub mod legacy;
 pub mod map;
 pub mod parts;
 pub mod text;
@@ -50,16 +51,14 @@ pub enum InputKind {
     Docx,
     Text,
     Html,
+    /// .doc, .wps, .rtf, .odt, .xls, .et, .ods: read through LibreOffice.
+    Legacy,
 }
 
-/// Legacy or foreign formats people send, with what to tell them.
-const REFUSED: &[(&str, &str)] = &[
-    ("doc", "这是旧版 Word 97-2003 文档（.doc）。请用 Word 或 WPS 打开后“另存为” .docx 格式再转换"),
-    ("wps", "这是 WPS 文字的专有格式（.wps）。请用 WPS 打开后“另存为” .docx 格式再转换"),
-    ("xls", "这是旧版 Excel 97-2003 工作簿（.xls）。请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再转换"),
-    ("et", "这是 WPS 表格的专有格式（.et）。请用 WPS 打开后“另存为” .xlsx 格式再转换"),
-    ("pdf", "PDF 无法直接读取表格。请使用原始的 Word/Excel 文件，或把网页上的报告复制为 .txt/.html"),
-];
+/// Foreign formats people send, with what to tell them (legacy office
+/// formats are converted, see [`legacy`]).
+const REFUSED: &[(&str, &str)] =
+    &[("pdf", "PDF 无法直接读取表格。请使用原始的 Word/Excel 文件，或把网页上的报告复制为 .txt/.html")];
 
 /// The input kind of a path, from its extension.
 ///
@@ -73,6 +72,7 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         "docx" | "docm" => Ok(InputKind::Docx),
         "txt" | "text" => Ok(InputKind::Text),
         "html" | "htm" | "shtml" => Ok(InputKind::Html),
+        e if legacy::handles(e) => Ok(InputKind::Legacy),
         _ => {
             if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
                 return Err(Error::unsupported(path, *advice));
@@ -119,6 +119,10 @@ pub fn read_report(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
 /// The file is not of its kind, or is broken; JSON has no document.
 pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<doc::Document> {
     match kind {
+        InputKind::Legacy => legacy::document(kind, path, bytes, opts),
+        InputKind::Xlsx | InputKind::Docx if legacy::is_renamed_legacy(&bytes) => {
+            legacy::document(kind, path, bytes, opts)
+        }
         InputKind::Xlsx => xlsx::from_bytes(path, bytes, opts),
         InputKind::Docx => docx::from_bytes(path, &bytes, opts),
         InputKind::Text => text::from_bytes(path, &bytes, opts),
