@@ -19,10 +19,11 @@
 //! high", macro execution disabled, VBA neither loaded nor executable) and
 //! never updates links, LibreOffice's own temporary files (`TMPDIR`), and
 //! the output; nothing is written next to the input. LibreOffice runs in a
-//! process group of its own, led by a small reaper (`sh`) that kills the
-//! group when its standard input closes, that is when this process ends,
-//! however it ends; after [`crate::limits::Limits::convert_time`] the group
-//! is killed and the file gets a message.
+//! process group of its own, which a reaper (`sh`) kills, removing the
+//! folder, when this process ends however it ends (see `run`); after
+//! [`crate::limits::Limits::convert_time`] the group is killed and the file
+//! gets a message. Without LibreOffice the file gets the advice to re-save
+//! it in Word, Excel or WPS and how to install LibreOffice ([`INSTALL`]).
 //!
 //! `XXGK_SOFFICE` chooses the program: `none` (or `off`, `0`) turns
 //! conversion off, a path names the program; otherwise `soffice` or
