@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
 
 /// File extensions a batch picks up: the kinds xxgk reads, and the legacy
 /// office kinds people send instead, which get a row saying what to do.
-pub const EXTENSIONS: &[&str] =
-    &["docx", "docm", "xlsx", "xlsm", "json", "txt", "html", "htm", "shtml", "doc", "wps", "xls", "et", "pdf"];
+pub const EXTENSIONS: &[&str] = &[
+    "docx", "docm", "xlsx", "xlsm", "json", "txt", "html", "htm", "shtml", "doc", "wps", "rtf", "odt", "xls", "et",
+    "ods", "pdf",
+];
 
 /// One input file and the output name chosen for it.
 #[derive(Debug, Clone)]

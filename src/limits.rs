@@ -3,6 +3,8 @@
 //! the command line (`xxgk --help`); the defaults are generous for real
 //! reports, which are a few hundred kilobytes.
 
+use std::time::Duration;
+
 /// The caps in force for a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -24,6 +26,9 @@ pub struct Limits {
     pub table_cols: usize,
     /// Most non-empty cells read from a whole workbook.
     pub sheet_cells: usize,
+    /// Longest a conversion by LibreOffice may take (legacy formats, see
+    /// `read::legacy`); see [`Limits::convert_time_within`].
+    pub convert_time: Duration,
 }
 
 impl Default for Limits {
@@ -38,7 +43,18 @@ impl Default for Limits {
             table_rows: 5_000,
             table_cols: 256,
             sheet_cells: 500_000,
+            convert_time: Limits::convert_time_within(60.0),
         }
+    }
+}
+
+impl Limits {
+    /// The time a conversion may take when reading one file may take
+    /// `seconds` (`--timeout`): nine tenths of it, so that a worker stops
+    /// LibreOffice and says so before the worker itself is stopped.
+    pub fn convert_time_within(seconds: f64) -> Duration {
+        let s = if seconds > 0.0 { (seconds * 0.9).min(86_400.0) } else { 0.0 };
+        Duration::from_secs_f64(s)
     }
 }
 

@@ -12,6 +12,10 @@ pub fn editions() -> &'static Editions {
 }
 
 pub fn opts() -> ReadOptions<'static> {
+    // A generated Office 97-2003 header would start LibreOffice
+    // (src/read/legacy.rs); a fuzz target never does.
+    static NO_SOFFICE: std::sync::Once = std::sync::Once::new();
+    NO_SOFFICE.call_once(|| std::env::set_var("XXGK_SOFFICE", "none"));
     let limits = Limits { entry_bytes: 8 << 20, total_bytes: 32 << 20, ..Limits::default() };
     ReadOptions { editions: editions(), edition: None, limits }
 }

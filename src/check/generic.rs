@@ -37,7 +37,10 @@ pub static GENERIC_RULES: &[GenericRule] = &[
         run: edition_year,
     },
     GenericRule {
-        code: "PART-MISSING", severity: Severity::Error, title: "年报应包含格式规定的全部部分", run: part_missing
+        code: "PART-MISSING",
+        severity: Severity::Error,
+        title: "年报应包含格式规定的全部部分",
+        run: part_missing,
     },
     GenericRule { code: "PART-EMPTY", severity: Severity::Error, title: "该部分不能为空", run: part_empty },
     GenericRule {

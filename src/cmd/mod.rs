@@ -91,6 +91,7 @@ impl SafetyArgs {
             table_rows: self.max_table_rows,
             table_cols: self.max_table_cols,
             sheet_cells: self.max_sheet_cells,
+            convert_time: Limits::convert_time_within(self.timeout),
         }
     }
 
@@ -105,6 +106,7 @@ impl SafetyArgs {
             format!("--max-table-rows={}", self.max_table_rows),
             format!("--max-table-cols={}", self.max_table_cols),
             format!("--max-sheet-cells={}", self.max_sheet_cells),
+            format!("--timeout={}", self.timeout),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod docx;
 pub mod grid;
 pub mod html;
 pub mod json;
+pub mod legacy;
 pub mod map;
 pub mod parts;
 pub mod pdf;
@@ -42,6 +43,7 @@ pub const READ_CODES: &[(&str, &str)] = &[
     ("READ-REVISIONS", "a Word document has tracked changes, read as accepted"),
     ("READ-ENCODING", "a text file is neither UTF-8 nor valid GBK"),
     ("READ-OUT-OF-RANGE", "a sheet has cells beyond the rows and columns read"),
+    ("READ-CONVERTED", "a legacy office file was converted by LibreOffice before reading"),
     ("BATCH-DUPLICATE", "two reports of a batch have the same organ and year"),
 ];
 
@@ -71,15 +73,9 @@ pub enum InputKind {
     Text,
     Html,
     Pdf,
+    /// .doc, .wps, .rtf, .odt, .xls, .et, .ods: read through LibreOffice.
+    Legacy,
 }
-
-/// Legacy or foreign formats people send, with what to tell them.
-const REFUSED: &[(&str, &str)] = &[
-    ("doc", "这是旧版 Word 97-2003 文档（.doc）。请用 Word 或 WPS 打开后“另存为” .docx 格式再转换"),
-    ("wps", "这是 WPS 文字的专有格式（.wps）。请用 WPS 打开后“另存为” .docx 格式再转换"),
-    ("xls", "这是旧版 Excel 97-2003 工作簿（.xls）。请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再转换"),
-    ("et", "这是 WPS 表格的专有格式（.et）。请用 WPS 打开后“另存为” .xlsx 格式再转换"),
-];
 
 /// The input kind of a path, from its extension.
 ///
@@ -94,12 +90,11 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         "txt" | "text" => Ok(InputKind::Text),
         "html" | "htm" | "shtml" => Ok(InputKind::Html),
         "pdf" => Ok(InputKind::Pdf),
-        _ => {
-            if let Some((_, advice)) = REFUSED.iter().find(|(e, _)| *e == ext) {
-                return Err(Error::unsupported(path, *advice));
-            }
-            Err(Error::unsupported(path, "只能读取 .json、.xlsx、.docx、.pdf、.txt、.html 文件。请检查文件扩展名"))
-        }
+        e if legacy::handles(e) => Ok(InputKind::Legacy),
+        _ => Err(Error::unsupported(
+            path,
+            "只能读取 .json、.xlsx、.docx、.pdf、.txt、.html 文件（以及经 LibreOffice 转换的 .doc、.wps、.rtf、.odt、.xls、.et、.ods）。请检查文件扩展名",
+        )),
     }
 }
 
@@ -140,6 +135,10 @@ pub fn read_report(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
 /// The file is not of its kind, or is broken; JSON has no document.
 pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<doc::Document> {
     match kind {
+        InputKind::Legacy => legacy::document(kind, path, bytes, opts),
+        InputKind::Xlsx | InputKind::Docx if legacy::is_renamed_legacy(&bytes) => {
+            legacy::document(kind, path, bytes, opts)
+        }
         InputKind::Xlsx => xlsx::from_bytes(path, bytes, opts),
         InputKind::Docx => docx::from_bytes(path, &bytes, opts),
         InputKind::Text => text::from_bytes(path, &bytes, opts),
