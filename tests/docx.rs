@@ -537,3 +537,48 @@ fn a_filled_word_template_round_trips() {
         assert_eq!(read(&p).content(), r.content(), "{s}");
     }
 }
+
+/// Independent of our edition file: the tables of xxgk's 2021 Word template
+/// and publication document have exactly the official blank form's label
+/// cells — the same text (up to spaces and line breaks), at the same grid
+/// positions, with the same row and column spans. A wrong label or merge in
+/// templates/2021.toml would round-trip through our own writer and reader,
+/// but not through this test.
+#[test]
+fn the_2021_tables_are_the_official_forms() {
+    use xxgk::read::doc::Item;
+    let eds = Editions::builtin().unwrap();
+    let opts = xxgk::read::ReadOptions::new(&eds);
+    let labels = |path: &std::path::Path| -> Vec<Vec<(u32, u32, u32, u32, String)>> {
+        let bytes = std::fs::read(path).unwrap();
+        let doc = xxgk::read::document(xxgk::read::InputKind::Docx, path, bytes, opts).unwrap();
+        doc.body
+            .iter()
+            .filter_map(|i| match i {
+                Item::Table(t) => Some(
+                    t.cells
+                        .iter()
+                        .filter(|c| !c.text.trim().is_empty() && c.text.trim().parse::<f64>().is_err())
+                        .map(|c| (c.row, c.col, c.rowspan, c.colspan, xxgk::labels::key(&c.text)))
+                        .collect(),
+                ),
+                Item::Para(_) => None,
+            })
+            .collect()
+    };
+    let form = labels(&root().join("tests/fixtures/reference/official-form-2021.docx"));
+    assert_eq!(form.len(), 3, "the form has three tables");
+    assert_eq!(form.iter().map(Vec::len).collect::<Vec<_>>(), [20, 40, 19], "label cells of the form");
+    let dir = tempfile::tempdir().unwrap();
+    for (what, args) in [
+        ("template", vec!["template", "--year", "2021", "--organ", "测试机关"]),
+        ("publication", vec!["convert", "samples/2021-tongxin-county.json"]),
+    ] {
+        let out = dir.path().join(format!("{what}.docx"));
+        let mut args = args.clone();
+        args.extend(["-o", out.to_str().unwrap()]);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(labels(&out), form, "{what}");
+    }
+}
