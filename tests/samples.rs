@@ -44,3 +44,31 @@ fn the_seed_narratives_are_in_the_samples() {
     assert_eq!(v["parts"]["p6"]["text"], "无。");
     assert_eq!(v["cells"]["t2.s5.other_services.decisions"], 5238);
 }
+
+/// Every golden file is listed in tests/expected/REVIEWED.md with the hash
+/// of its current content and what was checked in it: regenerating a
+/// golden file fails this test until its review line is updated.
+#[test]
+fn every_golden_file_is_listed_with_its_review() {
+    let fnv =
+        |b: &[u8]| b.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| (h ^ u64::from(*x)).wrapping_mul(0x0100_0000_01b3));
+    let dir = common::root().join("tests/expected");
+    let list = std::fs::read_to_string(dir.join("REVIEWED.md")).unwrap();
+    let mut missing = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name == "REVIEWED.md" {
+            continue;
+        }
+        let hash = format!("{:016x}", fnv(&std::fs::read(e.path()).unwrap()));
+        let line = list.lines().find(|l| l.starts_with(&format!("| `{name}` |")));
+        match line {
+            Some(l) if l.contains(&format!("`{hash}`")) && l.trim_end().ends_with('|') && l.len() > 60 => {}
+            Some(_) => {
+                missing.push(format!("{name}: content changed (now {hash}); review the diff and update its line"))
+            }
+            None => missing.push(format!("{name}: not listed")),
+        }
+    }
+    assert!(missing.is_empty(), "tests/expected/REVIEWED.md:\n{}", missing.join("\n"));
+}
