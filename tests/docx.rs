@@ -549,7 +549,9 @@ fn the_2021_tables_are_the_official_forms() {
     use xxgk::read::doc::Item;
     let eds = Editions::builtin().unwrap();
     let opts = xxgk::read::ReadOptions::new(&eds);
-    let labels = |path: &std::path::Path| -> Vec<Vec<(u32, u32, u32, u32, String)>> {
+    /// A label cell: row, column, row span, column span, key of its text.
+    type Label = (u32, u32, u32, u32, String);
+    let labels = |path: &std::path::Path| -> Vec<Vec<Label>> {
         let bytes = std::fs::read(path).unwrap();
         let doc = xxgk::read::document(xxgk::read::InputKind::Docx, path, bytes, opts).unwrap();
         doc.body
