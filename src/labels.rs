@@ -164,18 +164,25 @@ pub fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
     prev[b.len()]
 }
 
+/// The words a report's title has, in order, from the edition
+/// (`["政府信息公开工作", "年度报告"]`): the organ and the year stand before
+/// the first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TitleWords(pub Vec<String>);
+
 /// Does a line read like a report's title (`…政府信息公开工作年度报告`)?
-pub fn looks_like_title(s: &str) -> bool {
+pub fn looks_like_title(s: &str, words: &TitleWords) -> bool {
     // A title is one line; a preamble that names the report is not one.
-    s.contains("年度报告") && s.contains("政府信息公开") && s.chars().count() <= 80
+    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    !words.0.is_empty() && words.0.iter().all(|w| t.contains(w.as_str())) && s.chars().count() <= 80
 }
 
 /// Organ and year from a title such as
 /// `中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告` or
 /// `2020年宁河镇政府信息公开工作年度报告`.
-pub fn parse_title(title: &str) -> Option<(String, Option<u32>)> {
+pub fn parse_title(title: &str, words: &TitleWords) -> Option<(String, Option<u32>)> {
     let t: String = title.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let end = t.find("政府信息公开工作")?;
+    let end = t.find(words.0.first()?.as_str())?;
     let head = &t[..end];
     // The first four-digit year followed by 年.
     let chars: Vec<(usize, char)> = head.char_indices().collect();
@@ -199,6 +206,10 @@ pub fn parse_title(title: &str) -> Option<(String, Option<u32>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn w() -> TitleWords {
+        TitleWords(vec!["政府信息公开工作".into(), "年度报告".into()])
+    }
 
     fn m(cell: &str, official: &str) -> bool {
         label_matches(&key(cell), official, &[])
@@ -251,14 +262,14 @@ mod tests {
     #[test]
     fn titles() {
         assert_eq!(
-            parse_title("中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告"),
+            parse_title("中宁县恩和镇人民政府 2020 年 政府信息公开工作年度报告", &w()),
             Some(("中宁县恩和镇人民政府".into(), Some(2020)))
         );
-        assert_eq!(parse_title("2020年宁河镇政府信息公开工作年度报告"), Some(("宁河镇".into(), Some(2020))));
+        assert_eq!(parse_title("2020年宁河镇政府信息公开工作年度报告", &w()), Some(("宁河镇".into(), Some(2020))));
         assert_eq!(
-            parse_title("中宁县民政局 2020 年政府信息公开工作 年度报告"),
+            parse_title("中宁县民政局 2020 年政府信息公开工作 年度报告", &w()),
             Some(("中宁县民政局".into(), Some(2020)))
         );
-        assert_eq!(parse_title("通知"), None);
+        assert_eq!(parse_title("通知", &w()), None);
     }
 }

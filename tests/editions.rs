@@ -181,11 +181,13 @@ fn corner_note_spellings_come_from_the_edition() {
 fn messages_name_the_editions_own_tables() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("r.txt");
-    std::fs::write(&p, "测试机关2099年政府信息公开工作年度报告\n这是测试机关2099年的测试报告。\n").unwrap();
+    // The fictional edition's own title shape (title.format / title.words).
+    std::fs::write(&p, "测试机关2099年虚构测试年报\n这是测试机关2099年的测试报告。\n").unwrap();
     let o = run(&["--editions", "tests/editions/2099.toml", "convert", p.to_str().unwrap()]);
     assert!(o.status.success(), "{}", common::stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["edition"], "fict2099");
+    assert_eq!((v["organ"].as_str(), v["year"].as_u64()), (Some("测试机关"), Some(2099)));
     let w: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w["message"].as_str().unwrap()).collect();
     assert!(w.iter().any(|m| m.contains("表九") && m.contains("没有表格")), "{w:?}");
     assert!(!w.iter().any(|m| m.contains("表二") || m.contains("表三")), "{w:?}");

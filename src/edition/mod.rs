@@ -317,6 +317,11 @@ pub struct Edition {
     pub year_from: u32,
     pub year_to: Option<u32>,
     pub preamble: String,
+    /// How the title is written: `{organ}{year}年…`.
+    pub title_format: String,
+    /// Words every title has, in order: the organ and year stand before the
+    /// first ([`crate::labels::TitleWords`]).
+    pub title_words: crate::labels::TitleWords,
     pub markers: Vec<String>,
     /// Placeholder paragraphs of blank forms, dropped when reading.
     pub placeholders: Vec<String>,
@@ -377,11 +382,13 @@ impl Edition {
         self.preamble.replace("{organ}", organ).replace("{year}", &year)
     }
 
-    /// The standard title: `{organ}{year}年政府信息公开工作年度报告`.
-    pub fn title_for(organ: &str, year: Option<u32>) -> String {
+    /// The standard title from the edition's `title.format`
+    /// (`{organ}{year}年政府信息公开工作年度报告`); without a year, the year
+    /// and its 年 are left out.
+    pub fn title_for(&self, organ: &str, year: Option<u32>) -> String {
         match year {
-            Some(y) => format!("{organ}{y}年政府信息公开工作年度报告"),
-            None => format!("{organ}政府信息公开工作年度报告"),
+            Some(y) => self.title_format.replace("{organ}", organ).replace("{year}", &y.to_string()),
+            None => self.title_format.replace("{organ}", organ).replace("{year}年", "").replace("{year}", ""),
         }
     }
 
@@ -411,7 +418,7 @@ impl Edition {
     /// A report of this edition with every cell blank.
     pub fn blank_report(&self, organ: &str, year: Option<u32>) -> Report {
         let mut r = Report::new(&self.id, year, organ);
-        r.title = Self::title_for(organ, year);
+        r.title = self.title_for(organ, year);
         for c in &self.cells {
             r.cells.insert(c.id.clone(), None);
         }
@@ -435,6 +442,12 @@ impl Compiler<'_> {
         }
         if raw.years.to.is_some_and(|to| to < raw.years.from) {
             return Err(err(s, "years.to 早于 years.from"));
+        }
+        if !raw.title.format.contains("{organ}") || raw.title.words.iter().any(|w| w.trim().is_empty()) {
+            return Err(err(s, "title.format 应含 {organ}，title.words 不能为空"));
+        }
+        if raw.title.words.is_empty() {
+            return Err(err(s, "title.words 至少要有一个词"));
         }
         let mut parts = Vec::new();
         let mut part_ids = HashSet::new();
@@ -572,6 +585,8 @@ impl Compiler<'_> {
             year_from: raw.years.from,
             year_to: raw.years.to,
             preamble: raw.preamble,
+            title_format: raw.title.format,
+            title_words: crate::labels::TitleWords(raw.title.words),
             markers: raw.markers,
             placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,

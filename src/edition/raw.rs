@@ -14,6 +14,7 @@ pub struct RawEdition {
     pub years: RawYears,
     #[serde(default)]
     pub preamble: String,
+    pub title: RawTitle,
     #[serde(default)]
     pub markers: Vec<String>,
     #[serde(default)]
@@ -22,6 +23,15 @@ pub struct RawEdition {
     pub tables: Vec<RawTable>,
     #[serde(default)]
     pub rules: Vec<RawRule>,
+}
+
+/// The report's title: how it is written, and the words that make a line a
+/// title when reading.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTitle {
+    pub format: String,
+    pub words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,7 @@ use super::grid::{detect_edition, map_tables, unmapped, Grid, Used};
 use super::ReadOptions;
 use crate::edition::Edition;
 use crate::error::{Error, Problem, Result};
-use crate::labels::{key, looks_like_title, parse_title};
+use crate::labels::{key, looks_like_title, parse_title, TitleWords};
 use crate::model::{Number, Report, Warning};
 use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_YEAR};
 use std::collections::HashSet;
@@ -48,7 +48,7 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     report.published = prop(PROP_PUBLISHED).unwrap_or_default();
     let mut used = Used::new(&grids);
     if prop(PROP_ORGAN).is_none() {
-        organ_from_title(&grids, &mut report, &mut used);
+        organ_from_title(&grids, &ed.title_words, &mut report, &mut used);
     }
     if revisions {
         report.warnings.push(Warning {
@@ -158,7 +158,12 @@ fn choose_edition<'a>(
     if let Some(ed) = detect_edition(grids, paragraphs, eds.all()) {
         return Ok(ed);
     }
-    let year = paragraphs.iter().find(|p| looks_like_title(p)).and_then(|p| parse_title(p)).and_then(|(_, y)| y);
+    // A title of any edition's shape, and its year.
+    let year = paragraphs
+        .iter()
+        .find_map(|p| eds.all().iter().find(|e| looks_like_title(p, &e.title_words)).map(|e| (p, e)))
+        .and_then(|(p, e)| parse_title(p, &e.title_words))
+        .and_then(|(_, y)| y);
     if let Some(ed) = year.and_then(|y| eds.for_year(y)) {
         return Ok(ed);
     }
@@ -167,18 +172,18 @@ fn choose_edition<'a>(
 
 /// Organ and year from the title: the title paragraph, else a cell that
 /// reads like a title (a workbook's heading), which is then accounted for.
-fn organ_from_title(grids: &[Grid], report: &mut Report, used: &mut Used) {
-    if let Some((organ, year)) = parse_title(&report.title) {
+fn organ_from_title(grids: &[Grid], words: &TitleWords, report: &mut Report, used: &mut Used) {
+    if let Some((organ, year)) = parse_title(&report.title, words) {
         report.organ = organ;
         report.year = report.year.or(year);
         return;
     }
     for (gi, g) in grids.iter().enumerate() {
         for (i, c) in g.cells.iter().enumerate() {
-            if !looks_like_title(&c.text) {
+            if !looks_like_title(&c.text, words) {
                 continue;
             }
-            if let Some((organ, year)) = parse_title(&c.text) {
+            if let Some((organ, year)) = parse_title(&c.text, words) {
                 used.mark(gi, i);
                 if report.title.is_empty() {
                     report.title = c.text.trim().to_string();

@@ -149,8 +149,11 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
     }
     // Title: the first non-empty paragraph that reads like one, else the first.
     let non_empty: Vec<usize> = (0..before.len()).filter(|&i| !before[i].trim().is_empty()).collect();
-    let title_at =
-        non_empty.iter().copied().find(|&i| crate::labels::looks_like_title(&before[i])).or(non_empty.first().copied());
+    let title_at = non_empty
+        .iter()
+        .copied()
+        .find(|&i| crate::labels::looks_like_title(&before[i], &ed.title_words))
+        .or(non_empty.first().copied());
     if let Some(t) = title_at {
         found.title = before[t].trim().to_string();
         // A title set over two lines, the organ above the year:

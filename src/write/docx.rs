@@ -95,11 +95,8 @@ fn is_sub_heading(line: &str) -> bool {
 
 fn document_xml(report: &Report, ed: &Edition, purpose: Purpose) -> String {
     let mut body = String::new();
-    let title = if report.title.trim().is_empty() {
-        Edition::title_for(&report.organ, report.year)
-    } else {
-        report.title.clone()
-    };
+    let title =
+        if report.title.trim().is_empty() { ed.title_for(&report.organ, report.year) } else { report.title.clone() };
     body.push_str(&para("Title", &title));
     let preamble = if report.preamble.trim().is_empty() {
         ed.preamble_for(&report.organ, report.year)
