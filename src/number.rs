@@ -2,8 +2,10 @@
 //!
 //! Handles full-width digits and spaces (NFKC), thousands separators,
 //! signed changes in words or with signs (`增 4`, `减5`, `+12`, `-50`),
-//! units inside the cell (`6165711 元`, `12.5万元`, `3件`), and the dash
-//! people write for "not applicable". A blank or a dash is never 0.
+//! units inside the cell (`6165711 元`, `12.5万元`, `3件`: which units, and
+//! what they are worth in the cell's unit, is edition data, [`Suffixes`]),
+//! and the dash people write for "not applicable". A blank or a dash is
+//! never 0.
 
 use crate::edition::Kind;
 use crate::model::Number;
@@ -33,9 +35,14 @@ pub fn squeeze(text: &str) -> String {
     text.nfkc().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').collect()
 }
 
-/// Read a cell's text as a value of `kind` in `unit` (the unit the edition
-/// declares for the cell, e.g. `万元`).
-pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
+/// Units that may follow a number in a cell, each with what one of it is
+/// worth in the cell's own unit (`元` → 0.0001 in a 万元 cell), longest
+/// first. From the edition: [`crate::edition::Edition::suffixes`].
+pub type Suffixes = [(String, Decimal)];
+
+/// Read a cell's text as a value of `kind`, a unit written after the number
+/// converted by `suffixes`.
+pub fn parse_cell(text: &str, kind: Kind, suffixes: &Suffixes) -> Parsed {
     // The common case first: a plain whole number.
     let t = text.trim();
     if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -63,25 +70,13 @@ pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
             break;
         }
     }
-    // Units written inside the cell.
+    // A unit written inside the cell.
     let mut factor = Decimal::ONE;
-    let mut divisor = Decimal::ONE;
-    if let Some(rest) = s.strip_suffix("万元") {
-        s = rest.to_string();
-        if unit == Some("元") {
-            factor = Decimal::from(10_000);
-        }
-    } else if let Some(rest) = s.strip_suffix('元') {
-        s = rest.to_string();
-        if unit == Some("万元") {
-            divisor = Decimal::from(10_000);
-        }
-    } else {
-        for u in ["件", "项", "个", "条", "次"] {
-            if let Some(rest) = s.strip_suffix(u) {
-                s = rest.to_string();
-                break;
-            }
+    for (suffix, f) in suffixes {
+        if let Some(rest) = s.strip_suffix(suffix.as_str()) {
+            s = rest.to_string();
+            factor = *f;
+            break;
         }
     }
     let s = s.strip_prefix('+').unwrap_or(&s);
@@ -93,7 +88,7 @@ pub fn parse_cell(text: &str, kind: Kind, unit: Option<&str>) -> Parsed {
             if negate {
                 d = -d;
             }
-            let d = d.checked_mul(factor).and_then(|d| d.checked_div(divisor));
+            let d = d.checked_mul(factor);
             match d {
                 Some(d) => Parsed::Value(Number(d.normalize())),
                 None => Parsed::Invalid(format!("“{}”超出可表示范围", text.trim())),
@@ -120,7 +115,7 @@ pub fn kind_problem(n: Number, kind: Kind, decimals: Option<u32>) -> Option<Stri
 impl Number {
     /// Lenient parse for tests and tools: what [`parse_cell`] accepts as a count.
     pub fn parse_lenient(s: &str) -> Option<Number> {
-        match parse_cell(s, Kind::Signed, None) {
+        match parse_cell(s, Kind::Signed, &[]) {
             Parsed::Value(n) => Some(n),
             _ => Number::from_str(s).ok(),
         }
@@ -131,8 +126,10 @@ impl Number {
 mod tests {
     use super::*;
 
+    /// The suffixes of the built-in editions for a cell in unit `u`.
     fn v(s: &str, k: Kind, u: Option<&str>) -> Parsed {
-        parse_cell(s, k, u)
+        let eds = crate::edition::Editions::builtin().unwrap();
+        parse_cell(s, k, &eds.get("2019").unwrap().suffixes(u))
     }
     fn n(s: &str) -> Parsed {
         Parsed::Value(Number::from_str(s).unwrap())

@@ -322,6 +322,11 @@ pub struct Edition {
     /// Words every title has, in order: the organ and year stand before the
     /// first ([`crate::labels::TitleWords`]).
     pub title_words: crate::labels::TitleWords,
+    /// Units written inside cells: for a cell's unit, each unit a number may
+    /// be written in and what one of it is worth (longest name first).
+    pub units: Vec<(String, Vec<(String, rust_decimal::Decimal)>)>,
+    /// Words that may follow a count and add nothing (`3件`).
+    pub count_words: Vec<String>,
     pub markers: Vec<String>,
     /// Placeholder paragraphs of blank forms, dropped when reading.
     pub placeholders: Vec<String>,
@@ -392,6 +397,21 @@ impl Edition {
         }
     }
 
+    /// What may follow a number in a cell of `unit`, with what it is worth
+    /// there (longest first): the unit's conversions and the count words; a
+    /// cell without a unit takes every unit's name at face value.
+    pub fn suffixes(&self, unit: Option<&str>) -> Vec<(String, rust_decimal::Decimal)> {
+        let one = rust_decimal::Decimal::ONE;
+        let mut out: Vec<(String, rust_decimal::Decimal)> = match unit {
+            Some(u) => self.units.iter().filter(|(x, _)| x == u).flat_map(|(_, c)| c.iter().cloned()).collect(),
+            None => self.units.iter().flat_map(|(_, c)| c.iter().map(|(w, _)| (w.clone(), one))).collect(),
+        };
+        out.extend(self.count_words.iter().map(|w| (w.clone(), one)));
+        out.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
+    }
+
     /// The cells of a block in row-major order.
     pub fn block_cells(&self, table: usize, block: usize) -> impl Iterator<Item = &CellDef> {
         self.cells.iter().filter(move |c| c.table == table && c.block == block)
@@ -448,6 +468,17 @@ impl Compiler<'_> {
         }
         if raw.title.words.is_empty() {
             return Err(err(s, "title.words 至少要有一个词"));
+        }
+        let mut units = Vec::new();
+        for (unit, written) in &raw.units {
+            let mut conv = Vec::new();
+            for (as_written, factor) in written {
+                let f = rust_decimal::Decimal::from_str_exact(factor.trim())
+                    .map_err(|_| err(s, format!("units.{unit}.{as_written} 的换算系数 “{factor}” 不是数字")))?;
+                conv.push((as_written.clone(), f));
+            }
+            conv.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+            units.push((unit.clone(), conv));
         }
         let mut parts = Vec::new();
         let mut part_ids = HashSet::new();
@@ -587,6 +618,8 @@ impl Compiler<'_> {
             preamble: raw.preamble,
             title_format: raw.title.format,
             title_words: crate::labels::TitleWords(raw.title.words),
+            units,
+            count_words: raw.count_words,
             markers: raw.markers,
             placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,

@@ -15,6 +15,13 @@ pub struct RawEdition {
     #[serde(default)]
     pub preamble: String,
     pub title: RawTitle,
+    /// For a cell in unit U, what a number written with unit V is worth:
+    /// `units.U.V = "factor"`.
+    #[serde(default)]
+    pub units: indexmap::IndexMap<String, indexmap::IndexMap<String, String>>,
+    /// Words that may follow a count and add nothing (`3件`).
+    #[serde(default)]
+    pub count_words: Vec<String>,
     #[serde(default)]
     pub markers: Vec<String>,
     #[serde(default)]

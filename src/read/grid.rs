@@ -22,7 +22,7 @@ use super::doc::Cell;
 use crate::edition::{Block, Edition, Kind, Leaf, Node, Op, Rule, Term};
 use crate::labels::{is_bare_ordinal, key, keys_match, label_keys, strip_ordinal};
 use crate::model::{Number, Report, Source, Warning};
-use crate::number::{parse_cell, Parsed};
+use crate::number::{parse_cell, Parsed, Suffixes};
 use std::collections::{HashMap, HashSet};
 
 /// A sheet or a table: positioned cells.
@@ -509,8 +509,8 @@ fn is_unlabelled(b: &Block) -> bool {
 
 /// A field that reads as a number, a signed change, an amount with its unit,
 /// or a dash.
-pub fn is_value(text: &str) -> bool {
-    matches!(parse_cell(text, Kind::Signed, None), Parsed::Value(_) | Parsed::Dash)
+pub fn is_value(text: &str, suffixes: &Suffixes) -> bool {
+    matches!(parse_cell(text, Kind::Signed, suffixes), Parsed::Value(_) | Parsed::Dash)
 }
 
 /// One row of an unaligned grid: its label cells, then its value fields.
@@ -523,7 +523,7 @@ struct Line {
 /// The rows of an unaligned grid from `from` to `to`, cells not yet used.
 /// A row's values start right after its last label (empty fields there are
 /// blank cells) and run to its end.
-fn lines(g: &Grid, gi: usize, used: &Used, from: u32, to: u32) -> Vec<Line> {
+fn lines(g: &Grid, gi: usize, used: &Used, from: u32, to: u32, sfx: &Suffixes) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     let mut row_cells: Vec<usize> = Vec::new();
     let range: Vec<usize> = g.rows(from, to).filter(|&i| !used.contains(gi, i)).collect();
@@ -536,7 +536,7 @@ fn lines(g: &Grid, gi: usize, used: &Used, from: u32, to: u32) -> Vec<Line> {
             k += 1;
         }
         let blank = |i: usize| g.cells[i].text.trim().is_empty();
-        let first_value = row_cells.iter().position(|&i| is_value(&g.cells[i].text));
+        let first_value = row_cells.iter().position(|&i| is_value(&g.cells[i].text, sfx));
         let Some(fv) = first_value else {
             let labels = row_cells.iter().copied().filter(|&i| !blank(i)).collect();
             out.push(Line { row, labels, values: Vec::new() });
@@ -673,6 +673,7 @@ fn item_groups(b: &Block) -> Vec<(&[String], std::ops::Range<usize>)> {
 fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: &Edition) -> Option<Plan> {
     let ac = &g.cells[anchor];
     let n = b.col_leaves.len();
+    let sfx = ed.suffixes(None);
     let start = if b.heading.is_some() { ac.row + ac.rowspan } else { ac.row };
     // 表四's header may come one word per line before its one row.
     let limit = start + 4 * b.row_leaves.len() as u32 + if is_unlabelled(b) { 40 } else { 12 };
@@ -708,7 +709,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     if is_unlabelled(b) {
         // 表四: the first row of values below the header; any text in it
         // must be pieces of the column labels.
-        let hit = lines(g, gi, used, start, limit)
+        let hit = lines(g, gi, used, start, limit, &sfx)
             .into_iter()
             .find(|l| !l.values.is_empty() && l.labels.iter().all(|&i| fragment(i)))?;
         last_row = hit.row;
@@ -725,7 +726,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
         let groups = item_groups(b);
         let mut k = 0usize;
         let mut carried: Vec<String> = Vec::new();
-        for line in lines(g, gi, used, start, limit) {
+        for line in lines(g, gi, used, start, limit, &sfx) {
             if k >= b.row_leaves.len() {
                 break;
             }
@@ -777,7 +778,12 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
         .flat_map(|r| r.labels.iter().copied().chain(r.values.iter().flatten().flatten().flatten().copied()))
         .collect();
     for i in g.rows(from, last_row + 1) {
-        if i != anchor && !used.contains(gi, i) && !taken.contains(&i) && !is_value(&g.cells[i].text) && fragment(i) {
+        if i != anchor
+            && !used.contains(gi, i)
+            && !taken.contains(&i)
+            && !is_value(&g.cells[i].text, &sfx)
+            && fragment(i)
+        {
             labels.push(i);
         }
     }
@@ -798,6 +804,7 @@ fn commit(
     used: &mut Used,
     ed: &Edition,
 ) -> usize {
+    let sfx = ed.suffixes(None);
     used.mark(gi, anchor);
     for &i in plan.labels.iter().chain(plan.cols.iter().flatten().map(|(_, i)| i)) {
         used.mark(gi, i);
@@ -817,7 +824,7 @@ fn commit(
             Some(Err(_)) => continue,
             None => plan.cols.iter().map(|c| c.and_then(|(col, _)| g.at(r.row, col))).collect(),
         };
-        if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text))) {
+        if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text, &sfx))) {
             continue;
         }
         for i in r.labels.iter().chain(values.iter().flatten()) {
@@ -897,7 +904,7 @@ fn commit(
                 });
                 // The row's numbers are accounted for by this warning.
                 for i in g.rows(r.row, r.row + 1) {
-                    if is_value(&g.cells[i].text) {
+                    if is_value(&g.cells[i].text, &sfx) {
                         used.mark(gi, i);
                     }
                 }
@@ -945,17 +952,18 @@ fn set_zeros(report: &mut Report, ed: &Edition, b: &Block, ri: usize, src: Optio
 }
 
 /// Does a value read as zero?
-fn is_zero(text: &str) -> bool {
-    matches!(parse_cell(text, Kind::Count, None), Parsed::Value(v) if v == Number::ZERO)
+fn is_zero(text: &str, suffixes: &Suffixes) -> bool {
+    matches!(parse_cell(text, Kind::Count, suffixes), Parsed::Value(v) if v == Number::ZERO)
 }
 
 /// A row one number short whose numbers are all zero is all zero when an
 /// identity of the edition ties exactly its cells together (a total and its
 /// parts, all non-negative): whichever cell was lost, it is 0. The rule.
 fn zero_row<'e, 'a>(ed: &'e Edition, b: &Block, ri: usize, found: impl Iterator<Item = &'a str>) -> Option<&'e Rule> {
+    let sfx = ed.suffixes(None);
     let mut n = 0;
     for t in found {
-        if !is_zero(t) {
+        if !is_zero(t, &sfx) {
             return None;
         }
         n += 1;
@@ -992,10 +1000,9 @@ fn row_name(ed: &Edition, b: &Block, leaf: &Leaf) -> String {
 fn read_value(report: &mut Report, ed: &Edition, cell: usize, vc: &Cell, src: Source) {
     let def = &ed.cells[cell];
     let value = match vc.number {
-        Some(f) if !vc.text.contains(['元', '万']) => {
-            Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone()))
-        }
-        _ => parse_cell(&vc.text, def.kind, def.unit.as_deref()),
+        // A number stored as a number (a workbook cell) is the value itself.
+        Some(f) => Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone())),
+        _ => parse_cell(&vc.text, def.kind, &ed.suffixes(def.unit.as_deref())),
     };
     match value {
         Parsed::Value(v) => set_cell(report, &def.id, Some(v)),

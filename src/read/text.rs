@@ -25,6 +25,7 @@ use super::ReadOptions;
 use crate::error::{Error, Result};
 use crate::labels::{key, strip_ordinal};
 use crate::model::Warning;
+use crate::number::Suffixes;
 use std::path::Path;
 
 /// Decode a text file: UTF-8 (with or without BOM), else GB18030 (GBK).
@@ -106,11 +107,11 @@ fn split_wide(line: &str) -> Vec<String> {
 
 /// Fields `[labels…, values…]`: is every field from the first value on a
 /// value (or empty)? Returns the number of values.
-fn row_values(fields: &[String]) -> Option<usize> {
-    let first = fields.iter().position(|f| is_value(f))?;
+fn row_values(fields: &[String], sfx: &Suffixes) -> Option<usize> {
+    let first = fields.iter().position(|f| is_value(f, sfx))?;
     let rest = &fields[first..];
     rest.iter()
-        .all(|f| f.trim().is_empty() || is_value(f))
+        .all(|f| f.trim().is_empty() || is_value(f, sfx))
         .then(|| rest.iter().filter(|f| !f.trim().is_empty()).count())
 }
 
@@ -146,7 +147,26 @@ fn is_heading(t: &str, headings: &[String]) -> bool {
     body.len() < k.len() && headings.iter().any(|h| body.starts_with(h.as_str()))
 }
 
-fn classify(line: &str, headings: &[String]) -> Line {
+/// What the layout needs from the editions: the part headings, and the units
+/// a number may be written with.
+struct Known {
+    headings: Vec<String>,
+    suffixes: Vec<(String, rust_decimal::Decimal)>,
+}
+
+impl Known {
+    fn of(opts: ReadOptions<'_>) -> Known {
+        let mut suffixes: Vec<(String, rust_decimal::Decimal)> =
+            opts.editions.all().iter().flat_map(|e| e.suffixes(None)).collect();
+        suffixes.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+        suffixes.dedup_by(|a, b| a.0 == b.0);
+        Known { headings: heading_keys(opts), suffixes }
+    }
+}
+
+fn classify(line: &str, known: &Known) -> Line {
+    let headings = &known.headings;
+    let sfx = &known.suffixes;
     let t = line.trim();
     if t.is_empty() {
         return Line::Blank;
@@ -158,11 +178,11 @@ fn classify(line: &str, headings: &[String]) -> Line {
         return Line::Row(line.split('\t').map(|f| f.trim().to_string()).collect());
     }
     let wide = split_wide(line);
-    if row_values(&wide).is_some() {
+    if row_values(&wide, sfx).is_some() {
         return Line::Row(wide);
     }
     let narrow: Vec<String> = t.split_whitespace().map(str::to_string).collect();
-    if row_values(&narrow).is_some_and(|n| n >= 2) {
+    if row_values(&narrow, sfx).is_some_and(|n| n >= 2) {
         return Line::Row(narrow);
     }
     let chars = t.chars().filter(|c| !c.is_whitespace()).count();
@@ -178,8 +198,8 @@ const HEADER_LINES: usize = 24;
 
 /// Lay out lines of text as paragraphs and unaligned tables.
 pub(crate) fn layout(lines: &[&str], kind: SourceKind, opts: ReadOptions<'_>) -> Document {
-    let headings = heading_keys(opts);
-    let kinds: Vec<Line> = lines.iter().map(|l| classify(l, &headings)).collect();
+    let known = Known::of(opts);
+    let kinds: Vec<Line> = lines.iter().map(|l| classify(l, &known)).collect();
     // Which lines belong to a table: rows, the labels between them, and up
     // to HEADER_LINES label lines right before the first row.
     let mut in_table = vec![false; lines.len()];
@@ -232,14 +252,14 @@ pub(crate) fn layout(lines: &[&str], kind: SourceKind, opts: ReadOptions<'_>) ->
         while i < kinds.len() && in_table[i] {
             i += 1;
         }
-        doc.body.push(Item::Table(table(&kinds, start, i)));
+        doc.body.push(Item::Table(table(&kinds, start, i, &known)));
     }
     doc
 }
 
 /// The table of lines `from..to`: one row per line, except that a label
 /// line followed by one value per line is one row.
-fn table(kinds: &[Line], from: usize, to: usize) -> Table {
+fn table(kinds: &[Line], from: usize, to: usize, known: &Known) -> Table {
     let mut t = Table { aligned: false, ..Table::default() };
     let mut row = 0u32;
     // The row a value-per-line sequence is appended to: (row, next column).
@@ -259,7 +279,8 @@ fn table(kinds: &[Line], from: usize, to: usize) -> Table {
                 row += 1;
             }
             Line::Row(fields) => {
-                let single = fields.iter().filter(|f| !f.is_empty()).count() <= 1 && row_values(fields) == Some(1);
+                let single = fields.iter().filter(|f| !f.is_empty()).count() <= 1
+                    && row_values(fields, &known.suffixes) == Some(1);
                 if let (true, Some((r, col))) = (single, open) {
                     let text = fields.iter().find(|f| !f.is_empty()).cloned().unwrap_or_default();
                     t.cells.push(Cell { at: Some((None, line_no, 1)), ..Cell::new(r, col, 1, 1, text) });
@@ -291,8 +312,8 @@ mod tests {
     #[test]
     fn fields_and_kinds() {
         let eds = crate::edition::Editions::builtin().unwrap();
-        let h = heading_keys(ReadOptions::new(&eds));
-        let classify = |l: &str| classify(l, &h);
+        let known = Known::of(ReadOptions::new(&eds));
+        let classify = |l: &str| classify(l, &known);
         assert_eq!(split_wide("一、本年新收  3001        53   0"), vec!["一、本年新收", "3001", "53", "0"]);
         assert_eq!(split_wide("(一) 予以公开    12"), vec!["(一) 予以公开", "12"]);
         assert!(matches!(classify("          447   7   0"), Line::Row(_)));
