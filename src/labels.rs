@@ -67,6 +67,11 @@ pub fn strip_ordinal(k: &str) -> &str {
     s
 }
 
+/// Is this a Chinese numeral character (一 … 十) as ordinals use them?
+pub fn is_chinese_digit(c: char) -> bool {
+    CN_DIGITS.contains(c)
+}
+
 /// Is the key only an ordinal (a cell holding just "一、")?
 pub fn is_bare_ordinal(k: &str) -> bool {
     !k.is_empty() && strip_ordinal(k).is_empty()

@@ -89,7 +89,7 @@ fn para(style: &str, text: &str) -> String {
 fn is_sub_heading(line: &str) -> bool {
     let t = line.trim_start();
     let Some(rest) = t.strip_prefix('（').or_else(|| t.strip_prefix('(')) else { return false };
-    let n = rest.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).count();
+    let n = rest.chars().take_while(|c| crate::labels::is_chinese_digit(*c)).count();
     n > 0 && rest.chars().nth(n).is_some_and(|c| c == '）' || c == ')')
 }
 
