@@ -312,6 +312,8 @@ struct Plan {
     /// row per item (2021's （六）其他处理 printed as in 2019): the items'
     /// leaf indices and the row.
     groups: Vec<(std::ops::Range<usize>, RowHit)>,
+    /// Aligned grids: the first column of values (left of it, labels).
+    first_value_col: u32,
 }
 
 fn try_anchor(
@@ -500,7 +502,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
             labels.push(i);
         }
     }
-    Some(Plan { cols, rows, labels, groups })
+    Some(Plan { cols, rows, labels, groups, first_value_col })
 }
 
 fn is_unlabelled(b: &Block) -> bool {
@@ -787,7 +789,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
             labels.push(i);
         }
     }
-    Some(Plan { cols: Vec::new(), rows, labels, groups: found_groups })
+    Some(Plan { cols: Vec::new(), rows, labels, groups: found_groups, first_value_col: 0 })
 }
 
 /// Carry out a plan: mark its labels used and read its values. Every row and
@@ -861,11 +863,27 @@ fn commit(
             continue;
         };
         match &r.values {
+            None if misaligned(g, r.row, &plan, &sfx) => {
+                // Left blank and reported, never read shifted.
+                report.warnings.push(Warning {
+                    code: "READ-ROW-COUNT".into(),
+                    message: format!(
+                        "“{}”一行的数字与表头的列对不齐（单元格合并或缺失），无法确定各数字属于哪一列，该行按空白处理",
+                        row_name(ed, b, leaf)
+                    ),
+                    source: r.labels.first().map(|&i| source(file, g, &g.cells[i])),
+                });
+                for i in g.rows(r.row, r.row + 1) {
+                    if is_value(&g.cells[i].text, &sfx) {
+                        used.mark(gi, i);
+                    }
+                }
+            }
             None => {
                 for (ci, col) in plan.cols.iter().enumerate() {
                     let Some((col, _)) = col else { continue };
                     n += 1;
-                    let Some(vi) = g.at(r.row, *col) else { continue };
+                    let Some(vi) = g.at(r.row, *col).filter(|&vi| g.cells[vi].col == *col) else { continue };
                     used.mark(gi, vi);
                     let src = source(file, g, &g.cells[vi]);
                     read_value(report, ed, b.cell_index(ri, ci), &g.cells[vi], src);
@@ -984,6 +1002,34 @@ fn zero_row<'e, 'a>(ed: &'e Edition, b: &Block, ri: usize, found: impl Iterator<
             && terms
                 .iter()
                 .all(|t| matches!(t, Term::Cell { id, negative: false, previous: false } if ids.contains(id.as_str())))
+    })
+}
+
+/// Does a row of an aligned grid fail to line up with the block's headers:
+/// a number among the labels, a number not under a header's column, or a
+/// label reaching into the values?
+fn misaligned(g: &Grid, row: u32, plan: &Plan, sfx: &Suffixes) -> bool {
+    let fv = plan.first_value_col;
+    g.rows(row, row + 1).any(|i| {
+        let c = &g.cells[i];
+        let number = is_value(&c.text, sfx);
+        if c.col < fv {
+            number || c.col + c.colspan > fv
+        } else {
+            let under = plan.cols.iter().flatten().filter(|(col, _)| c.col <= *col && *col < c.col + c.colspan).count();
+            let at_header = plan.cols.iter().flatten().any(|(col, _)| *col == c.col);
+            number && (under > 1 || (!at_header && !in_missing_column(plan, c.col)))
+        }
+    })
+}
+
+/// Is `col` where a column whose header was not found stands: between the
+/// columns found on either side of it (columns run left to right)?
+fn in_missing_column(plan: &Plan, col: u32) -> bool {
+    plan.cols.iter().enumerate().filter(|(_, c)| c.is_none()).any(|(i, _)| {
+        let left = plan.cols[..i].iter().flatten().map(|(c, _)| *c).max();
+        let right = plan.cols[i + 1..].iter().flatten().map(|(c, _)| *c).min();
+        left.is_none_or(|l| col > l) && right.is_none_or(|r| col < r)
     })
 }
 
