@@ -65,14 +65,24 @@ fn layout(pages: &[Page], opts: ReadOptions<'_>) -> Document {
     // Text lines waiting to be laid out (with where their page's text
     // starts and ends, to join paragraphs).
     let mut pending: Vec<TextLine> = Vec::new();
+    // Every table column line of the document, by x.
+    let columns = snap(pages.iter().flat_map(|p| lattices(&p.rules)).flat_map(|l| l.xs));
     for page in pages {
         let lattices = lattices(&page.rules);
         let mut in_table = vec![false; page.glyphs.len()];
         let mut tables: Vec<(f32, Table)> = Vec::new();
         for (k, l) in lattices.iter().enumerate() {
             let name = format!("第{}页表格{}", page.index + 1, k + 1);
-            let t = l.table(&page.glyphs, &mut in_table, &name);
+            let mut t = l.table(&page.glyphs, &mut in_table, &name);
             if t.cells.iter().any(|c| !c.text.trim().is_empty()) {
+                // Columns by their x position on the page, the same for every
+                // table of the document, so a table continued on the next
+                // page with a different lattice still lines up.
+                for c in &mut t.cells {
+                    let (x0, x1) = (l.xs[c.col as usize], l.xs[(c.col + c.colspan) as usize]);
+                    c.col = column_at(&columns, x0);
+                    c.colspan = column_at(&columns, x1).saturating_sub(c.col).max(1);
+                }
                 tables.push((l.ys.first().copied().unwrap_or(0.0), t));
             }
         }
@@ -273,6 +283,12 @@ fn lattices(rules: &[Rule]) -> Vec<Lattice<'_>> {
             (xs.len() >= 2 && ys.len() >= 2).then_some(Lattice { xs, ys, rules })
         })
         .collect()
+}
+
+/// The index of the document-wide column line at `x`.
+fn column_at(columns: &[f32], x: f32) -> u32 {
+    let i = columns.partition_point(|c| *c < x - SNAP);
+    i as u32
 }
 
 /// Sorted positions with those closer than [`SNAP`] taken as one.
