@@ -297,6 +297,10 @@ struct RowHit {
     /// Unaligned grids: the value cells in column order (`None` for an empty
     /// field), or the row's values when they are not as many as columns.
     values: Option<Result<Vec<Option<usize>>, Vec<usize>>>,
+    /// The row ends in empty fields that may be blank cells (the table's
+    /// other rows do not end so): a missing value may be a blank, so it is
+    /// never recovered.
+    blank_tail: bool,
 }
 
 /// What an anchor leads to, decided before anything is changed.
@@ -327,7 +331,7 @@ fn try_anchor(
 ) -> Option<usize> {
     let g = &grids[a.grid];
     let plan = if g.aligned {
-        plan_aligned(g, a.grid, b, used, a.cell)?
+        plan_aligned(g, a.grid, b, used, a.cell, ed)?
     } else {
         plan_unaligned(g, a.grid, b, used, a.cell, ed)?
     };
@@ -336,8 +340,9 @@ fn try_anchor(
 
 /// Plan a block in an aligned grid: columns by their header labels, rows by
 /// their labels left of the values.
-fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> Option<Plan> {
+fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: &Edition) -> Option<Plan> {
     let ac = &g.cells[anchor];
+    let sfx = ed.suffixes(None);
     let depth = b.header_rows() as u32;
     // Rows where the column headers may be.
     let (h_from, h_to) = if b.heading.is_some() {
@@ -373,7 +378,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
     // Row leaves, top to bottom, left of the values.
     let mut rows: Vec<Option<RowHit>> = Vec::with_capacity(b.row_leaves.len());
     if is_unlabelled(b) {
-        rows.push(Some(RowHit { row: header_bottom, labels: Vec::new(), values: None }));
+        rows.push(Some(RowHit { row: header_bottom, labels: Vec::new(), values: None, blank_tail: false }));
     } else {
         let start = if b.heading.is_some() { header_bottom } else { ac.row };
         let limit = start + 3 * b.row_leaves.len() as u32 + 10;
@@ -388,7 +393,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
             if let Some(i) = hit {
                 last_row = Some(g.cells[i].row);
             }
-            rows.push(hit.map(|i| RowHit { row: g.cells[i].row, labels: vec![i], values: None }));
+            rows.push(hit.map(|i| RowHit { row: g.cells[i].row, labels: vec![i], values: None, blank_tail: false }));
         }
     }
     // Rows not found by their labels: between the rows found around them,
@@ -429,7 +434,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
             let (from, to) = bounds(&rows, j);
             let hit = label_cells(&rows, from, to).into_iter().find(|own| near_label(g, own, &b.row_leaves[j].keys));
             if let Some(own) = hit {
-                rows[j] = Some(RowHit { row: g.cells[own[0]].row, labels: own, values: None });
+                rows[j] = Some(RowHit { row: g.cells[own[0]].row, labels: own, values: None, blank_tail: false });
             }
         }
         for (keys, items) in item_groups(b) {
@@ -437,10 +442,22 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize) -> O
                 continue;
             }
             let (from, to) = bounds(&rows, items.start);
-            let hit =
-                label_cells(&rows, from, to).into_iter().find(|own| own.iter().any(|&i| keys_match(g.key(i), keys)));
-            if let Some(own) = hit {
-                groups.push((items, RowHit { row: g.cells[own[0]].row, labels: own, values: None }));
+            let candidates = label_cells(&rows, from, to);
+            // The group's own label, set as one row, alone in its row, and
+            // the only row of values where its items would be.
+            let hit = candidates.iter().find(|own| {
+                own.len() == 1 && own.iter().all(|&i| g.cells[i].rowspan == 1 && keys_match(g.key(i), keys))
+            });
+            let value_rows = (from..to)
+                .filter(|&r| {
+                    g.rows(r, r + 1).any(|i| g.cells[i].col >= first_value_col && is_value(&g.cells[i].text, &sfx))
+                })
+                .count();
+            if let Some(own) = hit.filter(|_| value_rows == 1) {
+                groups.push((
+                    items,
+                    RowHit { row: g.cells[own[0]].row, labels: own.clone(), values: None, blank_tail: false },
+                ));
             }
         }
     }
@@ -520,6 +537,9 @@ struct Line {
     row: u32,
     labels: Vec<usize>,
     values: Vec<Option<usize>>,
+    /// Empty fields after the last value (blank cells at the row's end, or
+    /// nothing: a tab layout cannot tell).
+    trailing: usize,
 }
 
 /// The rows of an unaligned grid from `from` to `to`, cells not yet used.
@@ -541,16 +561,18 @@ fn lines(g: &Grid, gi: usize, used: &Used, from: u32, to: u32, sfx: &Suffixes) -
         let first_value = row_cells.iter().position(|&i| is_value(&g.cells[i].text, sfx));
         let Some(fv) = first_value else {
             let labels = row_cells.iter().copied().filter(|&i| !blank(i)).collect();
-            out.push(Line { row, labels, values: Vec::new() });
+            out.push(Line { row, labels, values: Vec::new(), trailing: 0 });
             continue;
         };
         let labels: Vec<usize> = row_cells[..fv].iter().copied().filter(|&i| !blank(i)).collect();
         let start = row_cells[..fv].iter().rposition(|&i| !blank(i)).map_or(0, |p| p + 1);
         let mut values: Vec<Option<usize>> = row_cells[start..].iter().map(|&i| (!blank(i)).then_some(i)).collect();
+        let mut trailing = 0;
         while values.last().is_some_and(Option::is_none) {
             values.pop();
+            trailing += 1;
         }
-        out.push(Line { row, labels, values });
+        out.push(Line { row, labels, values, trailing });
     }
     out
 }
@@ -613,17 +635,25 @@ fn names_label(g: &Grid, own: &[usize], carried: &[String], keys: &[String]) -> 
             candidates.push(format!("{run}{joined}"));
         }
     }
+    // Numbers written on both sides must agree: `8.属于行政` is not the
+    // beginning of `7.属于行政执法案卷`.
+    let number = |x: &str| -> String {
+        let body = strip_ordinal(x);
+        x[..x.len() - body.len()].chars().filter(char::is_ascii_digit).collect()
+    };
     keys.iter().any(|lk| {
         let ls = strip_ordinal(lk);
+        let ln = number(lk);
         candidates.iter().filter(|c| !c.is_empty()).any(|c| {
-            if keys_match(c, std::slice::from_ref(lk))
-                || c.ends_with(lk.as_str())
-                || (ls.chars().count() >= 2 && c.ends_with(ls))
-            {
+            if keys_match(c, std::slice::from_ref(lk)) || c.ends_with(lk.as_str()) {
                 return true;
             }
+            let cn = number(c);
+            if !cn.is_empty() && !ln.is_empty() && cn != ln {
+                return false;
+            }
             let cs = strip_ordinal(c);
-            cs.chars().count() >= 4 && ls.starts_with(cs)
+            (ls.chars().count() >= 2 && c.ends_with(ls)) || (cs.chars().count() >= 4 && ls.starts_with(cs))
         })
     })
 }
@@ -689,7 +719,8 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
         }
     };
     let labelled = !is_unlabelled(b);
-    let fit = |values: &[Option<usize>]| -> Result<Vec<Option<usize>>, Vec<usize>> {
+    let fit = |line: &Line| -> Result<Vec<Option<usize>>, Vec<usize>> {
+        let values = line.values.as_slice();
         // After a label, an empty field before the first number may be a
         // blank cell or the gap a merged label leaves: such fields are not
         // counted, so a row is never shifted. A row without a label (表四)
@@ -704,6 +735,14 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
             Err(v.iter().flatten().copied().collect())
         }
     };
+    // Do the table's full rows end in empty fields (a layout habit, as when
+    // every line ends with a tab)? Then such fields are no cells.
+    let all = lines(g, gi, used, start, limit, &sfx);
+    let core = |l: &Line| l.values.len() - l.values.iter().take_while(|v| v.is_none()).count();
+    let full_with_tail = all.iter().filter(|l| core(l) == n && l.trailing > 0).count();
+    let full_without = all.iter().filter(|l| core(l) == n && l.trailing == 0).count();
+    let tail_is_layout = full_with_tail > full_without;
+    let blank_tail = |line: &Line| line.trailing > 0 && !tail_is_layout;
     let mut rows: Vec<Option<RowHit>> = Vec::with_capacity(b.row_leaves.len());
     let mut found_groups: Vec<(std::ops::Range<usize>, RowHit)> = Vec::new();
     let mut labels = Vec::new();
@@ -715,7 +754,12 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
             .into_iter()
             .find(|l| !l.values.is_empty() && l.labels.iter().all(|&i| fragment(i)))?;
         last_row = hit.row;
-        rows.push(Some(RowHit { row: hit.row, labels: hit.labels.clone(), values: Some(fit(&hit.values)) }));
+        rows.push(Some(RowHit {
+            row: hit.row,
+            labels: hit.labels.clone(),
+            values: Some(fit(&hit)),
+            blank_tail: blank_tail(&hit),
+        }));
     } else {
         // A row naming another block of the same table ends this one.
         let table = ed.cells.get(b.first_cell).and_then(|c| ed.tables.get(c.table));
@@ -728,6 +772,12 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
         let groups = item_groups(b);
         let mut k = 0usize;
         let mut carried: Vec<String> = Vec::new();
+        // A row of values that named nothing: labels carried from above no
+        // longer belong to the rows below (labels set under their values).
+        let mut lost = false;
+        // A group printed as one row stands for its items only if the next
+        // row of values is a row after them.
+        let mut pending_group = false;
         for line in lines(g, gi, used, start, limit, &sfx) {
             if k >= b.row_leaves.len() {
                 break;
@@ -739,27 +789,56 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
                 carried.extend(line.labels.iter().map(|&i| g.key(i).to_string()));
                 continue;
             }
+            if lost {
+                carried.clear();
+            }
+            if pending_group {
+                pending_group = false;
+                let after = (k..(k + 4).min(b.row_leaves.len()))
+                    .any(|j| names_label(g, &line.labels, &carried, &b.row_leaves[j].keys))
+                    || (k < b.row_leaves.len() && near_label(g, &line.labels, &b.row_leaves[k].keys));
+                if !after {
+                    // More rows of values after the group row: it was not
+                    // the whole group; its items stay not found.
+                    if let Some((r, _)) = found_groups.pop() {
+                        rows.truncate(r.start);
+                        k = r.start;
+                    }
+                }
+            }
             let window = k..(k + 4).min(b.row_leaves.len());
             let hit = window
                 .clone()
                 .find(|&j| names_label(g, &line.labels, &carried, &b.row_leaves[j].keys))
                 .or_else(|| near_label(g, &line.labels, &b.row_leaves[k].keys).then_some(k));
+            // A group row: its own label only, nothing of an item's.
             let group = || {
-                groups
-                    .iter()
-                    .find(|(keys, r)| window.contains(&r.start) && names_label(g, &line.labels, &carried, keys))
+                groups.iter().find(|(keys, r)| {
+                    window.contains(&r.start)
+                        && line.labels.len() == 1
+                        && line.labels.iter().all(|&i| keys_match(g.key(i), keys))
+                })
             };
-            let row_hit = RowHit { row: line.row, labels: line.labels.clone(), values: Some(fit(&line.values)) };
+            let row_hit = RowHit {
+                row: line.row,
+                labels: line.labels.clone(),
+                values: Some(fit(&line)),
+                blank_tail: blank_tail(&line),
+            };
             if let Some(j) = hit {
                 rows.resize_with(j, || None);
                 rows.push(Some(row_hit));
                 k = j + 1;
                 last_row = line.row;
+                lost = false;
             } else if let Some((_, r)) = group() {
                 rows.resize_with(r.end, || None);
                 k = r.end;
                 last_row = line.row;
                 found_groups.push((r.clone(), row_hit));
+                pending_group = true;
+            } else if line.labels.is_empty() {
+                lost = true;
             }
             carried.clear();
         }
@@ -893,7 +972,9 @@ fn commit(
                 let first = r.labels.first().copied();
                 let src = first.map(|i| source(file, g, &g.cells[i]));
                 let got = found.len();
-                if let Some(rule) = zero_row(ed, b, ri, found.iter().map(|&i| g.cells[i].text.as_str())) {
+                if let Some(rule) =
+                    zero_row(ed, b, ri, found.iter().map(|&i| g.cells[i].text.as_str())).filter(|_| !r.blank_tail)
+                {
                     for &i in r.labels.iter().chain(found) {
                         used.mark(gi, i);
                     }
