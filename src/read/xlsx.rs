@@ -71,7 +71,11 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
         let merges = wb.merge_cells_by_sheet_name(&name).map_err(|e| calamine_error(path, e))?;
         let mut spans: HashMap<(u32, u32), (u32, u32)> = HashMap::new();
         for d in merges.iter().take(MAX_MERGES) {
-            spans.insert(d.start, (d.end.0.saturating_sub(d.start.0) + 1, d.end.1.saturating_sub(d.start.1) + 1));
+            // Spans within the rows and columns read: a crafted merge over a
+            // whole sheet costs nothing.
+            let rows = (d.end.0.saturating_sub(d.start.0) + 1).min(limits.table_rows as u32);
+            let cols = (d.end.1.saturating_sub(d.start.1) + 1).min(limits.table_cols as u32);
+            spans.insert(d.start, (rows, cols));
         }
         let mut cells = Vec::new();
         let mut outside = 0usize;

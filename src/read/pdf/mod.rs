@@ -56,6 +56,12 @@ pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Do
     Ok(layout(&pages, opts))
 }
 
+/// Most ruling lines of a page read as tables (a report's page has about 50).
+const MAX_RULES: usize = 2_000;
+
+/// Most base cells of one table's lattice (表三 has 280).
+const MAX_BASE_CELLS: usize = 20_000;
+
 /// Positions closer than this (points) are the same line of a lattice.
 const SNAP: f32 = 2.0;
 
@@ -130,8 +136,13 @@ fn flush(pending: &mut Vec<TextLine>, doc: &mut Document, opts: ReadOptions<'_>)
 /// right edge of the text and this one is not indented, on the same page
 /// or at the top of the next. Lines with columns (tabs) are never joined.
 fn join_paragraphs(lines: Vec<TextLine>) -> Vec<String> {
-    let left = |p: u32| lines.iter().filter(|l| l.page == p).map(|l| l.x0).fold(f32::INFINITY, f32::min);
-    let right = |p: u32| lines.iter().filter(|l| l.page == p).map(|l| l.x1).fold(f32::NEG_INFINITY, f32::max);
+    let mut margins: std::collections::HashMap<u32, (f32, f32)> = std::collections::HashMap::new();
+    for l in &lines {
+        let m = margins.entry(l.page).or_insert((f32::INFINITY, f32::NEG_INFINITY));
+        *m = (m.0.min(l.x0), m.1.max(l.x1));
+    }
+    let left = |p: u32| margins.get(&p).map_or(0.0, |m| m.0);
+    let right = |p: u32| margins.get(&p).map_or(0.0, |m| m.1);
     // The body's size: the most common line size.
     let body = {
         let mut sizes: Vec<i32> = lines.iter().map(|l| (l.size * 2.0).round() as i32).collect();
@@ -174,18 +185,22 @@ fn text_lines(glyphs: &[&Glyph], page: u32) -> Vec<TextLine> {
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
     let mut sorted: Vec<&Glyph> = glyphs.iter().copied().filter(|g| !g.text.trim().is_empty()).collect();
     sorted.sort_by(|a, b| a.baseline.total_cmp(&b.baseline).then(a.x0.total_cmp(&b.x0)));
+    // The current line's baseline sum and largest size, kept as it grows.
+    let (mut sum, mut size) = (0.0f32, 0.0f32);
     for g in sorted {
         let joins = lines.last().is_some_and(|l| {
-            let base = l.iter().map(|x| x.baseline).sum::<f32>() / l.len() as f32;
-            let size = l.iter().map(|x| x.size).fold(g.size, f32::max);
-            (g.baseline - base).abs() <= 0.4 * size
+            let base = sum / l.len() as f32;
+            (g.baseline - base).abs() <= 0.4 * size.max(g.size)
         });
         if joins {
             if let Some(l) = lines.last_mut() {
                 l.push(g);
             }
+            sum += g.baseline;
+            size = size.max(g.size);
         } else {
             lines.push(vec![g]);
+            (sum, size) = (g.baseline, g.size);
         }
     }
     lines
@@ -236,6 +251,11 @@ struct Lattice<'r> {
 /// Group a page's rules into tables: rules that touch are one table; a
 /// table needs at least two horizontal and two vertical lines.
 fn lattices(rules: &[Rule]) -> Vec<Lattice<'_>> {
+    // A page with more rules than any table has (a drawing, or a crafted
+    // file): no tables from rules; its text is read as text.
+    if rules.len() > MAX_RULES {
+        return Vec::new();
+    }
     let n = rules.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {
@@ -280,7 +300,9 @@ fn lattices(rules: &[Rule]) -> Vec<Lattice<'_>> {
             };
             let xs = snap(v.iter().map(|r| r.x0).chain(ends(&h, |r| r.x0, |r| r.x1)));
             let ys = snap(h.iter().map(|r| r.y0).chain(ends(&v, |r| r.y0, |r| r.y1)));
-            (xs.len() >= 2 && ys.len() >= 2).then_some(Lattice { xs, ys, rules })
+            // At least a 1×1 table, at most what a report's table could be.
+            let fits = xs.len() >= 2 && ys.len() >= 2 && (xs.len() - 1) * (ys.len() - 1) <= MAX_BASE_CELLS;
+            fits.then_some(Lattice { xs, ys, rules })
         })
         .collect()
 }
@@ -358,20 +380,26 @@ impl Lattice<'_> {
                 *e = (e.0.min(r), e.1.min(c), e.2.max(r), e.3.max(c));
             }
         }
-        let mut t = Table { name: None, cells: Vec::new(), rows: rows as u32, aligned: true };
-        for (r0, c0, r1, c1) in extent.into_iter().flatten() {
-            let (x0, x1, y0, y1) = (self.xs[c0], self.xs[c1 + 1], self.ys[r0], self.ys[r1 + 1]);
-            let inside: Vec<usize> = (0..glyphs.len())
-                .filter(|&i| {
-                    let g = &glyphs[i];
-                    let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.top + g.bottom) / 2.0);
-                    !taken[i] && x0 <= cx && cx <= x1 && y0 <= cy && cy <= y1
-                })
-                .collect();
-            for &i in &inside {
-                taken[i] = true;
+        // Each glyph into the merged cell of the base cell its centre is in
+        // (binary search on the lattice: glyphs × log cells).
+        let mut inside: Vec<Vec<usize>> = vec![Vec::new(); rows * cols];
+        let (x_lo, x_hi) = (self.xs[0], self.xs[cols]);
+        let (y_lo, y_hi) = (self.ys[0], self.ys[rows]);
+        for (i, g) in glyphs.iter().enumerate() {
+            let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.top + g.bottom) / 2.0);
+            if taken[i] || cx < x_lo || cx > x_hi || cy < y_lo || cy > y_hi {
+                continue;
             }
-            let refs: Vec<&Glyph> = inside.iter().map(|&i| &glyphs[i]).collect();
+            let c = self.xs.partition_point(|x| *x < cx).saturating_sub(1).min(cols - 1);
+            let r = self.ys.partition_point(|y| *y < cy).saturating_sub(1).min(rows - 1);
+            let root = find(&mut parent, r * cols + c);
+            inside[root].push(i);
+            taken[i] = true;
+        }
+        let mut t = Table { name: None, cells: Vec::new(), rows: rows as u32, aligned: true };
+        for (root, e) in extent.into_iter().enumerate() {
+            let Some((r0, c0, r1, c1)) = e else { continue };
+            let refs: Vec<&Glyph> = inside[root].iter().map(|&i| &glyphs[i]).collect();
             let text =
                 text_lines(&refs, 0).into_iter().map(|l| l.text.replace('\t', " ")).collect::<Vec<_>>().join("\n");
             let at = Some((Some(name.to_string()), r0 as u32 + 1, c0 as u32 + 1));
