@@ -215,7 +215,10 @@ fn anchors(grids: &[Grid], b: &Block, used: &Used) -> Vec<Anchor> {
     let mut out = Vec::new();
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
-            if !used.contains(gi, i) && keys_match(g.key(i), &keys) {
+            // In published text the anchor label may be wrapped: its first
+            // line, with the same number, will do.
+            let start = || !g.aligned && keys.iter().any(|k| begins_label(g.key(i), k));
+            if !used.contains(gi, i) && (keys_match(g.key(i), &keys) || start()) {
                 out.push(Anchor { grid: gi, cell: i });
             }
         }
@@ -601,6 +604,17 @@ fn label_text(b: &Block) -> String {
     t
 }
 
+/// Is `cell` the first line of the label `k` wrapped over lines: the same
+/// ordinal, and at least six characters of its text?
+fn begins_label(cell: &str, k: &str) -> bool {
+    let (cs, ks) = (strip_ordinal(cell), strip_ordinal(k));
+    cs.len() < cell.len()
+        && cell[..cell.len() - cs.len()] == k[..k.len() - ks.len()]
+        && cs.chars().count() >= 6
+        && ks.starts_with(cs)
+        && cs != ks
+}
+
 /// Is a cell (key `k`) a piece of one of the labels in `text` ([`label_text`])?
 fn is_piece(text: &str, k: &str) -> bool {
     let ks = strip_ordinal(k);
@@ -837,7 +851,8 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
                 last_row = line.row;
                 found_groups.push((r.clone(), row_hit));
                 pending_group = true;
-            } else if line.labels.is_empty() {
+            } else if line.labels.is_empty() && carried.is_empty() {
+                // Numbers with nothing above or beside them to name them.
                 lost = true;
             }
             carried.clear();
