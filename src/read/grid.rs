@@ -900,157 +900,189 @@ fn commit(
     used: &mut Used,
     ed: &Edition,
 ) -> usize {
-    let sfx = ed.suffixes(None);
-    used.mark(gi, anchor);
+    let mut c = Commit { file, g, gi, b, ed, sfx: ed.suffixes(None), report, used, located: 0 };
+    c.used.mark(gi, anchor);
     for &i in plan.labels.iter().chain(plan.cols.iter().flatten().map(|(_, i)| i)) {
-        used.mark(gi, i);
+        c.used.mark(gi, i);
     }
     for r in plan.rows.iter().flatten() {
         for &i in &r.labels {
-            used.mark(gi, i);
+            c.used.mark(gi, i);
         }
     }
-    let mut n = 0;
-    // A group printed as one row: its items are known only when the row is
-    // all zeros (items are non-negative and add up to the group).
-    let mut recovered: Vec<usize> = Vec::new();
-    for (items, r) in &plan.groups {
-        let values: Vec<Option<usize>> = match &r.values {
-            Some(Ok(v)) => v.clone(),
-            Some(Err(_)) => continue,
-            None => plan.cols.iter().map(|c| c.and_then(|(col, _)| g.at(r.row, col))).collect(),
-        };
-        if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text, &sfx))) {
-            continue;
-        }
-        for i in r.labels.iter().chain(values.iter().flatten()) {
-            used.mark(gi, *i);
-        }
-        let first = r.labels.first().map(|&i| source(file, g, &g.cells[i]));
-        let names: Vec<&str> = items.clone().map(|ri| b.row_leaves[ri].label.as_str()).collect();
-        report.warnings.push(Warning {
-            code: "READ-RECOVERED".into(),
-            message: format!(
-                "“{}”印成了一行且各数均为 0；本格式把它分为 {} 项（{}），各项均为非负数、合计为 0，故均按 0 读取",
-                r.labels.iter().map(|&i| g.cells[i].text.trim()).collect::<Vec<_>>().join(""),
-                names.len(),
-                names.join("；")
-            ),
-            source: first.clone(),
-        });
-        for ri in items.clone() {
-            n += set_zeros(report, ed, b, ri, first.as_ref());
-            recovered.push(ri);
-        }
-    }
+    let recovered = c.groups(&plan);
     for (ri, r) in plan.rows.iter().enumerate() {
-        let leaf = &b.row_leaves[ri];
         if recovered.contains(&ri) {
             continue;
         }
-        let Some(r) = r else {
-            report.warnings.push(Warning {
-                code: "READ-ROW-NOT-FOUND".into(),
-                message: format!("没有找到“{}”这一行，该行数字均按空白处理", row_name(ed, b, leaf)),
-                source: None,
-            });
-            continue;
-        };
+        match r {
+            None => c.row_not_found(ri),
+            Some(r) => c.row(&plan, ri, r),
+        }
+    }
+    c.columns_not_found(&plan);
+    c.located
+}
+
+/// What carrying out a plan reads from and writes to.
+struct Commit<'a> {
+    file: &'a str,
+    g: &'a Grid,
+    gi: usize,
+    b: &'a Block,
+    ed: &'a Edition,
+    sfx: Vec<(String, rust_decimal::Decimal)>,
+    report: &'a mut Report,
+    used: &'a mut Used,
+    /// Value cells located so far.
+    located: usize,
+}
+
+impl Commit<'_> {
+    fn warn(&mut self, code: &str, message: String, source: Option<Source>) {
+        self.report.warnings.push(Warning { code: code.into(), message, source });
+    }
+
+    /// The source of a row's first label cell.
+    fn label_source(&self, r: &RowHit) -> Option<Source> {
+        r.labels.first().map(|&i| source(self.file, self.g, &self.g.cells[i]))
+    }
+
+    /// A row's numbers, accounted for by a warning about the row.
+    fn account_numbers(&mut self, row: u32) {
+        for i in self.g.rows(row, row + 1) {
+            if is_value(&self.g.cells[i].text, &self.sfx) {
+                self.used.mark(self.gi, i);
+            }
+        }
+    }
+
+    /// Groups printed as one row: their items are known only when the row
+    /// is all zeros (items are non-negative and add up to the group). The
+    /// items recovered.
+    fn groups(&mut self, plan: &Plan) -> Vec<usize> {
+        let (g, b) = (self.g, self.b);
+        let mut recovered = Vec::new();
+        for (items, r) in &plan.groups {
+            let values: Vec<Option<usize>> = match &r.values {
+                Some(Ok(v)) => v.clone(),
+                Some(Err(_)) => continue,
+                None => plan.cols.iter().map(|c| c.and_then(|(col, _)| g.at(r.row, col))).collect(),
+            };
+            if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text, &self.sfx))) {
+                continue;
+            }
+            for i in r.labels.iter().chain(values.iter().flatten()) {
+                self.used.mark(self.gi, *i);
+            }
+            let first = self.label_source(r);
+            let names: Vec<&str> = items.clone().map(|ri| b.row_leaves[ri].label.as_str()).collect();
+            self.warn(
+                "READ-RECOVERED",
+                format!(
+                    "“{}”印成了一行且各数均为 0；本格式把它分为 {} 项（{}），各项均为非负数、合计为 0，故均按 0 读取",
+                    r.labels.iter().map(|&i| g.cells[i].text.trim()).collect::<Vec<_>>().join(""),
+                    names.len(),
+                    names.join("；")
+                ),
+                first.clone(),
+            );
+            for ri in items.clone() {
+                self.located += set_zeros(self.report, self.ed, b, ri, first.as_ref());
+                recovered.push(ri);
+            }
+        }
+        recovered
+    }
+
+    fn row_not_found(&mut self, ri: usize) {
+        let name = row_name(self.ed, self.b, &self.b.row_leaves[ri]);
+        self.warn("READ-ROW-NOT-FOUND", format!("没有找到“{name}”这一行，该行数字均按空白处理"), None);
+    }
+
+    /// Read one row found: by its headers' columns (aligned grids), or by
+    /// its values in order (unaligned).
+    fn row(&mut self, plan: &Plan, ri: usize, r: &RowHit) {
+        let (g, b) = (self.g, self.b);
+        let name = row_name(self.ed, b, &b.row_leaves[ri]);
         match &r.values {
-            None if misaligned(g, r.row, &plan, &sfx) => {
+            None if misaligned(g, r.row, plan, &self.sfx) => {
                 // Left blank and reported, never read shifted.
-                report.warnings.push(Warning {
-                    code: "READ-ROW-COUNT".into(),
-                    message: format!(
-                        "“{}”一行的数字与表头的列对不齐（单元格合并或缺失），无法确定各数字属于哪一列，该行按空白处理",
-                        row_name(ed, b, leaf)
-                    ),
-                    source: r.labels.first().map(|&i| source(file, g, &g.cells[i])),
-                });
-                for i in g.rows(r.row, r.row + 1) {
-                    if is_value(&g.cells[i].text, &sfx) {
-                        used.mark(gi, i);
-                    }
-                }
+                let src = self.label_source(r);
+                self.warn(
+                    "READ-ROW-COUNT",
+                    format!("“{name}”一行的数字与表头的列对不齐（单元格合并或缺失），无法确定各数字属于哪一列，该行按空白处理"),
+                    src,
+                );
+                self.account_numbers(r.row);
             }
             None => {
                 for (ci, col) in plan.cols.iter().enumerate() {
                     let Some((col, _)) = col else { continue };
-                    n += 1;
+                    self.located += 1;
                     let Some(vi) = g.at(r.row, *col).filter(|&vi| g.cells[vi].col == *col) else { continue };
-                    used.mark(gi, vi);
-                    let src = source(file, g, &g.cells[vi]);
-                    read_value(report, ed, b.cell_index(ri, ci), &g.cells[vi], src);
+                    self.used.mark(self.gi, vi);
+                    let src = source(self.file, g, &g.cells[vi]);
+                    read_value(self.report, self.ed, b.cell_index(ri, ci), &g.cells[vi], src);
                 }
             }
-            Some(Err(found)) => {
-                let first = r.labels.first().copied();
-                let src = first.map(|i| source(file, g, &g.cells[i]));
-                let got = found.len();
-                if let Some(rule) =
-                    zero_row(ed, b, ri, found.iter().map(|&i| g.cells[i].text.as_str())).filter(|_| !r.blank_tail)
-                {
-                    for &i in r.labels.iter().chain(found) {
-                        used.mark(gi, i);
-                    }
-                    report.warnings.push(Warning {
-                        code: "READ-RECOVERED".into(),
-                        message: format!(
-                            "“{}”一行应有 {} 个数字，找到 {got} 个且均为 0；按 {}（{}）且各数非负，缺的一格也只能是 0，整行按 0 读取",
-                            row_name(ed, b, leaf),
-                            b.col_leaves.len(),
-                            rule.code,
-                            rule.title
-                        ),
-                        source: src.clone(),
-                    });
-                    n += set_zeros(report, ed, b, ri, src.as_ref());
-                    continue;
-                }
-                report.warnings.push(Warning {
-                    code: "READ-ROW-COUNT".into(),
-                    message: format!(
-                        "“{}”一行应有 {} 个数字，找到 {got} 个，无法确定各数字属于哪一列，该行按空白处理（可能是从 PDF 复制时丢失了列）",
-                        row_name(ed, b, leaf),
-                        b.col_leaves.len()
-                    ),
-                    source: src,
-                });
-                // The row's numbers are accounted for by this warning.
-                for i in g.rows(r.row, r.row + 1) {
-                    if is_value(&g.cells[i].text, &sfx) {
-                        used.mark(gi, i);
-                    }
-                }
-            }
+            Some(Err(found)) => self.short_row(ri, r, found, &name),
             Some(Ok(values)) => {
                 for (ci, v) in values.iter().enumerate() {
-                    n += 1;
+                    self.located += 1;
                     let Some(vi) = v else { continue };
-                    used.mark(gi, *vi);
+                    self.used.mark(self.gi, *vi);
                     let vc = &g.cells[*vi];
-                    let mut src = source(file, g, vc);
+                    let mut src = source(self.file, g, vc);
                     // In published text, the column is the value's place in its row.
                     src.column = Some(ci as u32 + 1);
-                    read_value(report, ed, b.cell_index(ri, ci), vc, src);
+                    read_value(self.report, self.ed, b.cell_index(ri, ci), vc, src);
                 }
             }
         }
     }
-    for (ci, col) in plan.cols.iter().enumerate() {
-        if col.is_none() {
-            report.warnings.push(Warning {
-                code: "READ-COLUMN-NOT-FOUND".into(),
-                message: format!(
-                    "{}：没有找到“{}”这一列，该列数字均按空白处理",
-                    grid_where(g),
-                    b.col_leaves[ci].path.join(" / ")
+
+    /// A row of published text with more or fewer numbers than columns:
+    /// recovered when an identity proves it, else blank and reported.
+    fn short_row(&mut self, ri: usize, r: &RowHit, found: &[usize], name: &str) {
+        let (g, b, ed) = (self.g, self.b, self.ed);
+        let src = self.label_source(r);
+        let (got, cols) = (found.len(), b.col_leaves.len());
+        let texts = found.iter().map(|&i| g.cells[i].text.as_str());
+        if let Some(rule) = zero_row(ed, b, ri, texts).filter(|_| !r.blank_tail) {
+            for &i in r.labels.iter().chain(found) {
+                self.used.mark(self.gi, i);
+            }
+            self.warn(
+                "READ-RECOVERED",
+                format!(
+                    "“{name}”一行应有 {cols} 个数字，找到 {got} 个且均为 0；按 {}（{}）且各数非负，缺的一格也只能是 0，整行按 0 读取",
+                    rule.code, rule.title
                 ),
-                source: None,
-            });
+                src.clone(),
+            );
+            self.located += set_zeros(self.report, ed, b, ri, src.as_ref());
+            return;
+        }
+        self.warn(
+            "READ-ROW-COUNT",
+            format!(
+                "“{name}”一行应有 {cols} 个数字，找到 {got} 个，无法确定各数字属于哪一列，该行按空白处理（可能是从 PDF 复制时丢失了列）"
+            ),
+            src,
+        );
+        self.account_numbers(r.row);
+    }
+
+    fn columns_not_found(&mut self, plan: &Plan) {
+        for (ci, col) in plan.cols.iter().enumerate() {
+            if col.is_none() {
+                let what = self.b.col_leaves[ci].path.join(" / ");
+                let message = format!("{}：没有找到“{what}”这一列，该列数字均按空白处理", grid_where(self.g));
+                self.warn("READ-COLUMN-NOT-FOUND", message, None);
+            }
         }
     }
-    n
 }
 
 /// Set every cell of row leaf `ri` to a recovered 0; how many.
