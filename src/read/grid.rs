@@ -346,6 +346,49 @@ fn try_anchor(
 fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: &Edition) -> Option<Plan> {
     let ac = &g.cells[anchor];
     let sfx = ed.suffixes(None);
+    let (cols, h_from, h_to, header_bottom) = find_columns(g, gi, b, used, ac);
+    let found_cols = cols.iter().flatten().count();
+    if found_cols * 2 < b.col_leaves.len().max(1) {
+        return None;
+    }
+    let first_value_col = cols.iter().flatten().map(|(c, _)| *c).min().unwrap_or(0);
+    let mut rows = find_rows(g, gi, b, used, ac, header_bottom, first_value_col);
+    let start = if b.heading.is_some() { header_bottom } else { ac.row };
+    let groups = if is_unlabelled(b) {
+        Vec::new()
+    } else {
+        recover_rows(g, gi, b, used, &mut rows, start, first_value_col, &sfx)
+    };
+    let in_groups: usize = groups.iter().map(|(r, _)| r.len()).sum();
+    let found_rows = rows.iter().flatten().count() + in_groups;
+    if found_rows * 2 < b.row_leaves.len().max(1) {
+        return None;
+    }
+    // A value merged down over several rows belongs to its top row: such a
+    // layout is not this block.
+    if b.row_leaves.len() > 1 {
+        for r in rows.iter().flatten() {
+            for (col, _) in cols.iter().flatten() {
+                if let Some(vi) = g.at(r.row, *col) {
+                    let vc = &g.cells[vi];
+                    if vc.row != r.row && vc.rowspan > 1 {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    let mut plan = Plan { cols, rows, labels: Vec::new(), groups, first_value_col };
+    plan.labels = block_labels(g, gi, b, used, ac, &plan, (h_from, h_to, header_bottom));
+    Some(plan)
+}
+
+/// Column leaves by their header labels, left to right: each leaf's column
+/// and header cell; the rows searched for headers; the row below them.
+/// Each column leaf's grid column and header cell.
+type Columns = Vec<Option<(u32, usize)>>;
+
+fn find_columns(g: &Grid, gi: usize, b: &Block, used: &Used, ac: &Cell) -> (Columns, u32, u32, u32) {
     let depth = b.header_rows() as u32;
     // Rows where the column headers may be.
     let (h_from, h_to) = if b.heading.is_some() {
@@ -373,12 +416,19 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
         }
         cols.push(hit.map(|i| (g.cells[i].col, i)));
     }
-    let found_cols = cols.iter().flatten().count();
-    if found_cols * 2 < b.col_leaves.len().max(1) {
-        return None;
-    }
-    let first_value_col = cols.iter().flatten().map(|(c, _)| *c).min().unwrap_or(0);
-    // Row leaves, top to bottom, left of the values.
+    (cols, h_from, h_to, header_bottom)
+}
+
+/// Row leaves by their labels, top to bottom, left of the values.
+fn find_rows(
+    g: &Grid,
+    gi: usize,
+    b: &Block,
+    used: &Used,
+    ac: &Cell,
+    header_bottom: u32,
+    first_value_col: u32,
+) -> Vec<Option<RowHit>> {
     let mut rows: Vec<Option<RowHit>> = Vec::with_capacity(b.row_leaves.len());
     if is_unlabelled(b) {
         rows.push(Some(RowHit { row: header_bottom, labels: Vec::new(), values: None, blank_tail: false }));
@@ -399,8 +449,23 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             rows.push(hit.map(|i| RowHit { row: g.cells[i].row, labels: vec![i], values: None, blank_tail: false }));
         }
     }
-    // Rows not found by their labels: between the rows found around them,
-    // the next row by a label with a typo, or a group printed as one row.
+    rows
+}
+
+/// Rows not found by their labels: between the rows found around them, the
+/// next row by a label with a typo, or a group printed as one row. The
+/// groups found.
+#[allow(clippy::too_many_arguments)]
+fn recover_rows(
+    g: &Grid,
+    gi: usize,
+    b: &Block,
+    used: &Used,
+    rows: &mut [Option<RowHit>],
+    start: u32,
+    first_value_col: u32,
+    sfx: &Suffixes,
+) -> Vec<(std::ops::Range<usize>, RowHit)> {
     let mut groups: Vec<(std::ops::Range<usize>, RowHit)> = Vec::new();
     if !is_unlabelled(b) {
         let label_cells = |rows: &[Option<RowHit>], from: u32, to: u32| -> Vec<Vec<usize>> {
@@ -424,7 +489,6 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             }
             out
         };
-        let start = if b.heading.is_some() { header_bottom } else { ac.row };
         let bounds = |rows: &[Option<RowHit>], j: usize| {
             let before = rows[..j].iter().flatten().map(|r| r.row + 1).max().unwrap_or(start);
             let after = rows[j + 1..].iter().flatten().map(|r| r.row).min().unwrap_or(before + 4);
@@ -434,8 +498,8 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             if rows[j].is_some() {
                 continue;
             }
-            let (from, to) = bounds(&rows, j);
-            let hit = label_cells(&rows, from, to).into_iter().find(|own| near_label(g, own, &b.row_leaves[j].keys));
+            let (from, to) = bounds(rows, j);
+            let hit = label_cells(rows, from, to).into_iter().find(|own| near_label(g, own, &b.row_leaves[j].keys));
             if let Some(own) = hit {
                 rows[j] = Some(RowHit { row: g.cells[own[0]].row, labels: own, values: None, blank_tail: false });
             }
@@ -444,8 +508,8 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             if items.clone().any(|j| rows[j].is_some()) {
                 continue;
             }
-            let (from, to) = bounds(&rows, items.start);
-            let candidates = label_cells(&rows, from, to);
+            let (from, to) = bounds(rows, items.start);
+            let candidates = label_cells(rows, from, to);
             // The group's own label, set as one row, alone in its row, and
             // the only row of values where its items would be.
             let hit = candidates.iter().find(|own| {
@@ -453,7 +517,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             });
             let value_rows = (from..to)
                 .filter(|&r| {
-                    g.rows(r, r + 1).any(|i| g.cells[i].col >= first_value_col && is_value(&g.cells[i].text, &sfx))
+                    g.rows(r, r + 1).any(|i| g.cells[i].col >= first_value_col && is_value(&g.cells[i].text, sfx))
                 })
                 .count();
             if let Some(own) = hit.filter(|_| value_rows == 1) {
@@ -464,27 +528,23 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             }
         }
     }
-    let in_groups: usize = groups.iter().map(|(r, _)| r.len()).sum();
-    let found_rows = rows.iter().flatten().count() + in_groups;
-    if found_rows * 2 < b.row_leaves.len().max(1) {
-        return None;
-    }
-    // A value merged down over several rows belongs to its top row: such a
-    // layout is not this block.
-    if b.row_leaves.len() > 1 {
-        for r in rows.iter().flatten() {
-            for (col, _) in cols.iter().flatten() {
-                if let Some(vi) = g.at(r.row, *col) {
-                    let vc = &g.cells[vi];
-                    if vc.row != r.row && vc.rowspan > 1 {
-                        return None;
-                    }
-                }
-            }
-        }
-    }
-    // The other labels of the block: group labels, parent column labels,
-    // the corner, bare ordinals. Cells already accounted for are skipped.
+    groups
+}
+
+/// The other labels of the block: group labels, parent column labels, the
+/// corner, bare ordinals, headers repeated on a new page. Cells already
+/// accounted for are skipped.
+fn block_labels(
+    g: &Grid,
+    gi: usize,
+    b: &Block,
+    used: &Used,
+    ac: &Cell,
+    plan: &Plan,
+    header: (u32, u32, u32),
+) -> Vec<usize> {
+    let (h_from, h_to, header_bottom) = header;
+    let (rows, groups, first_value_col) = (&plan.rows, &plan.groups, plan.first_value_col);
     let col_nodes = nodes(&b.columns);
     let row_nodes = nodes(&b.rows);
     let text = label_text(b);
@@ -522,7 +582,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
             labels.push(i);
         }
     }
-    Some(Plan { cols, rows, labels, groups, first_value_col })
+    labels
 }
 
 fn is_unlabelled(b: &Block) -> bool {

@@ -423,7 +423,13 @@ fn run(mut cmd: Command, limit: Duration, dir: &Path) -> std::io::Result<Option<
     };
     let mut reaper = Command::new("/bin/sh");
     reaper
-        .args(["-c", r#"trap "" INT HUP; read x; kill -s KILL -- "-$1"; rm -rf -- "$2""#, "sh"])
+        .args([
+            "-c",
+            // Kill the group, wait until every process of it is gone (one
+            // still dying could write into the folder), then remove it.
+            r#"trap "" INT HUP; read x; kill -s KILL -- "-$1"; n=0; while kill -0 -- "-$1" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$2""#,
+            "sh",
+        ])
         .arg(group.to_string())
         .arg(dir)
         .stdin(Stdio::piped());
@@ -449,6 +455,15 @@ fn run(mut cmd: Command, limit: Duration, dir: &Path) -> std::io::Result<Option<
         }
     };
     let _ = anchor.wait();
+    // Every process of the group gone before the folder is removed (a
+    // process still dying could write into it); at most five seconds.
+    for _ in 0..100 {
+        // SAFETY: kill(2) with signal 0 only asks whether the group exists.
+        if group <= 1 || unsafe { libc::kill(-group, 0) } != 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let _ = reaper.kill();
     let _ = reaper.wait();
     status
