@@ -40,7 +40,7 @@ pub struct Job {
 }
 
 /// What to tell the clerk when inputs hold no report file.
-pub const NOTHING_FOUND: &str = "没有找到报告文件（.docx、.xlsx、.json、.txt、.html）";
+pub const NOTHING_FOUND: &str = "没有找到报告文件（.docx、.xlsx、.json、.pdf、.txt、.html 等）";
 
 /// Find the report files under the inputs (files are taken as given;
 /// folders are walked, skipping hidden entries, symbolic links and

@@ -8,7 +8,7 @@ use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 报告文件或文件夹（.docx、.xlsx、.json、.txt、.html），文件夹会逐层查找。
+    /// 报告文件或文件夹（.docx、.xlsx、.json、.pdf、.txt、.html，及经 LibreOffice 转换的旧版格式），文件夹会逐层查找。
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// 输出文件夹：reports/（每份报告的 JSON）、summary.xlsx 等。

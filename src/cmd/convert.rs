@@ -7,7 +7,7 @@ use xxgk::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 输入文件（.json、.xlsx）。
+    /// 输入文件（.json、.xlsx、.docx、.pdf、.txt、.html；有 LibreOffice 时还有 .doc、.wps、.rtf、.odt、.xls、.et、.ods）。
     pub input: PathBuf,
     /// 输出文件；省略时输出到屏幕（标准输出）。
     #[arg(short, long)]
