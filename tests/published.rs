@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{read_report, root};
+use common::{read_report, read_text, root};
 use serde_json::Value;
 use std::path::Path;
 use xxgk::check::check;
@@ -90,13 +90,6 @@ fn the_transcriptions_satisfy_the_identities() {
             assert!(errors.iter().all(|e| e.starts_with("T4-GROUP-TOTAL")), "{errors:?}");
         }
     }
-}
-
-fn read_text(text: &str) -> Report {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("r.txt");
-    std::fs::write(&p, text).unwrap();
-    read_report(&p)
 }
 
 fn seed_2021() -> String {

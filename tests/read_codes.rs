@@ -14,7 +14,6 @@
 mod common;
 
 use common::{merge_patch, read_json, root, run};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use xxgk::edition::Editions;
 use xxgk::read::{read_path, ReadOptions, READ_CODES};
@@ -84,24 +83,14 @@ fn make(recipe: &serde_json::Value, dir: &Path, name: &str) -> PathBuf {
 
 /// A zip package with the recipe's replacements in every XML part.
 fn rewrite_package(package: &[u8], recipe: &serde_json::Value, name: &str) -> Vec<u8> {
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let mut hits = 0;
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let entry = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        if entry.ends_with(".xml") {
-            let (text, n) = replaced(String::from_utf8(data).unwrap(), recipe);
-            hits += n;
-            data = text.into_bytes();
-        }
-        out.start_file(entry, zip::write::SimpleFileOptions::default()).unwrap();
-        out.write_all(&data).unwrap();
-    }
+    let (bytes, _) = common::rewrite_xml_parts(package, |text| {
+        let (new, n) = replaced(text.to_string(), recipe);
+        hits += n;
+        new
+    });
     assert!(hits >= wanted(recipe), "{name}: a replacement found nothing in the package");
-    out.finish().unwrap().into_inner()
+    bytes
 }
 
 /// The codes a fixture gives.

@@ -5,32 +5,16 @@
 
 mod common;
 
-use common::{read_report, root, run, sample};
-use std::io::{Read, Write};
+use common::{read_report, read_text, root, run, sample};
 use std::path::{Path, PathBuf};
 use xxgk::model::Report;
 
 /// Copy a zip package, replacing `from` by `to` in every XML entry (the
 /// replacement must happen at least once).
 fn rewrite_package(src: &Path, dst: &Path, from: &str, to: &str) {
-    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
-    let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
-    let mut hits = 0;
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        if name.ends_with(".xml") {
-            let s = String::from_utf8(data).unwrap();
-            hits += s.matches(from).count();
-            data = s.replace(from, to).into_bytes();
-        }
-        zout.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
-        zout.write_all(&data).unwrap();
-    }
-    zout.finish().unwrap();
-    assert!(hits > 0, "{from} not found in {}", src.display());
+    let (bytes, changed) = common::rewrite_xml_parts(&std::fs::read(src).unwrap(), |t| t.replace(from, to));
+    assert!(changed > 0, "{from} not found in {}", src.display());
+    std::fs::write(dst, bytes).unwrap();
 }
 
 /// The sample written as `ext` by xxgk, with one label replaced.
@@ -90,13 +74,6 @@ fn an_unrecognised_column_label_blanks_only_its_column() {
         assert_eq!(codes(&r, "READ-COLUMN-NOT-FOUND"), 1, "{ext}: {:?}", r.warnings);
         assert_eq!(codes(&r, "READ-ROW-NOT-FOUND"), 0, "{ext}");
     }
-}
-
-fn read_text(text: &str) -> Report {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("r.txt");
-    std::fs::write(&p, text).unwrap();
-    read_report(&p)
 }
 
 /// The 2021 seed with every number in its tables made different (1, 2, 3,

@@ -300,3 +300,35 @@ pub fn arb_report() -> impl proptest::strategy::Strategy<Value = xxgk::model::Re
             r
         })
 }
+
+/// Read a report from text (written to a temporary `.txt` file).
+pub fn read_text(text: &str) -> xxgk::model::Report {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("r.txt");
+    std::fs::write(&p, text).expect("write");
+    read_report(&p)
+}
+
+/// A zip package with `edit` applied to every XML part's text; also how
+/// many parts `edit` changed.
+pub fn rewrite_xml_parts(package: &[u8], mut edit: impl FnMut(&str) -> String) -> (Vec<u8>, usize) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(package)).expect("a zip package");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut changed = 0;
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).expect("entry");
+        let name = f.name().expect("name").to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("read entry");
+        if name.ends_with(".xml") {
+            let text = String::from_utf8(data).expect("UTF-8 XML");
+            let new = edit(&text);
+            changed += usize::from(new != text);
+            data = new.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start entry");
+        out.write_all(&data).expect("write entry");
+    }
+    (out.finish().expect("finish zip").into_inner(), changed)
+}
