@@ -127,6 +127,16 @@ pub enum Problem {
     Doctype,
     /// XML nested deeper than `--max-xml-depth`.
     TooDeep { limit: usize },
+    /// Tables nested deeper than the cap (Word, HTML).
+    TablesTooDeep { limit: usize },
+    /// A table with more rows than `--max-table-rows`.
+    TooManyRows { limit: usize },
+    /// A table row with more cells than `--max-table-cols`.
+    RowTooWide { limit: usize },
+    /// More cells than a cap (`option` names it).
+    TooManyCells { limit: usize, option: &'static str },
+    /// A workbook the spreadsheet reader cannot read (its words).
+    BrokenWorkbook(String),
     /// Not a PDF, a broken PDF, or one beyond its caps (the object layer's
     /// own sentence).
     Pdf(String),
@@ -195,6 +205,18 @@ impl fmt::Display for Problem {
             Problem::Doctype => f.write_str("文档中含有 DOCTYPE 声明，这不是 Word 生成的文件，已拒绝读取"),
             Problem::TooDeep { limit } => {
                 write!(f, "文档的 XML 嵌套超过 {limit} 层，文件可能已损坏或被篡改（可用 --max-xml-depth 放宽）")
+            }
+            Problem::TablesTooDeep { limit } => write!(f, "表格嵌套超过 {limit} 层，文件可能已损坏或被篡改"),
+            Problem::TooManyRows { limit } => write!(f, "表格超过 {limit} 行（可用 --max-table-rows 放宽）"),
+            Problem::RowTooWide { limit } => {
+                write!(f, "表格的一行超过 {limit} 个单元格（可用 --max-table-cols 放宽）")
+            }
+            Problem::TooManyCells { limit, option } => write!(
+                f,
+                "表格或工作簿超过 {limit} 个单元格，文件可能已损坏或被篡改（如确需处理，可用 {option} 放宽）"
+            ),
+            Problem::BrokenWorkbook(why) => {
+                write!(f, "无法读取工作簿（{why}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再转换")
             }
             Problem::Pdf(why) => f.write_str(why),
             Problem::Scan => f.write_str(

@@ -437,6 +437,16 @@ fn reader_errors_say_what_kind_of_failure_they_are() {
         (put("deep.docx", &docx_with_document(&deep)), |p| matches!(p, Problem::TooDeep { limit: 256 }), None),
         (put("nothing.txt", "这里只有一句话。".as_bytes()), |p| matches!(p, Problem::NotAReport { .. }), None),
         (put("not.pdf", b"%PDF-1.4 garbage"), |p| matches!(p, Problem::Pdf(_)), None),
+        (
+            put("nested.html", "<table><tr><td>".repeat(20).as_bytes()),
+            |p| matches!(p, Problem::TablesTooDeep { .. }),
+            None,
+        ),
+        (
+            put("nested.docx", &docx_with_document(&body(&"<w:tbl><w:tr><w:tc>".repeat(20)))),
+            |p| matches!(p, Problem::TablesTooDeep { .. }),
+            None,
+        ),
     ];
     let eds = xxgk::edition::Editions::builtin().unwrap();
     for (path, is, entry_cap) in cases {

@@ -14,7 +14,7 @@
 use super::container::read_file;
 use super::doc::{Cell as TCell, Document as Doc, Item, SourceKind, Table};
 use super::ReadOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::limits::Limits;
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use std::collections::HashSet;
@@ -28,7 +28,7 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Doc> {
 /// Read an HTML report from its bytes (`path` names it in messages).
 pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Doc> {
     let text = decode(bytes);
-    parse(&text, &opts.limits).map_err(|what| Error::invalid(path, what))
+    parse(&text, &opts.limits).map_err(|problem| Error::read(path, problem))
 }
 
 /// UTF-8, or the charset the page declares (gb2312/gbk/gb18030).
@@ -124,8 +124,8 @@ struct HtmlTable {
     in_row: bool,
 }
 
-fn too_many_rows(limits: &Limits) -> String {
-    format!("HTML 表格超过 {} 行（可用 --max-table-rows 放宽）", limits.table_rows)
+fn too_many_rows(limits: &Limits) -> Problem {
+    Problem::TooManyRows { limit: limits.table_rows }
 }
 
 impl HtmlTable {
@@ -137,7 +137,7 @@ impl HtmlTable {
         }
     }
 
-    fn start_row(&mut self, limits: &Limits) -> std::result::Result<(), String> {
+    fn start_row(&mut self, limits: &Limits) -> std::result::Result<(), Problem> {
         self.close_cell();
         if self.rows.len() >= limits.table_rows {
             return Err(too_many_rows(limits));
@@ -153,7 +153,7 @@ impl HtmlTable {
     }
 
     /// A `<td>` or `<th>`; outside a row it opens one, as a browser does.
-    fn start_cell(&mut self, rowspan: u32, colspan: u32, limits: &Limits) -> std::result::Result<(), String> {
+    fn start_cell(&mut self, rowspan: u32, colspan: u32, limits: &Limits) -> std::result::Result<(), Problem> {
         self.close_cell();
         if !self.in_row {
             self.start_row(limits)?;
@@ -211,10 +211,10 @@ impl Reader<'_> {
         }
     }
 
-    fn open_table(&mut self) -> std::result::Result<(), String> {
+    fn open_table(&mut self) -> std::result::Result<(), Problem> {
         self.flush();
         if self.tables.len() >= self.limits.table_nesting {
-            return Err(format!("HTML 表格嵌套超过 {} 层，页面可能已损坏", self.limits.table_nesting));
+            return Err(Problem::TablesTooDeep { limit: self.limits.table_nesting });
         }
         self.tables.push(HtmlTable::default());
         Ok(())
@@ -222,7 +222,7 @@ impl Reader<'_> {
 
     /// A table ends: an outer one goes to the body; a nested one's text is
     /// joined into the outer cell (or, outside any cell, is a table of its own).
-    fn close_table(&mut self) -> std::result::Result<(), String> {
+    fn close_table(&mut self) -> std::result::Result<(), Problem> {
         self.flush();
         let Some(mut t) = self.tables.pop() else { return Ok(()) };
         t.close_cell();
@@ -244,7 +244,7 @@ impl Reader<'_> {
         name: &[u8],
         start: bool,
         attr: impl Fn(&[u8]) -> Option<Vec<u8>>,
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), Problem> {
         match name {
             b"table" if start => self.open_table()?,
             b"table" => self.close_table()?,
@@ -270,7 +270,7 @@ impl Reader<'_> {
 }
 
 /// Parse HTML into paragraphs and tables.
-pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, String> {
+pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, Problem> {
     let mut r = Reader { doc: Doc::new(SourceKind::Html), para: String::new(), tables: Vec::new(), limits };
     // The skipped element and how many of it are open.
     let mut skip: Option<(Vec<u8>, usize)> = None;
@@ -325,7 +325,7 @@ pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, String> {
 
 /// Place cells on the grid through rowspan and colspan. A row span ends
 /// with its row group (`rowspan="0"` reaches to that end), as in a browser.
-fn resolve(t: HtmlTable, limits: &Limits) -> std::result::Result<Table, String> {
+fn resolve(t: HtmlTable, limits: &Limits) -> std::result::Result<Table, Problem> {
     let max_cells = limits.table_rows.saturating_mul(limits.table_cols);
     if t.rows.len() > limits.table_rows {
         return Err(too_many_rows(limits));
@@ -351,7 +351,7 @@ fn resolve(t: HtmlTable, limits: &Limits) -> std::result::Result<Table, String> 
                 c += 1;
             }
             if occupied.len() + (rowspan as usize) * (colspan as usize) > max_cells {
-                return Err(format!("HTML 表格超过 {max_cells} 个单元格"));
+                return Err(Problem::TooManyCells { limit: max_cells, option: "--max-table-rows / --max-table-cols" });
             }
             for dr in 0..rowspan {
                 for dc in 0..colspan {
@@ -515,11 +515,11 @@ mod tests {
     fn the_limits_hold() {
         let limits = Limits { table_nesting: 2, table_rows: 3, table_cols: 2, ..Limits::default() };
         let nested = "<table><tr><td><table><tr><td><table><tr><td>x</table></table></table>";
-        assert!(parse(nested, &limits).unwrap_err().contains("嵌套超过 2 层"));
+        assert!(parse(nested, &limits).unwrap_err().to_string().contains("嵌套超过 2 层"));
         let rows = "<table><tr><td>1<tr><td>2<tr><td>3<tr><td>4</table>";
-        assert!(parse(rows, &limits).unwrap_err().contains("超过 3 行"));
+        assert!(parse(rows, &limits).unwrap_err().to_string().contains("超过 3 行"));
         let wide = "<table><tr><td colspan=7>1</table>";
-        assert!(parse(wide, &limits).unwrap_err().contains("超过 6 个单元格"));
+        assert!(parse(wide, &limits).unwrap_err().to_string().contains("超过 6 个单元格"));
     }
 
     /// A 300 KB page of tables and paragraphs is read in well under a second

@@ -34,7 +34,7 @@ pub const MAX_MERGES: usize = 20_000;
 fn calamine_error(path: &Path, e: XlsxError) -> Error {
     match e {
         XlsxError::Password => Error::read(path, Problem::Encrypted { app: "Excel 或 WPS 表格", ext: ".xlsx" }),
-        e => Error::invalid(path, format!("无法读取工作簿（{e}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再转换")),
+        e => Error::read(path, Problem::BrokenWorkbook(e.to_string())),
     }
 }
 
@@ -87,10 +87,8 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
                 continue;
             }
             if total >= limits.sheet_cells {
-                return Err(Error::invalid(
-                    path,
-                    format!("工作簿中的非空单元格超过 {} 个，文件可能已损坏或被篡改（如确需处理，可用 --max-sheet-cells 放宽）", limits.sheet_cells),
-                ));
+                let problem = Problem::TooManyCells { limit: limits.sheet_cells, option: "--max-sheet-cells" };
+                return Err(Error::read(path, problem));
             }
             if row as usize >= limits.table_rows || col as usize >= limits.table_cols {
                 outside += 1;

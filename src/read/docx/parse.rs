@@ -365,10 +365,7 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
                     "tbl" => {
                         tables_open += 1;
                         if tables_open > limits.table_nesting {
-                            return Err(Problem::Other(format!(
-                                "表格嵌套超过 {} 层，文件可能已损坏或被篡改",
-                                limits.table_nesting
-                            )));
+                            return Err(Problem::TablesTooDeep { limit: limits.table_nesting });
                         }
                         frames.push((depth, Frame::Table(RawTable::default())));
                     }
@@ -522,10 +519,7 @@ fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits
         Frame::Cell(c) => {
             if let Some((_, Frame::Row(r))) = frames.last_mut() {
                 if r.cells.len() >= limits.table_cols {
-                    return Err(Problem::Other(format!(
-                        "表格的一行超过 {} 个单元格（可用 --max-table-cols 放宽）",
-                        limits.table_cols
-                    )));
+                    return Err(Problem::RowTooWide { limit: limits.table_cols });
                 }
                 r.cells.push(c);
             }
@@ -533,10 +527,7 @@ fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits
         Frame::Row(row) => {
             if let Some((_, Frame::Table(t))) = frames.last_mut() {
                 if t.rows.len() >= limits.table_rows {
-                    return Err(Problem::Other(format!(
-                        "表格超过 {} 行（可用 --max-table-rows 放宽）",
-                        limits.table_rows
-                    )));
+                    return Err(Problem::TooManyRows { limit: limits.table_rows });
                 }
                 t.rows.push(row);
             }
