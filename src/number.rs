@@ -129,7 +129,7 @@ mod tests {
     /// The suffixes of the built-in editions for a cell in unit `u`.
     fn v(s: &str, k: Kind, u: Option<&str>) -> Parsed {
         let eds = crate::edition::Editions::builtin().unwrap();
-        parse_cell(s, k, &eds.get("2019").unwrap().suffixes(u))
+        parse_cell(s, k, eds.get("2019").unwrap().suffixes(u))
     }
     fn n(s: &str) -> Parsed {
         Parsed::Value(Number::from_str(s).unwrap())

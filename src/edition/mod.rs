@@ -308,6 +308,9 @@ impl Rule {
 /// Derived cells: cell id → (the rule, its inputs as (cell id, negative)).
 pub type Derivations<'a> = HashMap<&'a str, (&'a Rule, Vec<(&'a str, bool)>)>;
 
+/// A unit that may follow a number, and what one of it is worth.
+pub type Suffix = (String, rust_decimal::Decimal);
+
 /// A compiled edition.
 #[derive(Debug, Clone)]
 pub struct Edition {
@@ -327,6 +330,8 @@ pub struct Edition {
     pub units: Vec<(String, Vec<(String, rust_decimal::Decimal)>)>,
     /// Words that may follow a count and add nothing (`3件`).
     pub count_words: Vec<String>,
+    /// [`Edition::suffixes`] for no unit and for every unit, computed once.
+    suffix_table: Vec<(Option<String>, Vec<Suffix>)>,
     pub markers: Vec<String>,
     /// Placeholder paragraphs of blank forms, dropped when reading.
     pub placeholders: Vec<String>,
@@ -400,7 +405,11 @@ impl Edition {
     /// What may follow a number in a cell of `unit`, with what it is worth
     /// there (longest first): the unit's conversions and the count words; a
     /// cell without a unit takes every unit's name at face value.
-    pub fn suffixes(&self, unit: Option<&str>) -> Vec<(String, rust_decimal::Decimal)> {
+    pub fn suffixes(&self, unit: Option<&str>) -> &[(String, rust_decimal::Decimal)] {
+        self.suffix_table.iter().find(|(u, _)| u.as_deref() == unit).map_or(&[], |(_, s)| s.as_slice())
+    }
+
+    fn compute_suffixes(&self, unit: Option<&str>) -> Vec<(String, rust_decimal::Decimal)> {
         let one = rust_decimal::Decimal::ONE;
         let mut out: Vec<(String, rust_decimal::Decimal)> = match unit {
             Some(u) => self.units.iter().filter(|(x, _)| x == u).flat_map(|(_, c)| c.iter().cloned()).collect(),
@@ -620,6 +629,7 @@ impl Compiler<'_> {
             title_words: crate::labels::TitleWords(raw.title.words),
             units,
             count_words: raw.count_words,
+            suffix_table: Vec::new(),
             markers: raw.markers,
             placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,
@@ -634,6 +644,15 @@ impl Compiler<'_> {
             let rules = self.rule(r, &ed)?;
             ed.rules.extend(rules);
         }
+        let mut table = vec![(None, ed.compute_suffixes(None))];
+        let units = ed.cells.iter().filter_map(|c| c.unit.clone()).chain(ed.units.iter().map(|(u, _)| u.clone()));
+        for u in units {
+            if !table.iter().any(|(x, _)| x.as_deref() == Some(u.as_str())) {
+                let s = ed.compute_suffixes(Some(&u));
+                table.push((Some(u), s));
+            }
+        }
+        ed.suffix_table = table;
         Ok(ed)
     }
 

@@ -357,7 +357,7 @@ fn plan_aligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed: 
     let groups = if is_unlabelled(b) {
         Vec::new()
     } else {
-        recover_rows(g, gi, b, used, &mut rows, start, first_value_col, &sfx)
+        recover_rows(g, gi, b, used, &mut rows, start, first_value_col, sfx)
     };
     let in_groups: usize = groups.iter().map(|(r, _)| r.len()).sum();
     let found_rows = rows.iter().flatten().count() + in_groups;
@@ -811,7 +811,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     };
     // Do the table's full rows end in empty fields (a layout habit, as when
     // every line ends with a tab)? Then such fields are no cells.
-    let all = lines(g, gi, used, start, limit, &sfx);
+    let all = lines(g, gi, used, start, limit, sfx);
     let core = |l: &Line| l.values.len() - l.values.iter().take_while(|v| v.is_none()).count();
     let full_with_tail = all.iter().filter(|l| core(l) == n && l.trailing > 0).count();
     let full_without = all.iter().filter(|l| core(l) == n && l.trailing == 0).count();
@@ -824,9 +824,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     if is_unlabelled(b) {
         // 表四: the first row of values below the header; any text in it
         // must be pieces of the column labels.
-        let hit = lines(g, gi, used, start, limit, &sfx)
-            .into_iter()
-            .find(|l| !l.values.is_empty() && l.labels.iter().all(|&i| fragment(i)))?;
+        let hit = all.into_iter().find(|l| !l.values.is_empty() && l.labels.iter().all(|&i| fragment(i)))?;
         last_row = hit.row;
         rows.push(Some(RowHit {
             row: hit.row,
@@ -852,7 +850,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
         // A group printed as one row stands for its items only if the next
         // row of values is a row after them.
         let mut pending_group = false;
-        for line in lines(g, gi, used, start, limit, &sfx) {
+        for line in all {
             if k >= b.row_leaves.len() {
                 break;
             }
@@ -937,7 +935,7 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
         if i != anchor
             && !used.contains(gi, i)
             && !taken.contains(&i)
-            && !is_value(&g.cells[i].text, &sfx)
+            && !is_value(&g.cells[i].text, sfx)
             && fragment(i)
         {
             labels.push(i);
@@ -991,7 +989,7 @@ struct Commit<'a> {
     gi: usize,
     b: &'a Block,
     ed: &'a Edition,
-    sfx: Vec<(String, rust_decimal::Decimal)>,
+    sfx: &'a Suffixes,
     report: &'a mut Report,
     used: &'a mut Used,
     /// Value cells located so far.
@@ -1011,7 +1009,7 @@ impl Commit<'_> {
     /// A row's numbers, accounted for by a warning about the row.
     fn account_numbers(&mut self, row: u32) {
         for i in self.g.rows(row, row + 1) {
-            if is_value(&self.g.cells[i].text, &self.sfx) {
+            if is_value(&self.g.cells[i].text, self.sfx) {
                 self.used.mark(self.gi, i);
             }
         }
@@ -1029,7 +1027,7 @@ impl Commit<'_> {
                 Some(Err(_)) => continue,
                 None => plan.cols.iter().map(|c| c.and_then(|(col, _)| g.at(r.row, col))).collect(),
             };
-            if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text, &self.sfx))) {
+            if values.is_empty() || !values.iter().all(|c| c.is_some_and(|i| is_zero(&g.cells[i].text, self.sfx))) {
                 continue;
             }
             for i in r.labels.iter().chain(values.iter().flatten()) {
@@ -1066,7 +1064,7 @@ impl Commit<'_> {
         let (g, b) = (self.g, self.b);
         let name = row_name(self.ed, b, &b.row_leaves[ri]);
         match &r.values {
-            None if misaligned(g, r.row, plan, &self.sfx) => {
+            None if misaligned(g, r.row, plan, self.sfx) => {
                 // Left blank and reported, never read shifted.
                 let src = self.label_source(r);
                 self.warn(
@@ -1169,7 +1167,7 @@ fn zero_row<'e, 'a>(ed: &'e Edition, b: &Block, ri: usize, found: impl Iterator<
     let sfx = ed.suffixes(None);
     let mut n = 0;
     for t in found {
-        if !is_zero(t, &sfx) {
+        if !is_zero(t, sfx) {
             return None;
         }
         n += 1;
@@ -1236,7 +1234,7 @@ fn read_value(report: &mut Report, ed: &Edition, cell: usize, vc: &Cell, src: So
     let value = match vc.number {
         // A number stored as a number (a workbook cell) is the value itself.
         Some(f) => Number::from_f64(f).map(Parsed::Value).unwrap_or(Parsed::Invalid(vc.text.clone())),
-        _ => parse_cell(&vc.text, def.kind, &ed.suffixes(def.unit.as_deref())),
+        _ => parse_cell(&vc.text, def.kind, ed.suffixes(def.unit.as_deref())),
     };
     match value {
         Parsed::Value(v) => set_cell(report, &def.id, Some(v)),

@@ -157,7 +157,7 @@ struct Known {
 impl Known {
     fn of(opts: ReadOptions<'_>) -> Known {
         let mut suffixes: Vec<(String, rust_decimal::Decimal)> =
-            opts.editions.all().iter().flat_map(|e| e.suffixes(None)).collect();
+            opts.editions.all().iter().flat_map(|e| e.suffixes(None).iter().cloned()).collect();
         suffixes.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
         suffixes.dedup_by(|a, b| a.0 == b.0);
         Known { headings: heading_keys(opts), suffixes }
