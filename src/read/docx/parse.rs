@@ -298,171 +298,54 @@ impl Namespaces {
     }
 }
 
+/// The walker's state: where it is in the element tree and what it is
+/// building.
+struct Walker<'l> {
+    limits: &'l Limits,
+    doc: Doc,
+    /// Element stack: (is W namespace, tag) for parent checks.
+    names: Vec<(bool, Tag)>,
+    /// Open paragraphs, cells, rows and tables, with the depth each opened at.
+    frames: Vec<(usize, Frame)>,
+    /// Inside a skipped subtree opened at this depth.
+    skip_until: Option<usize>,
+    ns_table: Option<Namespaces>,
+    tables_open: usize,
+    in_trpr: bool,
+    /// For each open `w:sdt`: is it showing its placeholder?
+    sdt_placeholder: Vec<bool>,
+}
+
 fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
+    // The borrowing slice reader: events point into `xml`, nothing is copied.
     let mut r = quick_xml::Reader::from_reader(xml);
-    r.config_mut().expand_empty_elements = true;
-    let mut buf = Vec::new();
-    let mut doc = Doc::new(crate::read::doc::SourceKind::Word);
-    // Element stack: (is W namespace, tag) for parent checks.
-    let mut names: Vec<(bool, Tag)> = Vec::new();
-    let mut frames: Vec<(usize, Frame)> = Vec::new(); // (depth opened at, frame)
-    let mut skip_until: Option<usize> = None;
-    let mut ns_table: Option<Namespaces> = None;
-    let mut tables_open = 0usize;
-    let mut in_trpr = false;
-    let mut sdt_placeholder: Vec<bool> = Vec::new();
+    let mut w = Walker {
+        limits,
+        doc: Doc::new(crate::read::doc::SourceKind::Word),
+        names: Vec::new(),
+        frames: Vec::new(),
+        skip_until: None,
+        ns_table: None,
+        tables_open: 0,
+        in_trpr: false,
+        sdt_placeholder: Vec::new(),
+    };
     loop {
-        let ev = r.read_event_into(&mut buf).map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))?;
-        match ev {
+        match r.read_event().map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))? {
             Event::DocType(_) => return Err(Problem::Doctype),
-            Event::Start(e) => {
-                let depth = names.len();
-                if depth >= limits.xml_depth {
-                    return Err(Problem::TooDeep { limit: limits.xml_depth });
-                }
-                let local_name = e.local_name();
-                let local: &str = local_name.as_ref();
-                let ns = match &ns_table {
-                    Some(t) => t.of(&e),
-                    None => {
-                        let t = Namespaces::from_root(&e);
-                        let ns = t.of(&e);
-                        if !(ns == Ns::W && local == "document") {
-                            return Err(Problem::Other(format!("主文档的根元素是 “{local}”，不是 Word 文档")));
-                        }
-                        ns_table = Some(t);
-                        ns
-                    }
-                };
-                let is_w = ns == Ns::W;
-                names.push((is_w, if is_w { tag_of(local) } else { Tag::Other }));
-                if skip_until.is_some() {
-                    buf.clear();
-                    continue;
-                }
-                if (is_w && skipped(local)) || (ns == Ns::Mc && local == "Fallback") {
-                    if is_w && (local == "del" || local == "moveFrom") {
-                        doc.revisions = true;
-                        if in_trpr && local == "del" {
-                            if let Some((_, Frame::Row(row))) =
-                                frames.iter_mut().rev().find(|(_, f)| matches!(f, Frame::Row(_)))
-                            {
-                                row.deleted = true;
-                            }
-                        }
-                    }
-                    skip_until = Some(depth);
-                    buf.clear();
-                    continue;
-                }
-                if !is_w {
-                    buf.clear();
-                    continue;
-                }
-                let parent_is_run = depth >= 1 && names.get(depth - 1).is_some_and(|(w, t)| *w && *t == Tag::R);
-                match local {
-                    "ins" | "moveTo" => doc.revisions = true,
-                    "tbl" => {
-                        tables_open += 1;
-                        if tables_open > limits.table_nesting {
-                            return Err(Problem::TablesTooDeep { limit: limits.table_nesting });
-                        }
-                        frames.push((depth, Frame::Table(RawTable::default())));
-                    }
-                    "tr" => frames.push((depth, Frame::Row(RawRow::default()))),
-                    "trPr" => in_trpr = true,
-                    "tc" => frames.push((
-                        depth,
-                        Frame::Cell(RawCell {
-                            span: 1,
-                            vmerge: VMerge::None,
-                            hmerge_continue: false,
-                            text: String::new(),
-                        }),
-                    )),
-                    "p" => frames.push((depth, Frame::Para(String::new()))),
-                    "gridBefore" => {
-                        if let Some((_, Frame::Row(row))) = frames.last_mut() {
-                            row.grid_before =
-                                attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0).min(limits.table_cols as u32);
-                        }
-                    }
-                    "gridSpan" => {
-                        if let Some((_, Frame::Cell(c))) = frames.last_mut() {
-                            c.span = attr(&e, "val")
-                                .and_then(|v| v.parse().ok())
-                                .unwrap_or(1)
-                                .clamp(1, limits.table_cols.max(1) as u32);
-                        }
-                    }
-                    "vMerge" => {
-                        if let Some((_, Frame::Cell(c))) = frames.last_mut() {
-                            c.vmerge = match attr(&e, "val").as_deref() {
-                                Some("restart") => VMerge::Restart,
-                                _ => VMerge::Continue,
-                            };
-                        }
-                    }
-                    "hMerge" => {
-                        if let Some((_, Frame::Cell(c))) = frames.last_mut() {
-                            c.hmerge_continue = attr(&e, "val").as_deref() != Some("restart");
-                        }
-                    }
-                    "sdt" => sdt_placeholder.push(false),
-                    "showingPlcHdr" => {
-                        if let Some(p) = sdt_placeholder.last_mut() {
-                            *p = true;
-                        }
-                    }
-                    "sdtContent" if sdt_placeholder.last() == Some(&true) => {
-                        skip_until = Some(depth);
-                    }
-                    "tab" if parent_is_run => push_text(&mut frames, "\t"),
-                    "br" | "cr" if parent_is_run => push_text(&mut frames, "\n"),
-                    _ => {}
-                }
+            Event::Start(e) => w.start(&e)?,
+            // `<w:tab/>` is a start and an end.
+            Event::Empty(e) => {
+                w.start(&e)?;
+                w.end()?;
             }
-            Event::End(_) => {
-                let Some((is_w_end, tag)) = names.pop() else { return Err("document.xml 的结构不完整".into()) };
-                let depth = names.len();
-                if let Some(d) = skip_until {
-                    if depth == d {
-                        skip_until = None;
-                    }
-                    buf.clear();
-                    continue;
-                }
-                if !is_w_end {
-                    buf.clear();
-                    continue;
-                }
-                match tag {
-                    Tag::TrPr => in_trpr = false,
-                    Tag::Sdt => {
-                        sdt_placeholder.pop();
-                    }
-                    Tag::P | Tag::Tc | Tag::Tr | Tag::Tbl => {
-                        if frames.last().is_some_and(|(d, _)| *d == depth) {
-                            if let Some((_, f)) = frames.pop() {
-                                close(f, &mut frames, &mut doc, limits)?;
-                            }
-                        }
-                        if tag == Tag::Tbl {
-                            tables_open = tables_open.saturating_sub(1);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::Text(t) if skip_until.is_none() && in_run_text(&names) => {
-                push_text(&mut frames, &t.xml10_content());
-            }
+            Event::End(_) => w.end()?,
+            Event::Text(t) if w.in_text() => w.push_text(&t.xml10_content()),
             Event::GeneralRef(g) => {
-                let in_t = skip_until.is_none() && in_run_text(&names);
                 let text = match g.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     _ => {
-                        let name = g.xml10_content().to_string();
+                        let name = g.xml10_content();
                         match quick_xml::escape::resolve_predefined_entity(&name) {
                             Some(s) => s.to_string(),
                             None => {
@@ -473,32 +356,174 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
                         }
                     }
                 };
-                if in_t {
-                    push_text(&mut frames, &text);
+                if w.in_text() {
+                    w.push_text(&text);
                 }
             }
             Event::Eof => break,
             _ => {}
         }
-        buf.clear();
     }
-    if !names.is_empty() {
+    if !w.names.is_empty() {
         return Err("document.xml 不完整（文件被截断）".into());
     }
-    if ns_table.is_none() {
+    if w.ns_table.is_none() {
         return Err("主文档是空的".into());
     }
-    Ok(doc)
+    Ok(w.doc)
 }
 
-/// Is the current element a `w:t` directly under a `w:r`?
-fn in_run_text(names: &[(bool, Tag)]) -> bool {
-    matches!(names, [.., (true, Tag::R), (true, Tag::T)])
-}
+impl Walker<'_> {
+    /// Is the current element a `w:t` directly under a `w:r`, outside any
+    /// skipped subtree?
+    fn in_text(&self) -> bool {
+        self.skip_until.is_none() && matches!(self.names[..], [.., (true, Tag::R), (true, Tag::T)])
+    }
 
-fn push_text(frames: &mut [(usize, Frame)], s: &str) {
-    if let Some((_, Frame::Para(p))) = frames.last_mut() {
-        p.push_str(s);
+    fn push_text(&mut self, s: &str) {
+        if let Some((_, Frame::Para(p))) = self.frames.last_mut() {
+            p.push_str(s);
+        }
+    }
+
+    /// The namespace of an element; the first element must be `w:document`,
+    /// whose declarations make the namespace table.
+    fn namespace(&mut self, e: &BytesStart, local: &str) -> Result<Ns, ParseError> {
+        if let Some(t) = &self.ns_table {
+            return Ok(t.of(e));
+        }
+        let t = Namespaces::from_root(e);
+        let ns = t.of(e);
+        if !(ns == Ns::W && local == "document") {
+            return Err(Problem::Other(format!("主文档的根元素是 “{local}”，不是 Word 文档")));
+        }
+        self.ns_table = Some(t);
+        Ok(ns)
+    }
+
+    fn start(&mut self, e: &BytesStart) -> Result<(), ParseError> {
+        let depth = self.names.len();
+        if depth >= self.limits.xml_depth {
+            return Err(Problem::TooDeep { limit: self.limits.xml_depth });
+        }
+        let local_name = e.local_name();
+        let local: &str = local_name.as_ref();
+        let ns = self.namespace(e, local)?;
+        let is_w = ns == Ns::W;
+        self.names.push((is_w, if is_w { tag_of(local) } else { Tag::Other }));
+        if self.skip_until.is_some() {
+            return Ok(());
+        }
+        if (is_w && skipped(local)) || (ns == Ns::Mc && local == "Fallback") {
+            if is_w && (local == "del" || local == "moveFrom") {
+                self.deleted(local);
+            }
+            self.skip_until = Some(depth);
+            return Ok(());
+        }
+        if !is_w {
+            return Ok(());
+        }
+        let parent_is_run = depth >= 1 && self.names.get(depth - 1).is_some_and(|(w, t)| *w && *t == Tag::R);
+        let limits = self.limits;
+        match local {
+            "ins" | "moveTo" => self.doc.revisions = true,
+            "tbl" => {
+                self.tables_open += 1;
+                if self.tables_open > limits.table_nesting {
+                    return Err(Problem::TablesTooDeep { limit: limits.table_nesting });
+                }
+                self.frames.push((depth, Frame::Table(RawTable::default())));
+            }
+            "tr" => self.frames.push((depth, Frame::Row(RawRow::default()))),
+            "trPr" => self.in_trpr = true,
+            "tc" => self.frames.push((
+                depth,
+                Frame::Cell(RawCell { span: 1, vmerge: VMerge::None, hmerge_continue: false, text: String::new() }),
+            )),
+            "p" => self.frames.push((depth, Frame::Para(String::new()))),
+            "gridBefore" => {
+                if let Some((_, Frame::Row(row))) = self.frames.last_mut() {
+                    row.grid_before =
+                        attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(0).min(limits.table_cols as u32);
+                }
+            }
+            "gridSpan" => {
+                if let Some((_, Frame::Cell(c))) = self.frames.last_mut() {
+                    c.span = attr(e, "val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1)
+                        .clamp(1, limits.table_cols.max(1) as u32);
+                }
+            }
+            "vMerge" => {
+                if let Some((_, Frame::Cell(c))) = self.frames.last_mut() {
+                    c.vmerge = match attr(e, "val").as_deref() {
+                        Some("restart") => VMerge::Restart,
+                        _ => VMerge::Continue,
+                    };
+                }
+            }
+            "hMerge" => {
+                if let Some((_, Frame::Cell(c))) = self.frames.last_mut() {
+                    c.hmerge_continue = attr(e, "val").as_deref() != Some("restart");
+                }
+            }
+            "sdt" => self.sdt_placeholder.push(false),
+            "showingPlcHdr" => {
+                if let Some(p) = self.sdt_placeholder.last_mut() {
+                    *p = true;
+                }
+            }
+            "sdtContent" if self.sdt_placeholder.last() == Some(&true) => self.skip_until = Some(depth),
+            "tab" if parent_is_run => self.push_text("\t"),
+            "br" | "cr" if parent_is_run => self.push_text("\n"),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A `w:del` or `w:moveFrom`: the document has revisions, and a row
+    /// deleted in tracked changes is dropped.
+    fn deleted(&mut self, local: &str) {
+        self.doc.revisions = true;
+        if self.in_trpr && local == "del" {
+            if let Some((_, Frame::Row(row))) = self.frames.iter_mut().rev().find(|(_, f)| matches!(f, Frame::Row(_))) {
+                row.deleted = true;
+            }
+        }
+    }
+
+    fn end(&mut self) -> Result<(), ParseError> {
+        let Some((is_w, tag)) = self.names.pop() else { return Err("document.xml 的结构不完整".into()) };
+        let depth = self.names.len();
+        if let Some(d) = self.skip_until {
+            if depth == d {
+                self.skip_until = None;
+            }
+            return Ok(());
+        }
+        if !is_w {
+            return Ok(());
+        }
+        match tag {
+            Tag::TrPr => self.in_trpr = false,
+            Tag::Sdt => {
+                self.sdt_placeholder.pop();
+            }
+            Tag::P | Tag::Tc | Tag::Tr | Tag::Tbl => {
+                if self.frames.last().is_some_and(|(d, _)| *d == depth) {
+                    if let Some((_, f)) = self.frames.pop() {
+                        close(f, &mut self.frames, &mut self.doc, self.limits)?;
+                    }
+                }
+                if tag == Tag::Tbl {
+                    self.tables_open = self.tables_open.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
