@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the figures in README.md ("速度与内存 / Speed and memory").
 #   bash bench/run.sh [N]      (N synthetic reports for the batch, default 10000)
-# Needs /usr/bin/time (Debian package `time`). Takes about two minutes.
+# Needs /usr/bin/time (Debian package `time`) and python3 (python-docx is pip-installed
+# when missing, for the side-by-side run). Takes about three minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000}"
@@ -20,6 +21,28 @@ set +e
 set -e
 read -r secs kb < <(tail -n 1 "$WORK/time.txt")
 awk -v n="$N" -v s="$secs" -v kb="$kb" 'BEGIN { printf "   %d reports in %.1f s = %.0f reports/s; peak RSS %.1f MB\n", n, s, n / s, kb / 1024 }'
+NPY="${NPY:-1000}"
+echo "== side by side on $NPY .docx reports: python-docx (one process, as a researcher's script) and xxgk batch"
+python3 -c "import docx" 2>/dev/null || pip install --quiet python-docx
+rm -rf "$WORK/docx" && mkdir -p "$WORK/docx"
+find "$WORK/county" -name '*.docx' | sort | head -n "$NPY" | while read -r f; do
+  cp "$f" "$WORK/docx/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+timed() { # label, command...: prints "label seconds" and keeps the seconds in $T
+  local label=$1; shift
+  rm -rf "$WORK/out-docx"
+  /usr/bin/time -f "%e" -o "$WORK/t.txt" "$@" >/dev/null 2>&1 || true
+  T=$(tail -n 1 "$WORK/t.txt"); printf "   %-58s %6.2f s\n" "$label" "$T"
+}
+timed "python-docx: paragraphs and table cells of every file" python3 bench/python_docx.py "$WORK/docx"; py=$T
+timed "xxgk batch (isolated workers, 2 jobs): read, check, JSON, summary" ./target/release/xxgk batch "$WORK/docx" -o "$WORK/out-docx"; b2=$T
+timed "xxgk batch --no-isolation (2 jobs)" ./target/release/xxgk batch "$WORK/docx" -o "$WORK/out-docx" --no-isolation; n2=$T
+timed "xxgk batch --jobs 1 (isolated)" ./target/release/xxgk batch "$WORK/docx" -o "$WORK/out-docx" --jobs 1; b1=$T
+timed "xxgk batch --jobs 1 --no-isolation" ./target/release/xxgk batch "$WORK/docx" -o "$WORK/out-docx" --jobs 1 --no-isolation; n1=$T
+awk -v py="$py" -v b2="$b2" -v b1="$b1" -v n2="$n2" -v n1="$n1" -v n="$NPY" 'BEGIN {
+  printf "   batch is %.0fx python-docx (%.0fx with one job); isolation costs %+.0f%% (%+.0f%% with one job); batch --jobs 1 --no-isolation %.2f ms/report\n",
+    py / b2, py / b1, (b2 / n2 - 1) * 100, (b1 / n1 - 1) * 100, n1 / n * 1000
+}'
 if command -v valgrind >/dev/null 2>&1; then
   echo "== instruction counts on one docx (valgrind --tool=callgrind; repeatable, unlike wall time)"
   one=$(mktemp -d)
