@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod docx;
 pub mod json;
+pub mod outline;
 pub mod summary;
 pub mod xlsx;
 
