@@ -112,6 +112,16 @@ fn publication_follows_gb_t_9704() {
         "official merges"
     );
     assert!(doc.contains(">（一）聚焦重点，全面推进主动公开。"), "sub-heading");
+    // Tables (issue 12): 五号 on exact 15 pt lines off the body's line grid,
+    // no first-line indent; header rows repeat, rows neither split nor part
+    // from the next; punctuation never hangs into the margin.
+    let table_style = styles.split("w:styleId=\"TableText\"").nth(1).unwrap().split("</w:style>").next().unwrap();
+    assert!(table_style.contains("<w:snapToGrid w:val=\"0\"/>"), "{table_style}");
+    assert!(table_style.contains("w:line=\"300\" w:lineRule=\"exact\""), "{table_style}");
+    assert!(table_style.contains("w:firstLine=\"0\""), "{table_style}");
+    assert!(table_style.contains("<w:sz w:val=\"21\"/>"), "五号: {table_style}");
+    assert!(doc.contains("<w:tblHeader/>") && doc.contains("<w:cantSplit/>") && doc.contains("<w:keepNext/>"));
+    assert!(styles.contains("<w:overflowPunct w:val=\"0\"/>"), "no hanging punctuation");
     assert!(doc.contains("<w:pStyle w:val=\"Heading2\"/></w:pPr><w:r><w:t xml:space=\"preserve\">（一）聚焦重点"));
 }
 

@@ -87,6 +87,8 @@ fn broken_edition_files_are_refused_with_a_clear_message() {
         (base.replace("{r}.sum\"]", "{q}.sum\"]"), "未定义的变量"),
         (base.replace("years = { from = 2099 }", "years = { from = 2099, to = 2098 }"), "years.to"),
         ("id = \"x\"\n".to_string(), "missing field"),
+        (base.replace("grid = 5", "grid = 5\nwidths = [1, 2]"), "widths 须为 5 个正数"),
+        (base.replace("grid = 5", "grid = 5\nwidths = [1, 2, 3, 0, 1]"), "widths 须为 5 个正数"),
     ];
     for (text, expected) in cases {
         let e = Edition::compile("test.toml", &text).expect_err(expected);

@@ -113,7 +113,7 @@ impl SafetyArgs {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// 转换格式（json/xlsx/docx/txt/html → json/csv/xlsx/docx），按输出扩展名或 --to 决定格式。
+    /// 转换格式（json/xlsx/docx/txt/html → json/csv/xlsx/docx/html/pdf），按输出扩展名或 --to 决定格式。
     Convert(convert::Args),
     /// 检查报告：勾稽关系、空白格、数值类型、六个部分、跨年度对比。
     Check(check::Args),
@@ -221,7 +221,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Output options shared by the commands that write a report file.
 #[derive(clap::Args)]
 pub struct OutputOpts {
-    /// 输出格式（json、csv、xlsx、docx）；省略时按输出文件扩展名决定，默认 json。
+    /// 输出格式（json、csv、xlsx、docx、html、pdf）；省略时按输出文件扩展名决定，默认 json。pdf 需要 LibreOffice。
     #[arg(long, value_name = "FORMAT")]
     pub to: Option<String>,
     /// 输出文件已存在时覆盖（从不覆盖输入文件）。

@@ -46,6 +46,22 @@ pub struct TableLayout {
 }
 
 impl TableLayout {
+    /// For each grid position, the index in [`TableLayout::cells`] of the
+    /// placed cell covering it (`None`: no cell does).
+    pub fn cover(&self) -> Vec<Vec<Option<usize>>> {
+        let mut cover = vec![vec![None; self.cols as usize]; self.rows as usize];
+        for (i, p) in self.cells.iter().enumerate() {
+            for r in p.row..p.row + p.rowspan {
+                for c in p.col..p.col + p.colspan {
+                    if let Some(slot) = cover.get_mut(r as usize).and_then(|row| row.get_mut(c as usize)) {
+                        *slot = Some(i);
+                    }
+                }
+            }
+        }
+        cover
+    }
+
     /// The placed value cell of edition cell `index`.
     pub fn value(&self, index: usize) -> Option<&Placed> {
         self.cells.iter().find(|p| p.content == Content::Value(index))
@@ -148,6 +164,47 @@ fn place_values(b: &Block, top: u32, out: &mut Vec<Placed>) {
             col += c.span;
         }
     }
+}
+
+/// Relative printed widths of the grid columns of table `t`: the edition's
+/// `widths` when it gives them, else sized by the labels (a row label by its
+/// text, a column label by its text within 5 to 10, values evenly).
+pub fn column_weights(ed: &Edition, t: usize, lay: &TableLayout) -> Vec<f64> {
+    use crate::write::display_width;
+    if let Some(w) = ed.tables.get(t).map(|t| &t.widths).filter(|w| w.len() == lay.cols as usize) {
+        return w.clone();
+    }
+    let mut weight = vec![0f64; lay.cols as usize];
+    for p in &lay.cells {
+        let w = match &p.content {
+            Content::RowLabel(s) if p.rowspan > 1 => display_width(s).min(6.0),
+            Content::RowLabel(s) if p.colspan == 1 => display_width(s).min(22.0),
+            Content::ColumnLabel(s) if p.colspan == 1 => display_width(s).clamp(5.0, 10.0),
+            Content::Value(_) if p.colspan == 1 => 5.0,
+            _ => continue,
+        };
+        if let Some(x) = weight.get_mut(p.col as usize) {
+            *x = x.max(w);
+        }
+    }
+    // Value columns share one width, as on the official form.
+    let value_cols: std::collections::BTreeSet<u32> = lay
+        .cells
+        .iter()
+        .filter(|p| matches!(p.content, Content::Value(_)))
+        .flat_map(|p| p.col..p.col + p.colspan)
+        .collect();
+    let value_w = value_cols.iter().filter_map(|c| weight.get(*c as usize)).fold(5.0f64, |a, b| a.max(*b));
+    for (c, x) in weight.iter_mut().enumerate() {
+        if value_cols.contains(&(c as u32))
+            && !lay.cells.iter().any(|p| p.col == c as u32 && matches!(p.content, Content::RowLabel(_)))
+        {
+            *x = value_w;
+        } else if *x == 0.0 {
+            *x = 5.0;
+        }
+    }
+    weight
 }
 
 #[cfg(test)]

@@ -181,6 +181,9 @@ pub struct Table {
     /// Width of the layout grid in columns.
     pub grid: u32,
     pub note: Option<String>,
+    /// Printed width of each grid column, in characters of the table font
+    /// (empty: the writers size the columns by their labels).
+    pub widths: Vec<f64>,
     pub blocks: Vec<Block>,
 }
 
@@ -515,6 +518,19 @@ impl Compiler<'_> {
             if !part_ids.contains(&t.part) {
                 return Err(err(s, format!("{} 的 part “{}” 不存在", t.name, t.part)));
             }
+            if !t.widths.is_empty()
+                && (t.widths.len() != t.grid as usize || t.widths.iter().any(|w| !w.is_finite() || *w <= 0.0))
+            {
+                return Err(err(
+                    s,
+                    format!(
+                        "{} 的 widths 须为 {} 个正数（每个网格列一个），现有 {} 个",
+                        t.name,
+                        t.grid,
+                        t.widths.len()
+                    ),
+                ));
+            }
             let mut blocks = Vec::new();
             for (bi, b) in t.blocks.into_iter().enumerate() {
                 let key = b.key.unwrap_or_default();
@@ -615,6 +631,7 @@ impl Compiler<'_> {
                 part: t.part,
                 grid: t.grid,
                 note: t.note,
+                widths: t.widths,
                 blocks,
             });
         }

@@ -73,6 +73,9 @@ pub struct RawTable {
     pub part: String,
     pub grid: u32,
     pub note: Option<String>,
+    /// Printed width of each grid column, in characters of the table font.
+    #[serde(default)]
+    pub widths: Vec<f64>,
     pub blocks: Vec<RawBlock>,
 }
 

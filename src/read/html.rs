@@ -269,6 +269,17 @@ impl Reader<'_> {
     }
 }
 
+/// A `<meta name="xxgk_…" content="…">` in the head: the stamp xxgk's
+/// HTML writer leaves (edition, organ, year, …), read as the Word reader
+/// reads custom properties.
+fn stamp(doc: &mut Doc, attr: impl Fn(&[u8]) -> Option<Vec<u8>>) {
+    let (Some(name), Some(content)) = (attr(b"name"), attr(b"content")) else { return };
+    let name = String::from_utf8_lossy(&name).trim().to_string();
+    if name.starts_with("xxgk_") && !doc.properties.iter().any(|(k, _)| *k == name) {
+        doc.properties.push((name, String::from_utf8_lossy(&content).to_string()));
+    }
+}
+
 /// Parse HTML into paragraphs and tables.
 pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, Problem> {
     let mut r = Reader { doc: Doc::new(SourceKind::Html), para: String::new(), tables: Vec::new(), limits };
@@ -284,6 +295,9 @@ pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, Problem> {
                 let name = tag.name.as_slice();
                 let opens = !tag.self_closing || RAW.contains(&name);
                 if let Some((skipped, depth)) = &mut skip {
+                    if skipped == b"head" && name == b"meta" {
+                        stamp(&mut r.doc, |a| tag.attributes.get(a).map(|v| v.value.to_vec()));
+                    }
                     if name == skipped.as_slice() && opens {
                         *depth += 1;
                     } else if skipped == b"head" && name == b"body" {

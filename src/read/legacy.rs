@@ -13,37 +13,20 @@
 //! a `.docx` or `.xlsx` that is really a 97-2003 file is converted too; a
 //! file that is not what its name says never reaches LibreOffice.
 //!
-//! Every conversion has a private temporary folder, removed afterwards: a
-//! copy of the input under a neutral name, a fresh LibreOffice profile
-//! (`-env:UserInstallation`) that turns macros off (macro security "very
-//! high", macro execution disabled, VBA neither loaded nor executable) and
-//! never updates links, LibreOffice's own temporary files (`TMPDIR`), and
-//! the output; nothing is written next to the input. LibreOffice runs in a
-//! process group of its own, which a reaper (`sh`) kills, removing the
-//! folder, when this process ends however it ends (see `run`); after
-//! [`crate::limits::Limits::convert_time`] the group is killed and the file
-//! gets a message. Without LibreOffice the file gets the advice to re-save
-//! it in Word, Excel or WPS and how to install LibreOffice ([`INSTALL`]).
-//!
-//! `XXGK_SOFFICE` chooses the program: `none` (or `off`, `0`) turns
-//! conversion off, a path names the program; otherwise `soffice` or
-//! `libreoffice` is looked up on `PATH` (and in the usual install folder on
-//! macOS and Windows).
+//! LibreOffice runs through [`crate::soffice`] (private folder and profile
+//! with macros off, process group reaped, time limit
+//! [`crate::limits::Limits::convert_time`]); on overrun the file gets a
+//! message. Without LibreOffice the file gets the advice to re-save it in
+//! Word, Excel or WPS and how to install LibreOffice ([`INSTALL`]);
+//! `XXGK_SOFFICE` chooses or disables the program ([`crate::soffice`]).
 
 use super::doc::Document;
 use super::{container, InputKind, ReadOptions};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::Warning;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
-
-/// The environment variable that chooses or disables LibreOffice.
-pub const ENV: &str = "XXGK_SOFFICE";
-
-/// How to get LibreOffice, in the messages without it.
-pub const INSTALL: &str = "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui";
+use crate::soffice::{self, soffice, Failure, Soffice, ENV, INSTALL};
+use std::path::Path;
 
 /// A format converted through LibreOffice.
 struct Format {
@@ -180,37 +163,6 @@ fn read_as(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) 
     }
 }
 
-/// Where LibreOffice is, or why not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Soffice {
-    Found(PathBuf),
-    /// Turned off by [`ENV`] (its value).
-    Off(String),
-    /// [`ENV`] names a program that is not there.
-    Wrong(PathBuf),
-    Missing,
-}
-
-/// Find LibreOffice (see the module documentation).
-pub fn soffice() -> Soffice {
-    if let Some(v) = std::env::var_os(ENV).filter(|v| !v.is_empty()) {
-        let s = v.to_string_lossy().trim().to_string();
-        if ["none", "off", "0", "no", "false"].contains(&s.to_ascii_lowercase().as_str()) {
-            return Soffice::Off(s);
-        }
-        let p = PathBuf::from(v);
-        return if p.is_file() { Soffice::Found(p) } else { Soffice::Wrong(p) };
-    }
-    let names: &[&str] = if cfg!(windows) { &["soffice.exe", "soffice.com"] } else { &["soffice", "libreoffice"] };
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let usual = ["/Applications/LibreOffice.app/Contents/MacOS", r"C:\Program Files\LibreOffice\program"];
-    std::env::split_paths(&path)
-        .chain(usual.iter().map(PathBuf::from))
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-        .find(|p| p.is_file())
-        .map_or(Soffice::Missing, Soffice::Found)
-}
-
 /// The document of a file in a legacy or foreign format (`kind` is
 /// [`InputKind::Legacy`]), or of a `.docx`/`.xlsx` that holds one
 /// (`kind` says which it was named).
@@ -278,206 +230,35 @@ pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<
     Ok(doc)
 }
 
-/// The profile every conversion starts from: macros off, links never
-/// updated (Writer 0 and Calc 1 mean "never").
-const PROFILE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
-<item oor:path="/org.openoffice.Office.Writer/Filter/Import/VBA"><prop oor:name="Load" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Writer/Filter/Import/VBA"><prop oor:name="Executable" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Filter/Import/VBA"><prop oor:name="Load" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Filter/Import/VBA"><prop oor:name="Executable" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Writer/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>1</value></prop></item>
-</oor:items>
-"#;
-
-/// `file://` URL of a path, every byte but unreserved ones percent-encoded.
-fn file_url(p: &Path) -> String {
-    #[cfg(unix)]
-    let (bytes, mut url) = {
-        use std::os::unix::ffi::OsStrExt;
-        (p.as_os_str().as_bytes().to_vec(), String::from("file://"))
-    };
-    #[cfg(not(unix))]
-    let (bytes, mut url) = (p.to_string_lossy().replace('\\', "/").into_bytes(), String::from("file:///"));
-    for b in bytes {
-        if b.is_ascii_alphanumeric() || b"/-._~:".contains(&b) {
-            url.push(char::from(b));
-        } else {
-            url.push_str(&format!("%{b:02X}"));
-        }
-    }
-    url
-}
-
 /// Convert `bytes` (shown to LibreOffice as `input.<shown>`) to `to` in a
-/// private folder, and read the result with the usual caps.
+/// private folder ([`crate::soffice::convert`]), and read the result with
+/// the usual caps.
 fn convert(path: &Path, bytes: &[u8], shown: &str, to: InputKind, program: &Path, limits: &Limits) -> Result<Vec<u8>> {
     let target = target_ext(to);
-    let trouble =
-        |what: &str, e: std::io::Error| Error::invalid(path, format!("无法准备 LibreOffice 转换：{what}（{e}）"));
-    let dir =
-        tempfile::Builder::new().prefix("xxgk-soffice-").tempdir().map_err(|e| trouble("无法创建临时文件夹", e))?;
-    let (profile, tmp, out) = (dir.path().join("profile"), dir.path().join("tmp"), dir.path().join("out"));
-    let input = dir.path().join(format!("input.{shown}"));
-    for d in [&profile.join("user"), &tmp, &out] {
-        std::fs::create_dir_all(d).map_err(|e| trouble("无法创建临时文件夹", e))?;
-    }
-    std::fs::write(profile.join("user/registrymodifications.xcu"), PROFILE).map_err(|e| trouble("无法写入配置", e))?;
-    std::fs::write(&input, bytes).map_err(|e| trouble("无法写入临时文件", e))?;
-    let log_path = dir.path().join("soffice.log");
-    let log = std::fs::File::create(&log_path).map_err(|e| trouble("无法写入临时文件", e))?;
-    let log2 = log.try_clone().map_err(|e| trouble("无法写入临时文件", e))?;
     let filter = if to == InputKind::Xlsx { "xlsx:Calc MS Excel 2007 XML" } else { "docx:MS Word 2007 XML" };
-    let mut cmd = Command::new(program);
-    cmd.arg(format!("-env:UserInstallation={}", file_url(&profile)))
-        .args(["--headless", "--invisible", "--nologo", "--nodefault", "--norestore", "--nolockcheck"])
-        .args(["--convert-to", filter, "--outdir"])
-        .arg(&out)
-        .arg(&input)
-        .current_dir(dir.path())
-        .env("TMPDIR", &tmp)
-        .env("TMP", &tmp)
-        .env("TEMP", &tmp)
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log2);
-    let start = Instant::now();
-    let status = run(cmd, limits.convert_time, dir.path())
-        .map_err(|e| Error::invalid(path, format!("无法启动 LibreOffice（{}）：{e}", program.display())))?;
-    let Some(status) = status else {
-        return Err(Error::invalid(
+    let read = |result: &Path| {
+        container::read_file(result, limits)
+            .map_err(|e| Error::invalid(path, format!("LibreOffice 转换得到的 {target} 文件无法使用：{e}")))
+    };
+    match soffice::convert(program, &format!("input.{shown}"), bytes, filter, limits.convert_time, read) {
+        Ok(read) => read,
+        Err(Failure::Prepare(what, e)) => Err(Error::invalid(path, format!("无法准备 LibreOffice 转换：{what}（{e}）"))),
+        Err(Failure::Start(e)) => {
+            Err(Error::invalid(path, format!("无法启动 LibreOffice（{}）：{e}", program.display())))
+        }
+        Err(Failure::TimedOut(secs)) => Err(Error::invalid(
             path,
             format!(
-                "用 LibreOffice 转换为 {target} 超过 {:.1} 秒仍未完成，已停止（文件可能损坏或过大）。请用 Word 或 WPS 打开后“另存为” {target} 再转换；如确是正常的大文件，可用 --timeout 放宽",
-                start.elapsed().as_secs_f64()
+                "用 LibreOffice 转换为 {target} 超过 {secs:.1} 秒仍未完成，已停止（文件可能损坏或过大）。请用 Word 或 WPS 打开后“另存为” {target} 再转换；如确是正常的大文件，可用 --timeout 放宽"
             ),
-        ));
-    };
-    let result = out.join(format!("input{target}"));
-    if !result.is_file() {
-        let said = std::fs::read_to_string(&log_path).unwrap_or_default();
-        let said = said
-            .lines()
-            .map(str::trim)
-            .rfind(|l| !l.is_empty() && !l.contains("javaldx"))
-            .map(|l| format!("：{}", l.chars().take(200).collect::<String>()))
-            .unwrap_or_default();
-        return Err(Error::invalid(
+        )),
+        Err(Failure::NoOutput(status, said)) => Err(Error::invalid(
             path,
             format!(
                 "LibreOffice 未能将其转换为 {target}（{status}{said}）。文件可能已损坏、设置了打开密码，或并非其扩展名所示的格式。请用 Word 或 WPS 打开后“另存为” {target} 再转换"
             ),
-        ));
+        )),
     }
-    container::read_file(&result, limits)
-        .map_err(|e| Error::invalid(path, format!("LibreOffice 转换得到的 {target} 文件无法使用：{e}")))
-}
-
-/// Wait for a child until `limit`; `None` if it is still running then.
-fn wait_until(child: &mut Child, limit: Duration) -> std::io::Result<Option<ExitStatus>> {
-    let start = Instant::now();
-    let mut pause = Duration::from_millis(2);
-    loop {
-        if let Some(s) = child.try_wait()? {
-            return Ok(Some(s));
-        }
-        let left = limit.saturating_sub(start.elapsed());
-        if left.is_zero() {
-            return Ok(None);
-        }
-        std::thread::sleep(pause.min(left));
-        pause = (pause * 2).min(Duration::from_millis(50));
-    }
-}
-
-/// Run LibreOffice in a process group of its own and wait until `limit`;
-/// `None` on overrun. The group is led by an anchor, a shell waiting on
-/// its standard input, so that the group id stays ours while we may kill
-/// the group; a reaper outside the group waits the same way, and when this
-/// process ends however it ends (both inputs close), kills the group and
-/// removes `dir`. When LibreOffice is done or overruns, the group is
-/// killed here.
-#[cfg(unix)]
-fn run(mut cmd: Command, limit: Duration, dir: &Path) -> std::io::Result<Option<ExitStatus>> {
-    use std::os::unix::process::CommandExt;
-    let quiet = |c: &mut Command| {
-        c.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0);
-    };
-    let mut anchor = Command::new("/bin/sh");
-    anchor.args(["-c", "read x"]).stdin(Stdio::piped());
-    quiet(&mut anchor);
-    let mut anchor = anchor.spawn()?;
-    let group = libc::pid_t::try_from(anchor.id()).unwrap_or(0);
-    let kill_group = || {
-        if group > 1 {
-            // SAFETY: kill(2) on the process group led by the anchor, our
-            // own child, alive until this very call; no memory is involved.
-            unsafe {
-                libc::kill(-group, libc::SIGKILL);
-            }
-        }
-    };
-    let mut reaper = Command::new("/bin/sh");
-    reaper
-        .args([
-            "-c",
-            // Kill the group, wait until every process of it is gone (one
-            // still dying could write into the folder), then remove it.
-            r#"trap "" INT HUP; read x; kill -s KILL -- "-$1"; n=0; while kill -0 -- "-$1" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done; rm -rf -- "$2""#,
-            "sh",
-        ])
-        .arg(group.to_string())
-        .arg(dir)
-        .stdin(Stdio::piped());
-    quiet(&mut reaper);
-    let mut reaper = match reaper.spawn() {
-        Ok(r) => r,
-        Err(e) => {
-            kill_group();
-            let _ = anchor.wait();
-            return Err(e);
-        }
-    };
-    let status = match cmd.process_group(group).spawn() {
-        Ok(mut child) => {
-            let status = wait_until(&mut child, limit);
-            kill_group();
-            let _ = child.wait();
-            status
-        }
-        Err(e) => {
-            kill_group();
-            Err(e)
-        }
-    };
-    let _ = anchor.wait();
-    // Every process of the group gone before the folder is removed (a
-    // process still dying could write into it); at most five seconds.
-    for _ in 0..100 {
-        // SAFETY: kill(2) with signal 0 only asks whether the group exists.
-        if group <= 1 || unsafe { libc::kill(-group, 0) } != 0 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = reaper.kill();
-    let _ = reaper.wait();
-    status
-}
-
-#[cfg(not(unix))]
-fn run(mut cmd: Command, limit: Duration, _dir: &Path) -> std::io::Result<Option<ExitStatus>> {
-    let mut child = cmd.spawn()?;
-    let status = wait_until(&mut child, limit);
-    if !matches!(status, Ok(Some(_))) {
-        let _ = child.kill();
-    }
-    let _ = child.wait();
-    status
 }
 
 #[cfg(test)]
@@ -511,11 +292,5 @@ mod tests {
         assert_eq!(sniff(b"\r\n<HTML><body><table>", Xlsx), Content::Read(Html));
         assert_eq!(sniff(b"just text", Docx), Content::Bad);
         assert!(is_renamed_legacy(&cfb("WordDocument")) && !is_renamed_legacy(&cfb("EncryptedPackage")));
-    }
-
-    #[test]
-    fn file_urls_are_escaped() {
-        #[cfg(unix)]
-        assert_eq!(file_url(Path::new("/tmp/a b/年报")), "file:///tmp/a%20b/%E5%B9%B4%E6%8A%A5");
     }
 }

@@ -4,13 +4,17 @@
 //!
 //! - A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm;
 //! - title 2号 方正小标宋简体, centred; body 3号 仿宋_GB2312, fixed line
-//!   spacing 28.9 pt, first-line indent of two characters;
+//!   spacing 28.9 pt, first-line indent of two characters; punctuation
+//!   kept inside the margins (no hanging 标点溢出边界);
 //! - 一、 headings in 黑体, （一） headings in 楷体_GB2312;
 //! - page numbers `— N —` in 4号 宋体, right on odd pages and left on even
 //!   pages, each with a one-character indent;
 //! - tables drawn from the edition's layout ([`crate::edition::layout`]) with
-//!   the official labels and merges, in 五号 仿宋_GB2312 with numbers in
-//!   Times New Roman.
+//!   the official labels and merges and the edition's column widths, in 五号
+//!   仿宋_GB2312 with numbers in Times New Roman, exact 15 pt lines off the
+//!   body's line grid ([`TABLE_TEXT`]); header rows repeat, rows never split
+//!   and every row keeps with the next, so a table that fits a page (表三
+//!   does) is never broken across two.
 //!
 //! The parts are written by hand as WordprocessingML in schema order (no
 //! docx-rs: its element order breaks the schema, crates-notes.md §3), every
@@ -22,14 +26,13 @@
 // Indexing is bounded here: grid positions come from the layout, whose rows and columns the cover table is sized to; widths has one entry per grid column.
 #![allow(clippy::indexing_slicing)]
 
-use super::display_width;
+use super::outline::{outline, value_text, Block};
 use crate::edition::layout::{layout, Content};
 use crate::edition::Edition;
 use crate::error::{Error, Result};
 use crate::model::Report;
 use crate::ooxml::{esc, package};
 use crate::read::docx::{PROP_CONTACT, PROP_PUBLISHED};
-use crate::read::parts::GUIDANCE_PREFIX;
 use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
 
 /// What the document is for.
@@ -46,11 +49,45 @@ const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 /// Text width of an A4 page with GB/T 9704 margins, in twips (156 mm).
 const TEXT_WIDTH: u32 = 11906 - 1588 - 1474;
 
+/// How table text is set (the writer's typesetting constants; column
+/// widths are the edition's, `widths` in templates/*.toml).
+pub struct TableText {
+    /// Font size in half-points: 21 = 五号 (10.5 pt).
+    pub size: u32,
+    /// Exact line height in twips: 300 = 15 pt. Not snapped to the body's
+    /// 28.9 pt line grid, without first-line indent.
+    pub line: u32,
+}
+
+/// Table text: 五号, exact 15 pt lines, so that 表三 fits one A4 page.
+pub const TABLE_TEXT: TableText = TableText { size: 21, line: 300 };
+
 /// Render a report as a .docx document.
 ///
 /// # Errors
 /// Only if packaging fails (it should not).
 pub fn render(report: &Report, ed: &Edition, purpose: Purpose) -> Result<Vec<u8>> {
+    render_for(report, ed, purpose, Reader::Word)
+}
+
+/// Who will lay the document out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Word, WPS and every reader that follows ECMA-376.
+    Word,
+    /// LibreOffice, which reads `w:overflowPunct` inverted (its DOCX import
+    /// sets "hanging punctuation" when the value is 0: `DomainMapper.cxx`,
+    /// `LN_CT_PPrBase_overflowPunct`): the flag is written as it reads it,
+    /// so that punctuation stays inside the margins there too. Used only to
+    /// print the PDF ([`super::pdf`]); every other byte is the same.
+    LibreOffice,
+}
+
+/// [`render`], for a given reader.
+///
+/// # Errors
+/// Only if packaging fails (it should not).
+pub fn render_for(report: &Report, ed: &Edition, purpose: Purpose, reader: Reader) -> Result<Vec<u8>> {
     let document = document_xml(report, ed, purpose);
     let parts: Vec<(&str, Vec<u8>)> = vec![
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
@@ -60,8 +97,10 @@ pub fn render(report: &Report, ed: &Edition, purpose: Purpose) -> Result<Vec<u8>
         ("docProps/custom.xml", custom_xml(report, ed).into_bytes()),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS.as_bytes().to_vec()),
         ("word/document.xml", document.into_bytes()),
-        ("word/styles.xml", styles_xml().into_bytes()),
+        ("word/styles.xml", styles_xml(reader).into_bytes()),
         ("word/settings.xml", SETTINGS.as_bytes().to_vec()),
+        ("word/fontTable.xml", font_table_xml().into_bytes()),
+        ("word/theme/theme1.xml", THEME.as_bytes().to_vec()),
         ("word/footer1.xml", footer_xml(true).into_bytes()),
         ("word/footer2.xml", footer_xml(false).into_bytes()),
     ];
@@ -85,53 +124,17 @@ fn para(style: &str, text: &str) -> String {
     format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr>{}</w:p>", runs(text))
 }
 
-/// `（一）…` paragraphs are second-level headings (楷体).
-fn is_sub_heading(line: &str) -> bool {
-    let t = line.trim_start();
-    let Some(rest) = t.strip_prefix('（').or_else(|| t.strip_prefix('(')) else { return false };
-    let n = rest.chars().take_while(|c| crate::labels::is_chinese_digit(*c)).count();
-    n > 0 && rest.chars().nth(n).is_some_and(|c| c == '）' || c == ')')
-}
-
 fn document_xml(report: &Report, ed: &Edition, purpose: Purpose) -> String {
     let mut body = String::new();
-    let title =
-        if report.title.trim().is_empty() { ed.title_for(&report.organ, report.year) } else { report.title.clone() };
-    body.push_str(&para("Title", &title));
-    let preamble = if report.preamble.trim().is_empty() {
-        ed.preamble_for(&report.organ, report.year)
-    } else {
-        report.preamble.clone()
-    };
-    for line in preamble.split('\n') {
-        body.push_str(&para("Normal", line));
-    }
-    let mut last_was_table = false;
-    for p in &ed.parts {
-        if let Some(part) = report.parts.get(&p.id) {
-            body.push_str(&para("Heading1", &part.heading));
-            if purpose == Purpose::Template && !p.guidance.is_empty() {
-                body.push_str(&para("Guidance", &format!("{GUIDANCE_PREFIX}{}", p.guidance)));
-            }
-            if !part.text.is_empty() {
-                for line in part.text.split('\n') {
-                    body.push_str(&para(if is_sub_heading(line) { "Heading2" } else { "Normal" }, line));
-                }
-            }
-            last_was_table = false;
+    for block in outline(report, ed, purpose == Purpose::Template) {
+        match block {
+            Block::Title(t) => body.push_str(&para("Title", &t)),
+            Block::Para(t) => body.push_str(&para("Normal", &t)),
+            Block::Heading(t) => body.push_str(&para("Heading1", &t)),
+            Block::SubHeading(t) => body.push_str(&para("Heading2", &t)),
+            Block::Guidance(t) => body.push_str(&para("Guidance", &t)),
+            Block::Table(ti) => body.push_str(&table_xml(report, ed, ti)),
         }
-        // Tables go with their part, even if the part's heading is missing.
-        for (ti, t) in ed.tables.iter().enumerate().filter(|(_, t)| t.part == p.id) {
-            if last_was_table {
-                body.push_str(&para("Normal", ""));
-            }
-            body.push_str(&table_xml(report, ed, ti));
-            let _ = t;
-            last_was_table = true;
-        }
-    }
-    if last_was_table {
-        body.push_str(&para("Normal", ""));
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\" xmlns:r=\"{R}\"><w:body>{body}\
@@ -141,39 +144,11 @@ fn document_xml(report: &Report, ed: &Edition, purpose: Purpose) -> String {
     )
 }
 
-/// Grid column widths in twips: labels by their text, values evenly.
-fn column_widths(lay: &crate::edition::layout::TableLayout) -> Vec<u32> {
-    let mut weight = vec![0f64; lay.cols as usize];
-    for p in &lay.cells {
-        let w = match &p.content {
-            Content::RowLabel(s) if p.rowspan > 1 => display_width(s).min(6.0),
-            Content::RowLabel(s) if p.colspan == 1 => display_width(s).min(22.0),
-            Content::ColumnLabel(s) if p.colspan == 1 => display_width(s).clamp(5.0, 10.0),
-            Content::Value(_) if p.colspan == 1 => 5.0,
-            _ => continue,
-        };
-        if let Some(x) = weight.get_mut(p.col as usize) {
-            *x = x.max(w);
-        }
-    }
-    // Value columns share one width, as on the official form.
-    let value_cols: std::collections::BTreeSet<u32> = lay
-        .cells
-        .iter()
-        .filter(|p| matches!(p.content, Content::Value(_)))
-        .flat_map(|p| p.col..p.col + p.colspan)
-        .collect();
-    let value_w = value_cols.iter().filter_map(|c| weight.get(*c as usize)).fold(5.0f64, |a, b| a.max(*b));
-    for (c, x) in weight.iter_mut().enumerate() {
-        if value_cols.contains(&(c as u32))
-            && !lay.cells.iter().any(|p| p.col == c as u32 && matches!(p.content, Content::RowLabel(_)))
-        {
-            *x = value_w;
-        } else if *x == 0.0 {
-            *x = 5.0;
-        }
-    }
-    let total: f64 = weight.iter().sum();
+/// Grid column widths in twips: the table's printed widths
+/// ([`crate::edition::layout::column_weights`]) scaled to the text width.
+fn column_widths(ed: &Edition, ti: usize, lay: &crate::edition::layout::TableLayout) -> Vec<u32> {
+    let weight = crate::edition::layout::column_weights(ed, ti, lay);
+    let total: f64 = weight.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let mut widths: Vec<u32> = weight.iter().map(|w| (w / total * TEXT_WIDTH as f64).floor() as u32).collect();
     let used: u32 = widths.iter().sum();
     if let Some(last) = widths.last_mut() {
@@ -184,7 +159,7 @@ fn column_widths(lay: &crate::edition::layout::TableLayout) -> Vec<u32> {
 
 fn table_xml(report: &Report, ed: &Edition, ti: usize) -> String {
     let lay = layout(ed, ti);
-    let widths = column_widths(&lay);
+    let widths = column_widths(ed, ti, &lay);
     let mut x = String::new();
     x.push_str(&format!(
         "<w:tbl><w:tblPr><w:tblW w:w=\"{TEXT_WIDTH}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders>\
@@ -197,19 +172,12 @@ fn table_xml(report: &Report, ed: &Edition, ti: usize) -> String {
         x.push_str(&format!("<w:gridCol w:w=\"{w}\"/>"));
     }
     x.push_str("</w:tblGrid>");
-    // Which placed cell covers each grid position.
-    let mut cover = vec![vec![None; lay.cols as usize]; lay.rows as usize];
-    for (i, p) in lay.cells.iter().enumerate() {
-        for r in p.row..p.row + p.rowspan {
-            for c in p.col..p.col + p.colspan {
-                if let Some(slot) = cover.get_mut(r as usize).and_then(|row| row.get_mut(c as usize)) {
-                    *slot = Some(i);
-                }
-            }
-        }
-    }
+    let cover = lay.cover();
     for r in 0..lay.rows {
         let header = lay.header_rows.contains(&r);
+        // Every row but the last keeps with the next: the table moves to a
+        // new page whole rather than split (it fits one page, TABLE_TEXT).
+        let keep = if r + 1 < lay.rows { "<w:keepNext/>" } else { "" };
         x.push_str(&format!("<w:tr><w:trPr><w:cantSplit/>{}</w:trPr>", if header { "<w:tblHeader/>" } else { "" }));
         let mut c = 0u32;
         while c < lay.cols {
@@ -228,9 +196,7 @@ fn table_xml(report: &Report, ed: &Edition, ti: usize) -> String {
                         String::new()
                     } else {
                         match &p.content {
-                            Content::Value(i) => {
-                                report.value(&ed.cells[*i].id).map(|n| n.to_string()).unwrap_or_default()
-                            }
+                            Content::Value(i) => value_text(report, ed, *i),
                             Content::Heading(s)
                             | Content::Corner(s)
                             | Content::ColumnLabel(s)
@@ -247,7 +213,10 @@ fn table_xml(report: &Report, ed: &Edition, ti: usize) -> String {
             let jc = if left { "<w:jc w:val=\"left\"/>" } else { "" };
             x.push_str(&format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/>{grid_span}{vmerge}<w:vAlign w:val=\"center\"/></w:tcPr>"));
             for line in text.split('\n') {
-                x.push_str(&format!("<w:p><w:pPr><w:pStyle w:val=\"TableText\"/>{jc}</w:pPr>{}</w:p>", runs(line)));
+                x.push_str(&format!(
+                    "<w:p><w:pPr><w:pStyle w:val=\"TableText\"/>{keep}{jc}</w:pPr>{}</w:p>",
+                    runs(line)
+                ));
             }
             x.push_str("</w:tc>");
             c += span;
@@ -262,7 +231,7 @@ fn fonts(east_asia: &str, ascii: &str) -> String {
     format!("<w:rFonts w:ascii=\"{ascii}\" w:eastAsia=\"{east_asia}\" w:hAnsi=\"{ascii}\" w:cs=\"{ascii}\"/>")
 }
 
-fn styles_xml() -> String {
+fn styles_xml(reader: Reader) -> String {
     let tnr = "Times New Roman";
     let style = |id: &str, name: &str, ppr: &str, rpr: &str| {
         format!(
@@ -273,11 +242,13 @@ fn styles_xml() -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"{W}\">\
 <w:docDefaults><w:rPrDefault><w:rPr>{f}<w:kern w:val=\"2\"/><w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults>\
-<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:spacing w:line=\"578\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{f}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>\
+<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"{no_hanging}\"/><w:spacing w:line=\"578\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{f}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>\
 {title}{h1}{h2}{table}{guidance}{footer}\
 <w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/><w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>\
 </w:styles>",
         f = fonts("仿宋_GB2312", tnr),
+        // Punctuation never hangs into the margin (see [`Reader`]).
+        no_hanging = if reader == Reader::LibreOffice { "1" } else { "0" },
         title = style(
             "Title",
             "Title",
@@ -299,8 +270,11 @@ fn styles_xml() -> String {
         table = style(
             "TableText",
             "Table Text",
-            &format!("<w:spacing w:line=\"240\" w:lineRule=\"auto\"/>{no_indent}<w:jc w:val=\"center\"/>"),
-            &format!("{}<w:sz w:val=\"21\"/><w:szCs w:val=\"21\"/>", fonts("仿宋_GB2312", tnr)),
+            &format!(
+                "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>{no_indent}<w:jc w:val=\"center\"/>",
+                TABLE_TEXT.line
+            ),
+            &format!("{}<w:sz w:val=\"{sz}\"/><w:szCs w:val=\"{sz}\"/>", fonts("仿宋_GB2312", tnr), sz = TABLE_TEXT.size),
         ),
         guidance = style(
             "Guidance",
@@ -315,6 +289,29 @@ fn styles_xml() -> String {
             &format!("{}<w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>", fonts("宋体", "宋体")),
         ),
     )
+}
+
+/// The fonts the styles name, for Word's font table (Chinese GB fonts with
+/// charset 86, GB2312).
+const FONTS: &[(&str, bool)] = &[
+    ("Times New Roman", false),
+    ("仿宋_GB2312", true),
+    ("方正小标宋简体", true),
+    ("黑体", true),
+    ("楷体_GB2312", true),
+    ("宋体", true),
+];
+
+fn font_table_xml() -> String {
+    let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:fonts xmlns:w=\"{W}\">");
+    for (name, chinese) in FONTS {
+        let (charset, family, pitch) = if *chinese { ("86", "modern", "fixed") } else { ("00", "roman", "variable") };
+        x.push_str(&format!(
+            "<w:font w:name=\"{name}\"><w:charset w:val=\"{charset}\"/><w:family w:val=\"{family}\"/><w:pitch w:val=\"{pitch}\"/></w:font>"
+        ));
+    }
+    x.push_str("</w:fonts>");
+    x
 }
 
 fn footer_xml(odd: bool) -> String {
@@ -364,6 +361,8 @@ const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
 <Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/>\
+<Override PartName=\"/word/fontTable.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml\"/>\
+<Override PartName=\"/word/theme/theme1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.theme+xml\"/>\
 <Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>\
 <Override PartName=\"/word/footer2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>\
 <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
@@ -380,10 +379,27 @@ const DOCUMENT_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/>\
 <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/>\
-<Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/></Relationships>";
+<Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>\
+<Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable\" Target=\"fontTable.xml\"/>\
+<Relationship Id=\"rId6\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme\" Target=\"theme/theme1.xml\"/></Relationships>";
 
 const APP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\"><Application>xxgk</Application></Properties>";
 
 const SETTINGS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
 <w:zoom w:percent=\"100\"/><w:defaultTabStop w:val=\"420\"/><w:evenAndOddHeaders/><w:characterSpacingControl w:val=\"compressPunctuation\"/>\
 <w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat></w:settings>";
+
+/// A minimal Office theme (colours, fonts, formats), which Word expects
+/// beside the document; the styles name their fonts directly.
+const THEME: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<a:theme xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" name=\"Office Theme\"><a:themeElements>\
+<a:clrScheme name=\"Office\"><a:dk1><a:sysClr val=\"windowText\" lastClr=\"000000\"/></a:dk1><a:lt1><a:sysClr val=\"window\" lastClr=\"FFFFFF\"/></a:lt1>\
+<a:dk2><a:srgbClr val=\"44546A\"/></a:dk2><a:lt2><a:srgbClr val=\"E7E6E6\"/></a:lt2><a:accent1><a:srgbClr val=\"4472C4\"/></a:accent1><a:accent2><a:srgbClr val=\"ED7D31\"/></a:accent2>\
+<a:accent3><a:srgbClr val=\"A5A5A5\"/></a:accent3><a:accent4><a:srgbClr val=\"FFC000\"/></a:accent4><a:accent5><a:srgbClr val=\"5B9BD5\"/></a:accent5><a:accent6><a:srgbClr val=\"70AD47\"/></a:accent6>\
+<a:hlink><a:srgbClr val=\"0563C1\"/></a:hlink><a:folHlink><a:srgbClr val=\"954F72\"/></a:folHlink></a:clrScheme>\
+<a:fontScheme name=\"Office\"><a:majorFont><a:latin typeface=\"Times New Roman\"/><a:ea typeface=\"黑体\"/><a:cs typeface=\"\"/></a:majorFont>\
+<a:minorFont><a:latin typeface=\"Times New Roman\"/><a:ea typeface=\"仿宋_GB2312\"/><a:cs typeface=\"\"/></a:minorFont></a:fontScheme>\
+<a:fmtScheme name=\"Office\"><a:fillStyleLst><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill></a:fillStyleLst>\
+<a:lnStyleLst><a:ln w=\"6350\"><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill></a:ln><a:ln w=\"12700\"><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill></a:ln><a:ln w=\"19050\"><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill></a:ln></a:lnStyleLst>\
+<a:effectStyleLst><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle></a:effectStyleLst>\
+<a:bgFillStyleLst><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill><a:solidFill><a:schemeClr val=\"phClr\"/></a:solidFill></a:bgFillStyleLst></a:fmtScheme>\
+</a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>";

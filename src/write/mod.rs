@@ -8,7 +8,10 @@
 
 pub mod csv;
 pub mod docx;
+pub mod html;
 pub mod json;
+pub mod outline;
+pub mod pdf;
 pub mod summary;
 pub mod xlsx;
 
@@ -26,15 +29,24 @@ pub enum Format {
     Csv,
     Xlsx,
     Docx,
+    Html,
+    Pdf,
 }
 
 impl Format {
     /// All formats with their names, for messages and --help.
-    pub const ALL: &'static [(&'static str, Format)] =
-        &[("json", Format::Json), ("csv", Format::Csv), ("xlsx", Format::Xlsx), ("docx", Format::Docx)];
+    pub const ALL: &'static [(&'static str, Format)] = &[
+        ("json", Format::Json),
+        ("csv", Format::Csv),
+        ("xlsx", Format::Xlsx),
+        ("docx", Format::Docx),
+        ("html", Format::Html),
+        ("pdf", Format::Pdf),
+    ];
 
     pub fn from_name(name: &str) -> Option<Format> {
         let name = name.trim_start_matches('.').to_ascii_lowercase();
+        let name = if name == "htm" { "html".to_string() } else { name };
         Format::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
@@ -57,7 +69,8 @@ impl Format {
     }
 }
 
-/// Render a report in a format.
+/// Render a report in a format (PDF with LibreOffice's default time limit;
+/// see [`pdf::render`]).
 ///
 /// # Errors
 /// From the writer of the format.
@@ -67,6 +80,8 @@ pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool) -> R
         Format::Csv => csv::render(report, ed, to_file),
         Format::Xlsx => xlsx::render(report, ed),
         Format::Docx => docx::render(report, ed, docx::Purpose::Publish),
+        Format::Html => Ok(html::render(report, ed)),
+        Format::Pdf => pdf::render(report, ed, crate::limits::Limits::default().convert_time),
     }
 }
 

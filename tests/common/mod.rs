@@ -167,17 +167,24 @@ fn attrs(e: &quick_xml::events::BytesStart) -> String {
     a.concat()
 }
 
+/// Does `program ARGS` run? If not: a panic when the environment variable
+/// `require` is set (CI), else a printed `SKIPPED` with how to install it.
+pub fn real_client(program: &str, args: &[&str], require: &str, install: &str) -> bool {
+    let ok = Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false);
+    if ok {
+        true
+    } else if std::env::var_os(require).is_some() {
+        panic!("{require} is set but `{program} {}` does not run; install it: {install}", args.join(" "));
+    } else {
+        eprintln!("SKIPPED: `{program} {}` does not run; these tests need `{install}`", args.join(" "));
+        false
+    }
+}
+
 /// Is LibreOffice available? If not, say so (the real-client tests skip).
 pub fn soffice() -> Option<&'static str> {
-    let ok = Command::new("soffice").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    if ok {
-        Some("soffice")
-    } else if std::env::var_os("XXGK_REQUIRE_SOFFICE").is_some() {
-        panic!("XXGK_REQUIRE_SOFFICE is set but soffice is not installed");
-    } else {
-        eprintln!("SKIPPED: LibreOffice (soffice) is not installed; real-client tests need `apt-get install libreoffice-calc-nogui`");
-        None
-    }
+    real_client("soffice", &["--version"], "XXGK_REQUIRE_SOFFICE", "apt-get install libreoffice-calc-nogui")
+        .then_some("soffice")
 }
 
 /// Re-save `input` with LibreOffice as `ext` into `outdir`; returns the new file.

@@ -1,0 +1,150 @@
+//! Writer for the publication as one HTML5 page, ready to paste into a
+//! government website's content system: the title, preamble, six parts
+//! and the tables ([`super::outline`], as in the Word document), the tables
+//! drawn from the edition's layout with the official labels, `rowspan` and
+//! `colspan`, and column widths from the edition (`widths`).
+//!
+//! The page is self-contained: no script, no external style sheet, font or
+//! image. Every style is written on its element (`style="…"`), so that the
+//! look survives when only the body is pasted into an editor that drops
+//! `<head>`. Every text is escaped. The report's edition, organ, year,
+//! contact and publication date are stamped in `<meta name="xxgk_…">` tags,
+//! as the Word writer stamps custom properties, so that the HTML reader
+//! ([`crate::read::html`]) reads the page back as the same report.
+//!
+//! A tab in the text has no place in HTML (it is white space there): it is
+//! written as an em space (U+2003), which reads back as a space.
+
+use super::outline::{outline, value_text, Block};
+use crate::edition::layout::{column_weights, layout, Content};
+use crate::edition::Edition;
+use crate::model::Report;
+use crate::ooxml::esc;
+use crate::read::docx::{PROP_CONTACT, PROP_PUBLISHED};
+use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
+
+/// The page's typesetting: the writer's style constants, after GB/T 9704
+/// as the Word document (formats.md §9), in CSS.
+mod style {
+    pub const PAGE: &str = "max-width:156mm;margin:0 auto;font-family:'仿宋_GB2312',FangSong,'仿宋',STFangsong,serif;font-size:16pt;line-height:28.9pt;color:#000";
+    pub const TITLE: &str = "font-family:'方正小标宋简体','华文中宋',STZhongsong,'宋体',SimSun,serif;font-size:22pt;line-height:35pt;font-weight:normal;text-align:center;margin:0 0 28.9pt 0";
+    pub const PARA: &str = "text-indent:2em;text-align:justify;margin:0";
+    pub const HEADING: &str =
+        "font-family:'黑体',SimHei,'Heiti SC',sans-serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0";
+    pub const SUB_HEADING: &str = "font-family:'楷体_GB2312',KaiTi,'楷体',STKaiti,serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0";
+    pub const GUIDANCE: &str =
+        "font-family:'楷体_GB2312',KaiTi,'楷体',STKaiti,serif;font-size:12pt;color:#808080;text-indent:2em;margin:0";
+    /// Tables: 五号 (10.5 pt), 15 pt lines, thin black borders.
+    pub const TABLE: &str = "border-collapse:collapse;width:100%;table-layout:fixed;margin:0 0 14pt 0;font-size:10.5pt;line-height:15pt;text-indent:0";
+    pub const CELL: &str = "border:1px solid #000;padding:1pt 3pt;vertical-align:middle;text-align:center;font-weight:normal;word-break:break-all";
+    pub const LEFT: &str = "text-align:left";
+    /// Numbers in Times New Roman, as in the Word document.
+    pub const VALUE: &str = "font-family:'Times New Roman',Times,serif";
+}
+
+/// Render a report as an HTML page.
+pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
+    let blocks = outline(report, ed, false);
+    let title = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Title(t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let year = report.year.map(|y| y.to_string()).unwrap_or_default();
+    let mut x = String::from("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    x.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    x.push_str("<meta name=\"generator\" content=\"xxgk\">\n");
+    for (k, v) in [
+        (PROP_EDITION, ed.id.as_str()),
+        (PROP_TEMPLATE_VERSION, TEMPLATE_VERSION),
+        (PROP_ORGAN, report.organ.as_str()),
+        (PROP_YEAR, year.as_str()),
+        (PROP_CONTACT, report.contact.as_str()),
+        (PROP_PUBLISHED, report.published.as_str()),
+    ] {
+        x.push_str(&format!("<meta name=\"{k}\" content=\"{}\">\n", text(v)));
+    }
+    x.push_str(&format!("<title>{}</title>\n</head>\n<body>\n<article style=\"{}\">\n", text(&title), style::PAGE));
+    for b in &blocks {
+        match b {
+            Block::Title(t) => x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::TITLE, text(t))),
+            Block::Para(t) if t.trim().is_empty() => {}
+            Block::Para(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::PARA, text(t))),
+            Block::Heading(t) => x.push_str(&format!("<h2 style=\"{}\">{}</h2>\n", style::HEADING, text(t))),
+            Block::SubHeading(t) => x.push_str(&format!("<h3 style=\"{}\">{}</h3>\n", style::SUB_HEADING, text(t))),
+            Block::Guidance(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::GUIDANCE, text(t))),
+            Block::Table(ti) => table(&mut x, report, ed, *ti),
+        }
+    }
+    x.push_str("</article>\n</body>\n</html>\n");
+    x.into_bytes()
+}
+
+/// Escaped text; a tab becomes an em space, a line break `<br>`.
+fn text(s: &str) -> String {
+    esc(s).replace('\t', "\u{2003}").replace('\n', "<br>")
+}
+
+fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize) {
+    let lay = layout(ed, ti);
+    let weights = column_weights(ed, ti, &lay);
+    let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let name = ed.tables.get(ti).map(|t| format!("{}　{}", t.name, t.title)).unwrap_or_default();
+    x.push_str(&format!("<table style=\"{}\" aria-label=\"{}\">\n<colgroup>", style::TABLE, text(&name)));
+    for w in &weights {
+        x.push_str(&format!("<col style=\"width:{:.2}%\">", w / total * 100.0));
+    }
+    x.push_str("</colgroup>\n");
+    let cover = lay.cover();
+    // The head: every row up to the last header row of the first block.
+    let head_end = lay.header_rows.iter().max().map_or(0, |r| r + 1);
+    for r in 0..lay.rows {
+        if r == 0 && head_end > 0 {
+            x.push_str("<thead>\n");
+        }
+        if r == head_end {
+            x.push_str("<tbody>\n");
+        }
+        x.push_str("<tr>");
+        for c in 0..lay.cols {
+            let at = cover.get(r as usize).and_then(|row| row.get(c as usize)).copied().flatten();
+            let Some(p) = at.and_then(|i| lay.cells.get(i)) else {
+                x.push_str(&format!("<td style=\"{}\"></td>", style::CELL));
+                continue;
+            };
+            if p.row != r || p.col != c {
+                continue;
+            }
+            let spans = format!(
+                "{}{}",
+                if p.rowspan > 1 { format!(" rowspan=\"{}\"", p.rowspan) } else { String::new() },
+                if p.colspan > 1 { format!(" colspan=\"{}\"", p.colspan) } else { String::new() }
+            );
+            let (tag, extra, body) = match &p.content {
+                Content::Value(i) => ("td", format!(";{}", style::VALUE), value_text(report, ed, *i)),
+                Content::RowLabel(s) | Content::Heading(s) if p.rowspan == 1 => {
+                    ("th", format!(";{}", style::LEFT), s.clone())
+                }
+                Content::Heading(s) | Content::Corner(s) | Content::ColumnLabel(s) | Content::RowLabel(s) => {
+                    ("th", String::new(), s.clone())
+                }
+            };
+            let scope = match &p.content {
+                Content::RowLabel(_) => " scope=\"row\"",
+                Content::ColumnLabel(_) => " scope=\"col\"",
+                _ => "",
+            };
+            x.push_str(&format!("<{tag}{scope}{spans} style=\"{}{extra}\">{}</{tag}>", style::CELL, text(&body)));
+        }
+        x.push_str("</tr>\n");
+        if r + 1 == head_end {
+            x.push_str("</thead>\n");
+        }
+    }
+    if head_end < lay.rows {
+        x.push_str("</tbody>\n");
+    }
+    x.push_str("</table>\n");
+}
