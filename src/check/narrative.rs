@@ -331,68 +331,44 @@ fn gap_char(c: char) -> bool {
 }
 
 /// Match the phrase around the token: the span of the match, or `None`.
+/// The words before the number are matched forwards in the reversed sentence.
 fn match_phrase(t: &[char], p: &Phrase, tok: &Token, gap: usize) -> Option<(usize, usize)> {
     let num = p.elems.iter().position(|e| *e == Elem::Num)?;
-    // Backwards from the number.
-    let mut pos = tok.start;
+    let reversed: Vec<char> = t.iter().rev().copied().collect();
+    let before: Vec<Elem> = p.elems[..num]
+        .iter()
+        .rev()
+        .map(|e| match e {
+            Elem::Lit(l) => Elem::Lit(l.iter().rev().copied().collect()),
+            other => other.clone(),
+        })
+        .collect();
+    let back = match_forward(&reversed, &before, t.len() - tok.start, gap)?;
+    let end = match_forward(t, &p.elems[num + 1..], tok.unit_end, gap)?;
+    Some((t.len() - back, end))
+}
+
+/// Match `elems` (words and gaps) from `pos` on; the end of the match.
+fn match_forward(t: &[char], elems: &[Elem], mut pos: usize, gap: usize) -> Option<usize> {
     let mut open = false;
-    for e in p.elems[..num].iter().rev() {
+    for e in elems {
         match e {
             Elem::Gap => open = true,
             Elem::Num => return None,
             Elem::Lit(l) => {
-                if open {
-                    let mut k = pos;
-                    loop {
-                        if ends_with_at(t, k, l) {
-                            break;
-                        }
-                        if k == 0 || pos - k >= gap || !gap_char(t[k - 1]) {
-                            return None;
-                        }
-                        k -= 1;
+                let mut k = pos;
+                while !starts_with_at(t, k, l) {
+                    if !open || k >= t.len() || k - pos >= gap || !gap_char(t[k]) {
+                        return None;
                     }
-                    pos = k - l.len();
-                    open = false;
-                } else if ends_with_at(t, pos, l) {
-                    pos -= l.len();
-                } else {
-                    return None;
+                    k += 1;
                 }
+                pos = k + l.len();
+                open = false;
             }
         }
     }
-    let ms = pos;
-    // Forwards from the unit.
-    let mut pos = tok.unit_end;
-    let mut open = false;
-    for e in &p.elems[num + 1..] {
-        match e {
-            Elem::Gap => open = true,
-            Elem::Num => return None,
-            Elem::Lit(l) => {
-                if open {
-                    let mut k = pos;
-                    loop {
-                        if starts_with_at(t, k, l) {
-                            break;
-                        }
-                        if k >= t.len() || k - pos >= gap || !gap_char(t[k]) {
-                            return None;
-                        }
-                        k += 1;
-                    }
-                    pos = k + l.len();
-                    open = false;
-                } else if starts_with_at(t, pos, l) {
-                    pos += l.len();
-                } else {
-                    return None;
-                }
-            }
-        }
-    }
-    Some((ms, pos))
+    Some(pos)
 }
 
 /// Is the number at `tok`, matched over `ms..me`, too uncertain to compare?
