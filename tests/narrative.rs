@@ -225,3 +225,33 @@ fn a_blank_cell_is_not_compared() {
     let f: Vec<_> = check(&r, &ed, None).into_iter().filter(|f| f.code == "NARR-MISMATCH").collect();
     assert!(f.is_empty(), "{f:#?}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Any text made of the pieces the reader cares about (figures, Chinese
+    /// numerals, units, the phrase words, hedges, punctuation, line breaks)
+    /// is read without a panic, and every statement it yields quotes a
+    /// sentence of the text. The same text as preamble runs the quality
+    /// rules' wordings.
+    #[test]
+    fn any_text_is_read_without_panic(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "收到", "受理", "政府信息公开申请", "依申请公开事项", "上年结转", "结转下年度", "办结", "答复",
+            "行政复议", "行政诉讼", "规范性文件", "现行有效", "行政事业性收费", "清理", "信息公开",
+            "14", "1,340.5", "3.3万", "0", "十四", "一百零二", "两", "十几", "万", "2020", "2021", "年",
+            "件", "个", "项", "万元", "元", "约", "余", "以上", "-", "至", "、", "和", "较", "同比",
+            "，", "。", "；", "（", "）", "%", " ", "\n", "《", "》", "…", "请与", "联系", "1月1日",
+            "政府信息公开工作年度报告", "海原县", "本",
+        ]), 0..40)
+    ) {
+        let text: String = pieces.concat();
+        let (mut r, ed) = report_2021(&text);
+        r.preamble = text.clone();
+        for s in statements(&r, &ed) {
+            let squeezed: String = text.split_whitespace().collect();
+            let quoted: String = s.sentence.split_whitespace().collect();
+            proptest::prop_assert!(squeezed.contains(&quoted), "{:?} not in {:?}", s.sentence, text);
+        }
+        let _ = check(&r, &ed, None);
+    }
+}
