@@ -255,3 +255,24 @@ proptest::proptest! {
         let _ = check(&r, &ed, None);
     }
 }
+
+/// A future edition is a new file: its own phrases and cells, no code.
+#[test]
+fn a_future_edition_brings_its_own_phrases() {
+    let base = std::fs::read_to_string(root().join("tests/editions/2099.toml")).unwrap();
+    let text = format!(
+        "{base}\n[[narrative]]\nwhat = \"虚构指标甲件数\"\ncells = [\"t9.a.x.n\"]\nunits = [\"件\"]\n\
+         phrases = [\"虚构指标甲…{{n}}\"]\n\n[[narrative]]\nwhat = \"虚构金额\"\n\
+         cells = [\"t9.a.x.m\", \"t9.a.y.m\"]\nunits = [\"万元\", \"元\"]\nphrases = [\"虚构金额{{n}}\"]\n"
+    );
+    let ed = Edition::compile("2099+narrative.toml", &text).unwrap();
+    let mut r: Report =
+        serde_json::from_value(common::read_json(&root().join("tests/editions/2099-report.json"))).unwrap();
+    r.parts.get_mut("p1").unwrap().text = "本年虚构指标甲共五件，虚构金额127500元。".into();
+    let r = xxgk::read::conform(r, &ed);
+    let got: Vec<String> = statements(&r, &ed).iter().map(line).collect();
+    assert_eq!(got, ["p1 | 虚构指标甲件数 | 五件 | 3", "p1 | 虚构金额 | 127500元 | 12.75"]);
+    let f: Vec<Finding> = check(&r, &ed, None).into_iter().filter(|f| f.code == "NARR-MISMATCH").collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].cells, ["t9.a.x.n"]);
+}
