@@ -112,21 +112,43 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
     }
     for (part_id, part) in &report.parts {
         for (paragraph, sentence, lines) in sentences(&part.text) {
-            let t: Vec<char> = crate::number::squeeze(sentence).chars().collect();
-            let around: Vec<char> = crate::number::squeeze(lines).chars().collect();
+            // Phrase words are CJK, which normalization leaves alone: a
+            // sentence without any of them is skipped before normalizing.
+            let plain: String = sentence.chars().filter(|c| !c.is_whitespace()).collect();
+            if !ed.narrative.iter().any(|n| n.phrases.iter().any(|p| plain.contains(p.key.as_str()))) {
+                continue;
+            }
+            let squeezed = crate::number::squeeze(sentence);
+            if !squeezed.chars().any(|c| c.is_ascii_digit() || crate::number::is_chinese_numeral(c)) {
+                continue;
+            }
+            let t: Vec<char> = squeezed.chars().collect();
+            let reversed: Vec<char> = t.iter().rev().copied().collect();
+            let mut around: Option<String> = None;
             let quoted: String = sentence.lines().map(str::trim).collect();
             // (entry, token start, value, written, phrase, unit)
             let mut found: Vec<(usize, usize, Decimal, String, &Phrase, String)> = Vec::new();
             for (ni, n) in ed.narrative.iter().enumerate() {
-                if !n.context.is_empty() && !n.context.iter().any(|c| contains(&t, c)) {
+                if !n.context.is_empty() && !n.context.iter().any(|c| squeezed.contains(c.as_str())) {
                     continue;
                 }
-                if n.unless.iter().any(|u| contains(&around, u)) {
+                let phrases: Vec<&Phrase> = n.phrases.iter().filter(|p| squeezed.contains(p.key.as_str())).collect();
+                if phrases.is_empty() {
                     continue;
                 }
-                for tok in tokens(&t, &n.units) {
-                    for p in &n.phrases {
-                        let Some((ms, me)) = match_phrase(&t, p, &tok, n.gap) else { continue };
+                let toks = tokens(&t, &n.units);
+                if toks.is_empty() {
+                    continue;
+                }
+                if !n.unless.is_empty() {
+                    let around = around.get_or_insert_with(|| crate::number::squeeze(lines));
+                    if n.unless.iter().any(|u| around.contains(u.as_str())) {
+                        continue;
+                    }
+                }
+                for tok in toks {
+                    for p in phrases.iter().copied() {
+                        let Some((ms, me)) = match_phrase(&t, &reversed, p, &tok, n.gap) else { continue };
                         if !ambiguous(&t, &tok, ms, me, report.year) {
                             let written: String = t[tok.start..tok.unit_end].iter().collect();
                             if !found.iter().any(|f| f.0 == ni && f.1 == tok.start) {
@@ -241,11 +263,6 @@ fn sentences(text: &str) -> Vec<(usize, &str, &str)> {
     out
 }
 
-fn contains(t: &[char], word: &str) -> bool {
-    let w: Vec<char> = word.chars().collect();
-    !w.is_empty() && t.windows(w.len()).any(|x| x == w.as_slice())
-}
-
 fn starts_with_at(t: &[char], at: usize, word: &[char]) -> bool {
     t.get(at..at + word.len()).is_some_and(|x| x == word)
 }
@@ -332,19 +349,9 @@ fn gap_char(c: char) -> bool {
 
 /// Match the phrase around the token: the span of the match, or `None`.
 /// The words before the number are matched forwards in the reversed sentence.
-fn match_phrase(t: &[char], p: &Phrase, tok: &Token, gap: usize) -> Option<(usize, usize)> {
-    let num = p.elems.iter().position(|e| *e == Elem::Num)?;
-    let reversed: Vec<char> = t.iter().rev().copied().collect();
-    let before: Vec<Elem> = p.elems[..num]
-        .iter()
-        .rev()
-        .map(|e| match e {
-            Elem::Lit(l) => Elem::Lit(l.iter().rev().copied().collect()),
-            other => other.clone(),
-        })
-        .collect();
-    let back = match_forward(&reversed, &before, t.len() - tok.start, gap)?;
-    let end = match_forward(t, &p.elems[num + 1..], tok.unit_end, gap)?;
+fn match_phrase(t: &[char], reversed: &[char], p: &Phrase, tok: &Token, gap: usize) -> Option<(usize, usize)> {
+    let back = match_forward(reversed, &p.before, t.len() - tok.start, gap)?;
+    let end = match_forward(t, &p.after, tok.unit_end, gap)?;
     Some((t.len() - back, end))
 }
 

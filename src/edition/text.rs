@@ -25,6 +25,13 @@ pub enum Elem {
 pub struct Phrase {
     pub text: String,
     pub elems: Vec<Elem>,
+    /// The elements before the number, last first, each word reversed: they
+    /// are matched forwards in the reversed sentence.
+    pub before: Vec<Elem>,
+    /// The elements after the number and its unit.
+    pub after: Vec<Elem>,
+    /// Its longest word: a sentence without it cannot match.
+    pub key: String,
 }
 
 /// A number the text may state, and the cells (summed) it describes.
@@ -132,7 +139,25 @@ fn parse_phrase(text: &str) -> Result<Phrase, String> {
     if !elems.iter().any(|e| matches!(e, Elem::Lit(_))) {
         return Err(format!("短语 “{text}” 除 {{n}} 外应有文字"));
     }
-    Ok(Phrase { text: text.to_string(), elems })
+    let num = elems.iter().position(|e| *e == Elem::Num).unwrap_or_default();
+    let before = elems[..num]
+        .iter()
+        .rev()
+        .map(|e| match e {
+            Elem::Lit(l) => Elem::Lit(l.iter().rev().copied().collect()),
+            other => other.clone(),
+        })
+        .collect();
+    let after = elems[num + 1..].to_vec();
+    let key = elems
+        .iter()
+        .filter_map(|e| match e {
+            Elem::Lit(l) => Some(l.iter().collect::<String>()),
+            _ => None,
+        })
+        .max_by_key(|l| l.chars().count())
+        .unwrap_or_default();
+    Ok(Phrase { text: text.to_string(), elems, before, after, key })
 }
 
 fn parse_template(text: &str) -> Result<Template, String> {
