@@ -9,8 +9,9 @@
 //! `以上`, `左右`), a range (`3-5件`, `3至5件`), shared by a list
 //! (`行政复议、行政诉讼0件`), compared with another year (`上年`, `同比`,
 //! `较…增长` in its clause; a year other than the report's in its
-//! sentence), claimed by two entries, or when one sentence states two
-//! different numbers for the same entry (`全县…14件，县本级…11项`).
+//! sentence), about part of the year or organ (`上半年`, `本级`), a part of a
+//! total (`其中` before it), claimed by two entries, or when one sentence
+//! states two different numbers for the same entry.
 
 // Indexing is bounded here: positions found by scanning the same slice.
 #![allow(clippy::indexing_slicing)]
@@ -54,7 +55,16 @@ const COMPARISON: &[&str] = &[
     "前年",
     "往年",
     "同期",
+    // Part of the year, or part of the organ, in the same clause.
+    "上半年",
+    "下半年",
+    "季度",
+    "本级",
+    "分别",
 ];
+/// A word before the number in its sentence that makes it a part of a total
+/// stated before (`共收到…14件，其中…5件`).
+const SUBSET: &str = "其中";
 /// Characters that end a clause (after NFKC: full-width ，；：（） become ASCII).
 const CLAUSE_END: &[char] = &[',', ';', ':', '。', '!', '?', '(', ')', '、', '《', '》', '“', '”', '"', '[', ']'];
 /// Characters that end a sentence in the text as written.
@@ -415,24 +425,35 @@ fn ambiguous(t: &[char], tok: &Token, ms: usize, me: usize, year: Option<u32>) -
             k += 1;
         }
     }
+    // A part of a total stated before it.
+    let subset: Vec<char> = SUBSET.chars().collect();
+    if (0..tok.start).any(|k| starts_with_at(&t[..tok.start], k, &subset)) {
+        return true;
+    }
     // A year other than the report's anywhere in the sentence.
     years(t).into_iter().any(|y| Some(y) != year)
 }
 
-/// Four-digit years followed by 年 (`2020年`, `2020年度`).
+/// Four-digit years followed by 年 (`2020年`, `2020年度`, `二〇二〇年`).
 fn years(t: &[char]) -> Vec<u32> {
     let mut out = Vec::new();
     for i in 0..t.len().saturating_sub(4) {
         let w = &t[i..i + 4];
-        if w.iter().all(char::is_ascii_digit)
-            && t[i + 4] == '年'
-            && (i == 0 || !t[i - 1].is_ascii_digit())
-            && matches!(w[0], '1' | '2')
-        {
-            let s: String = w.iter().collect();
-            if let Ok(y) = s.parse() {
-                out.push(y);
-            }
+        if t[i + 4] != '年' {
+            continue;
+        }
+        let arabic = w.iter().all(char::is_ascii_digit) && (i == 0 || !t[i - 1].is_ascii_digit());
+        let chinese = w.iter().all(|c| crate::number::chinese_digit(*c).is_some())
+            && (i == 0 || crate::number::chinese_digit(t[i - 1]).is_none());
+        let digits: Option<String> = if arabic {
+            Some(w.iter().collect())
+        } else if chinese {
+            w.iter().map(|c| crate::number::chinese_digit(*c).and_then(|d| char::from_digit(d as u32, 10))).collect()
+        } else {
+            None
+        };
+        if let Some(y) = digits.filter(|d| d.starts_with(['1', '2'])).and_then(|d| d.parse().ok()) {
+            out.push(y);
         }
     }
     out
@@ -514,5 +535,6 @@ mod tests {
     #[test]
     fn years_found() {
         assert_eq!(years(&chars("2020 年收到，2021年度办结，12020年")), vec![2020, 2021]);
+        assert_eq!(years(&chars("二〇二〇年，二零二一年度，十四年")), vec![2020, 2021]);
     }
 }
