@@ -30,7 +30,7 @@ fn codes(r: &Report, ed: &Edition, prefix: &str) -> Vec<Finding> {
     check(r, ed, None).into_iter().filter(|f| f.code.starts_with(prefix)).collect()
 }
 
-const PERIOD: &str = "根据2019年5月15日起施行的《中华人民共和国政府信息公开条例》编制本报告。本报告所列数据的统计期限为2021年1月1日至2021年12月31日。";
+const PERIOD: &str = "根据2019年5月15日起施行的《中华人民共和国政府信息公开条例》和自2021年1月1日起施行的《政府信息公开信息处理费管理办法》编制本报告。本报告所列数据的统计期限为2021年1月1日至2021年12月31日。";
 
 #[test]
 fn the_preamble_year_is_read_where_the_form_puts_it() {
@@ -42,8 +42,12 @@ fn the_preamble_year_is_read_where_the_form_puts_it() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(
         f[0].message,
-        "开头部分写的是2021年（“2021年1月1日”），报告年度是2022年，请核实是否沿用了其他年度的报告"
+        "开头部分写的是2021年（“2021年1月1日至”），报告年度是2022年，请核实是否沿用了其他年度的报告"
     );
+    // A regulation's date is not the period.
+    let (mut r, ed) = report("根据自2021年1月1日起施行的《政府信息公开信息处理费管理办法》编制。", "问题。", "无。");
+    r.year = Some(2022);
+    assert!(codes(&r, &ed, "PREAMBLE-YEAR").is_empty());
     // Without a year there is nothing to compare with (META-YEAR says so).
     r.year = None;
     assert!(codes(&r, &ed, "PREAMBLE-YEAR").is_empty());
