@@ -65,6 +65,8 @@ fn the_preamble_organ_is_read_from_the_title_and_the_contact() {
         "如对本报告有疑问，请与我局办公室联系。",
         "如对本报告有疑问，请与本机关联系。",
         "本报告由县政府办公室编制。",
+        "如对本报告有疑问，请与县政府办公室联系。",
+        "如对本报告有疑问，请与政务公开办公室联系。",
     ] {
         let (r, ed) = report(ok, "问题。", "无。");
         let f = codes(&r, &ed, "PREAMBLE-ORGAN");

@@ -21,6 +21,8 @@ const SELF_WORDS: &[char] = &['本', '我', '该', '贵', '各'];
 const GOVERNMENT_ENDINGS: &[&str] = &["人民政府", "政府"];
 /// Characters that end an administrative division's name.
 const DIVISION_ENDINGS: &[char] = &['省', '市', '县', '区', '州', '盟', '旗'];
+/// Characters that end a town's name.
+const TOWN_ENDINGS: &[char] = &['乡', '镇'];
 
 /// Run the edition's quality rules.
 pub(super) fn check(report: &Report, ed: &Edition, out: &mut Vec<Finding>) {
@@ -107,7 +109,7 @@ fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
                         Captured::Organ => {
                             let Some(o) = organ else { continue };
                             let ro = crate::number::squeeze(&report.organ);
-                            if ro.is_empty() || o.starts_with(SELF_WORDS) {
+                            if ro.is_empty() || o.starts_with(SELF_WORDS) || !names_a_place(&o) {
                                 continue;
                             }
                             if !same_organ(&ro, &o) {
@@ -123,6 +125,13 @@ fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
             None
         }
     }
+}
+
+/// Does a name carry a place name (`海原县人民政府办公室`), rather than
+/// being generic (`县政府办公室`, `政务公开办公室`)? A division or town
+/// ending after at least two characters.
+fn names_a_place(name: &str) -> bool {
+    name.chars().skip(2).any(|c| DIVISION_ENDINGS.contains(&c) || TOWN_ENDINGS.contains(&c))
 }
 
 /// Does a name found in the text stand for the report's organ? Either
@@ -220,5 +229,14 @@ mod tests {
         assert!(same_organ("中宁县民政局", "中宁县民政局综合办公室"));
         assert!(!same_organ("同心县", "海原县人民政府办公室"));
         assert!(!same_organ("中宁县民政局", "中宁县教育局办公室"));
+    }
+
+    #[test]
+    fn generic_names_name_no_place() {
+        assert!(names_a_place("海原县人民政府办公室"));
+        assert!(names_a_place("恩和镇人民政府办公室"));
+        assert!(!names_a_place("县政府办公室"));
+        assert!(!names_a_place("市民政局办公室"));
+        assert!(!names_a_place("政务公开办公室"));
     }
 }
