@@ -146,6 +146,8 @@ fn numbers_in_words_and_figures_are_compared() {
         ["政府信息公开行政复议数 1件 1", "政府信息公开行政诉讼数 4件 3"]
     );
     assert_eq!(read("全年制发行政规范性文件3件。"), ["本年制发的行政规范性文件数 3件 3"]);
+    assert_eq!(read("收到政府信息公开申请共计15件。"), ["本年新收政府信息公开申请数 15件 14"]);
+    assert_eq!(read("受理政府信息公开申请共14件。"), ["本年新收政府信息公开申请数 14件 14"]);
     // Amounts: written in 万元 or 元, rounded or truncated.
     assert_eq!(read("行政事业性收费1340.51万元。"), ["本年行政事业性收费金额 1340.51万元 1340.5117"]);
     assert!(mismatches("行政事业性收费1340.51万元。").is_empty());

@@ -33,6 +33,9 @@ const HEDGE_BEFORE: &[&str] = &[
 ];
 /// Words right after a number and its unit that make it approximate.
 const HEDGE_AFTER: &[&str] = &["以上", "以下", "以内", "左右", "上下", "多", "余"];
+/// Words that may stand between a phrase and its number and add nothing
+/// (`收到政府信息公开申请共计14件`).
+const FILLERS: &[&str] = &["共计", "合计", "总计", "累计", "达到", "共", "计", "为", "达"];
 /// A character right before a number that makes it the end of a range.
 const RANGE: &[char] = &['-', '~', '—', '–', '至', '到', '或'];
 /// A character right before a phrase that makes its number shared by a list.
@@ -360,7 +363,18 @@ fn gap_char(c: char) -> bool {
 /// Match the phrase around the token: the span of the match, or `None`.
 /// The words before the number are matched forwards in the reversed sentence.
 fn match_phrase(t: &[char], reversed: &[char], p: &Phrase, tok: &Token, gap: usize) -> Option<(usize, usize)> {
-    let back = match_forward(reversed, &p.before, t.len() - tok.start, gap)?;
+    let from = t.len() - tok.start;
+    let back = match_forward(reversed, &p.before, from, gap).or_else(|| {
+        // A filler word between the words and the number, when words come
+        // right before it.
+        if !matches!(p.before.first(), Some(Elem::Lit(_))) {
+            return None;
+        }
+        FILLERS.iter().find_map(|f| {
+            let w: Vec<char> = f.chars().collect();
+            ends_with_at(t, tok.start, &w).then(|| match_forward(reversed, &p.before, from + w.len(), gap)).flatten()
+        })
+    })?;
     let end = match_forward(t, &p.after, tok.unit_end, gap)?;
     Some((t.len() - back, end))
 }
