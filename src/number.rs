@@ -122,6 +122,96 @@ impl Number {
     }
 }
 
+/// The value of a Chinese digit (`零`/`〇` … `九`, `两`).
+pub fn chinese_digit(c: char) -> Option<u64> {
+    "零一二三四五六七八九".chars().position(|d| d == c).map(|i| i as u64).or(match c {
+        '〇' => Some(0),
+        '两' => Some(2),
+        _ => None,
+    })
+}
+
+/// The power of ten of a Chinese unit within a section (`十` `百` `千`).
+fn chinese_small_unit(c: char) -> Option<u64> {
+    match c {
+        '十' => Some(10),
+        '百' => Some(100),
+        '千' => Some(1000),
+        _ => None,
+    }
+}
+
+/// Is this a character of a Chinese numeral (`一百零二`)?
+pub fn is_chinese_numeral(c: char) -> bool {
+    chinese_digit(c).is_some() || chinese_small_unit(c).is_some() || c == '万' || c == '亿'
+}
+
+/// A Chinese numeral as counts are written in text: `十四` → 14,
+/// `一百零二` → 102, `两千` → 2000, `三万五千` → 35000. `None` for what is
+/// not one number (`三四`, `十几`, `二〇二一`).
+pub fn parse_chinese_numeral(s: &str) -> Option<u64> {
+    let mut total: u64 = 0; // completed 万/亿 groups
+    let mut section: u64 = 0; // below 万
+    let mut digit: Option<u64> = None;
+    let mut last_unit = u64::MAX; // units in a section must fall
+    let mut zero = false;
+    let mut any = false;
+    for c in s.chars() {
+        any = true;
+        if let Some(d) = chinese_digit(c) {
+            if digit.is_some() {
+                return None;
+            }
+            if d == 0 {
+                if zero {
+                    return None;
+                }
+                zero = true;
+            } else {
+                digit = Some(d);
+            }
+        } else if let Some(u) = chinese_small_unit(c) {
+            if u >= last_unit {
+                return None;
+            }
+            // 十 alone at the start of a section is 一十.
+            let d = match digit.take() {
+                Some(d) => d,
+                None if u == 10 && section == 0 && !zero => 1,
+                None => return None,
+            };
+            section += d * u;
+            last_unit = u;
+            zero = false;
+        } else if c == '万' || c == '亿' {
+            let u: u64 = if c == '万' { 10_000 } else { 100_000_000 };
+            section += digit.take().unwrap_or(0);
+            if section == 0 && total == 0 {
+                return None;
+            }
+            total = total.checked_add(section.checked_mul(u)?)?;
+            section = 0;
+            last_unit = u64::MAX;
+            zero = false;
+        } else {
+            return None;
+        }
+    }
+    if !any {
+        return None;
+    }
+    if let Some(d) = digit {
+        // A trailing digit right after 百, 千 or 万 (`一百二`, `三万五`) is
+        // colloquial for 一百二十, 三万五千: too rare in reports to guess at.
+        let plain = last_unit == 10 || zero || (last_unit == u64::MAX && total == 0);
+        if !plain {
+            return None;
+        }
+        section += d;
+    }
+    total.checked_add(section)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +281,28 @@ mod tests {
         assert!(kind_problem(x("-1"), Kind::Signed, None).is_none());
         assert!(kind_problem(x("1.25"), Kind::Amount, Some(2)).is_none());
         assert!(kind_problem(x("1.255"), Kind::Amount, Some(2)).is_some());
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        let p = parse_chinese_numeral;
+        assert_eq!(p("十四"), Some(14));
+        assert_eq!(p("十"), Some(10));
+        assert_eq!(p("一百零二"), Some(102));
+        assert_eq!(p("两千"), Some(2000));
+        assert_eq!(p("二十"), Some(20));
+        assert_eq!(p("三百四十五"), Some(345));
+        assert_eq!(p("一千零五"), Some(1005));
+        assert_eq!(p("三万五千"), Some(35000));
+        assert_eq!(p("零"), Some(0));
+        assert_eq!(p("七"), Some(7));
+        assert_eq!(p("三四"), None);
+        assert_eq!(p("二〇二一"), None);
+        assert_eq!(p("一百二"), None);
+        assert_eq!(p("三万五"), None);
+        assert_eq!(p("十十"), None);
+        assert_eq!(p("百"), None);
+        assert_eq!(p(""), None);
+        assert_eq!(p("几"), None);
     }
 }

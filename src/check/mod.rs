@@ -7,13 +7,19 @@
 //!   [`arith`];
 //! - generic rules written in Rust but driven by the edition data (blank
 //!   cells, value kinds, parts present, edition fits the year, identical to
-//!   last year), in [`generic`].
+//!   last year), in [`generic`];
+//! - the text against the tables (`NARR-MISMATCH`, phrases and cells from
+//!   the edition's `[[narrative]]`), in [`narrative`];
+//! - part-quality rules declared in the edition (`[[quality]]`), in
+//!   [`quality`].
 //!
 //! Every rule has a stable code; [`all_codes`] lists them for the meta-test
 //! that requires a passing and a failing fixture per rule.
 
 mod arith;
 mod generic;
+pub mod narrative;
+mod quality;
 
 use crate::edition::{Edition, Editions, Severity};
 use crate::model::{Number, Report, Source};
@@ -107,15 +113,18 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
             out.push(f);
         }
     }
+    narrative::check(report, ed, &mut out);
+    quality::check(report, ed, &mut out);
     out
 }
 
-/// Every rule code that can appear in a finding: the generic rules and the
-/// arithmetic rules of every edition.
+/// Every rule code that can appear in a finding: the generic rules, the
+/// narrative rule, and the arithmetic and quality rules of every edition.
 pub fn all_codes(editions: &Editions) -> Vec<String> {
     let mut codes: Vec<String> = GENERIC_RULES.iter().map(|r| r.code.to_string()).collect();
+    codes.push(narrative::CODE.to_string());
     for ed in editions.all() {
-        for c in ed.rule_codes() {
+        for c in ed.rule_codes().into_iter().chain(ed.quality.iter().map(|q| q.code.as_str())) {
             if !codes.iter().any(|x| x == c) {
                 codes.push(c.to_string());
             }

@@ -17,12 +17,14 @@ pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     for ed in editions.all() {
         let _ = writeln!(
             s,
-            "{}\t{}\t适用于{}的报告\t{} 个单元格，{} 条规则\t{}",
+            "{}\t{}\t适用于{}的报告\t{} 个单元格，{} 条规则，{} 种正文数字，{} 条质量规则\t{}",
             ed.id,
             ed.name,
             ed.years_text(),
             ed.cells.len(),
             ed.rule_codes().len(),
+            ed.narrative.len(),
+            ed.quality.len(),
             ed.source
         );
         if a.cells {

@@ -12,6 +12,7 @@
 
 pub mod layout;
 mod raw;
+pub mod text;
 
 use crate::error::{Error, Result};
 use crate::model::{Number, Report};
@@ -344,6 +345,10 @@ pub struct Edition {
     pub tables: Vec<Table>,
     pub cells: Vec<CellDef>,
     pub rules: Vec<Rule>,
+    /// Numbers the text parts state, and the cells they describe.
+    pub narrative: Vec<text::Narrative>,
+    /// Part-quality rules.
+    pub quality: Vec<text::QualityRule>,
     /// The file it was loaded from (for messages).
     pub source: String,
     index: HashMap<String, usize>,
@@ -654,12 +659,25 @@ impl Compiler<'_> {
             tables,
             cells,
             rules: Vec::new(),
+            narrative: Vec::new(),
+            quality: Vec::new(),
             source: s.to_string(),
             index,
         };
         for r in &raw.rules {
             let rules = self.rule(r, &ed)?;
             ed.rules.extend(rules);
+        }
+        for n in &raw.narrative {
+            let n = text::narrative(n, &ed).map_err(|m| err(s, m))?;
+            ed.narrative.push(n);
+        }
+        for q in &raw.quality {
+            let q = text::quality(q, &ed).map_err(|m| err(s, m))?;
+            if ed.rule_codes().contains(&q.code.as_str()) || ed.quality.iter().any(|x| x.code == q.code) {
+                return Err(err(s, format!("quality {}：code 与其他规则重复", q.code)));
+            }
+            ed.quality.push(q);
         }
         let mut table = vec![(None, ed.compute_suffixes(None))];
         let units = ed.cells.iter().filter_map(|c| c.unit.clone()).chain(ed.units.iter().map(|(u, _)| u.clone()));
@@ -745,11 +763,7 @@ impl Compiler<'_> {
         if r.code.is_empty() || !r.code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
             return Err(what("code 只能由大写字母、数字和 - 组成".into()));
         }
-        let severity = match r.severity.as_str() {
-            "error" => Severity::Error,
-            "warning" => Severity::Warning,
-            x => return Err(what(format!("severity “{x}” 应为 error 或 warning"))),
-        };
+        let severity = severity(&r.severity).map_err(what)?;
         let op = match r.op.as_str() {
             "eq" => Op::Eq,
             "le" => Op::Le,
@@ -783,21 +797,7 @@ impl Compiler<'_> {
                 if t.contains('{') {
                     return Err(what(format!("项 “{t}” 中有未定义的变量")));
                 }
-                let (negative, rest) = match t.strip_prefix('-') {
-                    Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => (true, rest.to_string()),
-                    _ => (false, t.clone()),
-                };
-                if let Ok(n) = Number::from_str(&t) {
-                    return Ok(Term::Const(n));
-                }
-                let (previous, id) = match rest.strip_prefix("prev:") {
-                    Some(id) => (true, id.to_string()),
-                    None => (false, rest),
-                };
-                if !ed.has_cell(&id) {
-                    return Err(what(format!("单元格 {id} 不存在")));
-                }
-                Ok(Term::Cell { id, negative, previous })
+                parse_term(&t, ed).map_err(what)
             };
             let left = r.left.iter().map(|t| term(t)).collect::<Result<Vec<_>>>()?;
             let right = r.right.iter().map(|t| term(t)).collect::<Result<Vec<_>>>()?;
@@ -823,6 +823,35 @@ impl Compiler<'_> {
         }
         Ok(out)
     }
+}
+
+/// `error` or `warning`.
+fn severity(s: &str) -> std::result::Result<Severity, String> {
+    match s {
+        "error" => Ok(Severity::Error),
+        "warning" => Ok(Severity::Warning),
+        x => Err(format!("severity “{x}” 应为 error 或 warning")),
+    }
+}
+
+/// One term of the rule-term syntax: a cell id, a cell id with a leading
+/// `-` (subtracted), a constant, or `prev:` + a cell id of last year's report.
+fn parse_term(t: &str, ed: &Edition) -> std::result::Result<Term, String> {
+    let (negative, rest) = match t.strip_prefix('-') {
+        Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => (true, rest),
+        _ => (false, t),
+    };
+    if let Ok(n) = Number::from_str(t) {
+        return Ok(Term::Const(n));
+    }
+    let (previous, id) = match rest.strip_prefix("prev:") {
+        Some(id) => (true, id),
+        None => (false, rest),
+    };
+    if !ed.has_cell(id) {
+        return Err(format!("单元格 {id} 不存在"));
+    }
+    Ok(Term::Cell { id: id.to_string(), negative, previous })
 }
 
 /// Leaves whose label repeats (表四's 结果维持 ×3) or that are numbered

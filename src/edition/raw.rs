@@ -30,6 +30,12 @@ pub struct RawEdition {
     pub tables: Vec<RawTable>,
     #[serde(default)]
     pub rules: Vec<RawRule>,
+    /// Numbers the text parts state, and the cells they describe.
+    #[serde(default)]
+    pub narrative: Vec<RawNarrative>,
+    /// Part-quality rules.
+    #[serde(default)]
+    pub quality: Vec<RawQuality>,
 }
 
 /// The report's title: how it is written, and the words that make a line a
@@ -121,4 +127,38 @@ pub struct RawRule {
     pub left: Vec<String>,
     pub op: String,
     pub right: Vec<String>,
+}
+
+/// `[[narrative]]`: a number the text may state (see templates/README.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNarrative {
+    pub what: String,
+    pub cells: Vec<String>,
+    pub units: Vec<String>,
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub context: Vec<String>,
+    #[serde(default)]
+    pub unless: Vec<String>,
+    pub gap: Option<usize>,
+}
+
+/// `[[quality]]`: a part-quality rule (see templates/README.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuality {
+    pub code: String,
+    pub severity: String,
+    pub title: String,
+    pub part: String,
+    #[serde(default)]
+    pub only: Vec<String>,
+    #[serde(default)]
+    pub if_positive: Vec<String>,
+    #[serde(default)]
+    pub mentions: Vec<String>,
+    #[serde(default)]
+    pub states: Vec<String>,
+    pub compare: Option<String>,
 }
