@@ -35,6 +35,7 @@ pub mod model;
 pub mod number;
 pub mod ooxml;
 pub mod read;
+pub mod serve;
 pub mod soffice;
 pub mod template;
 pub mod workbook;

@@ -5,8 +5,10 @@
 //! last year's cells alone (表三 上年结转 = last year's 结转下年度继续办理;
 //! 2019 edition: 上一年项目数量 = last year's 上一年项目数量 + 本年增/减).
 
-use crate::edition::{Edition, Term};
+use crate::edition::{Edition, Editions, Term};
+use crate::error::{Error, Result};
 use crate::model::{Number, Part, Report};
+use crate::write::Format;
 
 /// The blank report of edition `ed` for `organ` and `year`, prefilled from
 /// `previous` (last year's report and its edition) where possible.
@@ -47,4 +49,33 @@ pub fn carry_overs(ed: &Edition, prev: &Report, prev_ed: &Edition) -> Vec<(Strin
         }
     }
     out
+}
+
+/// The edition of a template: `id` when given, else the one for `year`.
+///
+/// # Errors
+/// [`Error::NoEdition`] when there is no such edition.
+pub fn edition_for<'e>(editions: &'e Editions, id: Option<&str>, year: u32) -> Result<&'e Edition> {
+    match id {
+        Some(id) => {
+            editions.get(id).ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") })
+        }
+        None => editions.for_year(year).ok_or_else(|| Error::NoEdition {
+            what: format!("没有适用于 {year} 年报告的格式版本，请用 --edition 指定"),
+        }),
+    }
+}
+
+/// The template file of a blank report: the Word template (with its
+/// guidance) for docx, else the writer of the format.
+///
+/// # Errors
+/// [`Error::Usage`] for a format other than xlsx, docx or json; the
+/// writer's errors.
+pub fn render(report: &Report, ed: &Edition, format: Format) -> Result<Vec<u8>> {
+    match format {
+        Format::Docx => crate::write::docx::render(report, ed, crate::write::docx::Purpose::Template),
+        Format::Xlsx | Format::Json => crate::write::render(format, report, ed, true),
+        _ => Err(Error::Usage("template 只能生成 .xlsx、.docx（或 .json）文件".into())),
+    }
 }

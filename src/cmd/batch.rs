@@ -3,7 +3,7 @@
 use super::progress::Progress;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::batch::{discover, index_previous, run as run_batch, NOTHING_FOUND};
+use xxgk::batch::{discover, index_previous, NOTHING_FOUND};
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
@@ -52,13 +52,18 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         None => None,
     };
     let bar = Progress::new(jobs.len(), "批量处理");
-    let mut summary = xxgk::write::summary::SummaryWriter::new(&a.output, a.force)?;
-    let outcome = run_batch(&jobs, editions, &read, &a.output, previous.as_ref(), &|| bar.tick(), &mut |rows| {
-        summary.chunk(rows)
-    });
+    let outcome = xxgk::write::summary::batch(
+        &jobs,
+        editions,
+        &read,
+        &a.output,
+        previous.as_ref(),
+        a.force,
+        &|| bar.tick(),
+        &mut |_| {},
+    );
     bar.clear();
     let outcome = outcome?;
-    summary.finish(&outcome, editions)?;
     let total = outcome.rows.len();
     let unreadable = outcome.rows.iter().filter(|r| r.output.is_none()).count();
     let with_errors = outcome.rows.iter().filter(|r| r.errors > 0).count();

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod editions;
 pub mod progress;
 pub mod schema;
+pub mod serve;
 pub mod template;
 pub mod worker;
 
@@ -125,6 +126,8 @@ pub enum Command {
     Schema(schema::Args),
     /// 列出已知的年报格式版本（--cells 列出每个单元格）。
     Editions(editions::Args),
+    /// 在本机启动网页（检查、批量、模板、发布），用浏览器操作。
+    Serve(serve::Args),
     /// Internal: an isolated reading process (see src/isolate.rs).
     #[command(name = "__worker", hide = true)]
     Worker(worker::Args),
@@ -214,6 +217,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Template(a) => template::run(a, &ctx),
         Command::Schema(a) => schema::run(a),
         Command::Editions(a) => editions::run(a, &ctx.editions),
+        Command::Serve(a) => serve::run(a, ctx),
         Command::Worker(a) => worker::run(a, &ctx),
     }
 }

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::template::blank;
-use xxgk::write::{render, write_file, Format};
-use xxgk::{Error, Result};
+use xxgk::template::{blank, edition_for, render};
+use xxgk::write::{write_file, Format};
+use xxgk::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,26 +30,13 @@ pub struct Args {
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let editions = &ctx.editions;
     let format = Format::choose(a.out.to.as_deref(), Some(&a.output))?;
-    if !matches!(format, Format::Xlsx | Format::Docx | Format::Json) {
-        return Err(Error::Usage("template 只能生成 .xlsx、.docx（或 .json）文件".into()));
-    }
-    let ed = match a.edition.edition.as_deref() {
-        Some(id) => editions
-            .get(id)
-            .ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") })?,
-        None => editions.for_year(a.year).ok_or_else(|| Error::NoEdition {
-            what: format!("没有适用于 {} 年报告的格式版本，请用 --edition 指定", a.year),
-        })?,
-    };
+    let ed = edition_for(editions, a.edition.edition.as_deref(), a.year)?;
     let previous = match &a.previous {
         Some(p) => Some(ctx.reader(None)?.read_with_edition(p)?),
         None => None,
     };
     let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, *e)));
-    let bytes = match format {
-        Format::Docx => xxgk::write::docx::render(&report, ed, xxgk::write::docx::Purpose::Template)?,
-        _ => render(format, &report, ed, true)?,
-    };
+    let bytes = render(&report, ed, format)?;
     let inputs: Vec<PathBuf> = a.previous.iter().cloned().collect();
     write_file(&a.output, &bytes, a.out.force, &inputs)?;
     Ok(ExitCode::SUCCESS)

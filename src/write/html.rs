@@ -75,7 +75,7 @@ pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
             Block::Heading(t) => x.push_str(&format!("<h2 style=\"{}\">{}</h2>\n", style::HEADING, text(t))),
             Block::SubHeading(t) => x.push_str(&format!("<h3 style=\"{}\">{}</h3>\n", style::SUB_HEADING, text(t))),
             Block::Guidance(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::GUIDANCE, text(t))),
-            Block::Table(ti) => table(&mut x, report, ed, *ti),
+            Block::Table(ti) => table(&mut x, report, ed, *ti, false),
         }
     }
     x.push_str("</article>\n</body>\n</html>\n");
@@ -87,7 +87,21 @@ fn text(s: &str) -> String {
     esc(s).replace('\t', "\u{2003}").replace('\n', "<br>")
 }
 
-fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize) {
+/// The report's tables alone, as drawn in the page, each value cell
+/// carrying its cell id (`data-cell="…"`) so that a page can mark and
+/// select cells (`xxgk serve`).
+pub fn tables(report: &Report, ed: &Edition) -> String {
+    let mut x = String::new();
+    for ti in 0..ed.tables.len() {
+        if let Some(t) = ed.tables.get(ti) {
+            x.push_str(&format!("<h3>{}　{}</h3>\n", text(&t.name), text(&t.title)));
+        }
+        table(&mut x, report, ed, ti, true);
+    }
+    x
+}
+
+fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize, cell_ids: bool) {
     let lay = layout(ed, ti);
     let weights = column_weights(ed, ti, &lay);
     let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
@@ -131,12 +145,17 @@ fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize) {
                     ("th", String::new(), s.clone())
                 }
             };
+            let id = match &p.content {
+                Content::Value(i) if cell_ids => ed.cells.get(*i).map(|c| format!(" data-cell=\"{}\"", esc(&c.id))),
+                _ => None,
+            }
+            .unwrap_or_default();
             let scope = match &p.content {
                 Content::RowLabel(_) => " scope=\"row\"",
                 Content::ColumnLabel(_) => " scope=\"col\"",
                 _ => "",
             };
-            x.push_str(&format!("<{tag}{scope}{spans} style=\"{}{extra}\">{}</{tag}>", style::CELL, text(&body)));
+            x.push_str(&format!("<{tag}{scope}{spans}{id} style=\"{}{extra}\">{}</{tag}>", style::CELL, text(&body)));
         }
         x.push_str("</tr>\n");
         if r + 1 == head_end {

@@ -270,3 +270,30 @@ impl SummaryWriter {
         Ok(())
     }
 }
+
+/// A whole batch into `outdir`: [`crate::batch::run`] with the summary
+/// written as it goes (`summary.xlsx` replaces an existing one only with
+/// `force`). `rows` also gets each chunk's rows with their findings (a
+/// page showing them); `tick` is called as each report is done.
+///
+/// # Errors
+/// [`Error::Io`] if the folder cannot be written.
+#[allow(clippy::too_many_arguments)]
+pub fn batch(
+    jobs: &[crate::batch::Job],
+    editions: &Editions,
+    read: &crate::batch::ReadFn<'_>,
+    outdir: &Path,
+    previous: Option<&crate::batch::PreviousIndex>,
+    force: bool,
+    tick: &crate::batch::TickFn<'_>,
+    rows: &mut dyn FnMut(&[Row]),
+) -> Result<Outcome> {
+    let mut summary = SummaryWriter::new(outdir, force)?;
+    let outcome = crate::batch::run(jobs, editions, read, outdir, previous, tick, &mut |chunk| {
+        rows(chunk);
+        summary.chunk(chunk)
+    })?;
+    summary.finish(&outcome, editions)?;
+    Ok(outcome)
+}

@@ -1,0 +1,64 @@
+//! `xxgk serve [--port 8765] [--open]`: the local web page (src/serve/).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use xxgk::serve::{bind, serve, Config};
+use xxgk::{Error, Result};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 端口（只在本机 127.0.0.1 上提供服务）；0 表示任选一个空闲端口。
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// 启动后用默认浏览器打开页面。
+    #[arg(long)]
+    pub open: bool,
+    /// 上传的文件和结果保留多少分钟（之后自动删除）。
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub keep: u64,
+}
+
+pub fn run(a: Args, ctx: super::Ctx) -> Result<ExitCode> {
+    let listener = bind(a.port)?;
+    let port = listener.local_addr().map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?.port();
+    // The server runs until the process ends: its reader may borrow the
+    // run's context for ever.
+    let ctx: &'static super::Ctx = Box::leak(Box::new(ctx));
+    let reader = ctx.reader(None)?;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
+    let cfg = Config {
+        editions: Arc::new(ctx.editions.clone()),
+        read: Arc::new(move |p: &std::path::Path| reader.read(p)),
+        limits: ctx.limits,
+        keep: Duration::from_secs(a.keep.clamp(1, 7 * 24 * 60) * 60),
+        workers,
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    super::stdout(format!("xxgk 网页已启动：{url}\n请用浏览器打开这个地址；按 Ctrl+C 退出。\n").as_bytes())?;
+    let _ = std::io::stdout().flush();
+    if a.open {
+        open_browser(&url);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
+    rt.block_on(serve(listener, cfg))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Open `url` in the default browser; failing that, the clerk opens it.
+fn open_browser(url: &str) {
+    let spawned = if cfg!(target_os = "windows") {
+        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if spawned.is_err() {
+        eprintln!("xxgk：无法自动打开浏览器，请手动打开 {url}");
+    }
+}

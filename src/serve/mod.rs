@@ -1,0 +1,104 @@
+//! `xxgk serve`: the local web page for clerks (检查, 批量, 模板, 发布).
+//!
+//! An axum server on tokio, bound to 127.0.0.1 only. The page (HTML, CSS
+//! and a little plain JavaScript, [`assets`]) is embedded in the binary;
+//! it calls JSON endpoints and downloads files. Every endpoint calls the
+//! same library functions as the command line (reading through the
+//! caller's reader — the isolated workers of the CLI —, [`crate::check`],
+//! [`crate::batch`], [`crate::template`], [`crate::write`]).
+//!
+//! Safety ([`guard`]): requests whose `Host` is not this address and port
+//! are refused (DNS rebinding), and so are POSTs from another origin
+//! (CSRF). Uploads are streamed into a fresh temporary folder per request
+//! under generated names ([`upload`]); a name from the browser is only
+//! shown, never used as a path. Results are kept under a random job id,
+//! known only to the tab that asked, and dropped after [`Config::keep`].
+
+mod assets;
+mod guard;
+mod jobs;
+mod pages;
+mod upload;
+
+use crate::edition::Editions;
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::model::Report;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the server reads one uploaded file (the CLI passes its reader,
+/// which reads in isolated worker processes).
+pub type SharedRead = Arc<dyn Fn(&Path) -> Result<Report> + Send + Sync>;
+
+/// What the server needs.
+pub struct Config {
+    pub editions: Arc<Editions>,
+    pub read: SharedRead,
+    /// The CLI's reading limits; `file_bytes` caps each uploaded file.
+    pub limits: Limits,
+    /// How long results stay downloadable.
+    pub keep: Duration,
+    /// How many reading jobs run at once (the rest wait their turn).
+    pub workers: usize,
+}
+
+/// Bind 127.0.0.1:`port` (0 = any free port).
+///
+/// # Errors
+/// [`Error::Usage`] when the port is taken or cannot be bound.
+pub fn bind(port: u16) -> Result<TcpListener> {
+    let l = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .map_err(|e| Error::Usage(format!("无法使用端口 {port}（{e}）。请用 --port 换一个端口，如 --port 8766")))?;
+    l.set_nonblocking(true).map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
+    Ok(l)
+}
+
+/// Serve on `listener` until the process ends.
+///
+/// # Errors
+/// [`Error::Usage`] if the server cannot start.
+pub async fn serve(listener: TcpListener, cfg: Config) -> Result<()> {
+    let port = listener.local_addr().map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?.port();
+    let listener =
+        tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
+    let app = jobs::App::new(cfg, port);
+    jobs::sweep_every_minute(app.clone());
+    axum::serve(listener, pages::router(app)).await.map_err(|e| Error::Usage(format!("网页服务出错（{e}）")))
+}
+
+/// A refusal or failure, answered with a Chinese page.
+#[derive(Debug)]
+pub struct Fail(pub StatusCode, pub String);
+
+impl Fail {
+    fn bad(msg: impl Into<String>) -> Fail {
+        Fail(StatusCode::BAD_REQUEST, msg.into())
+    }
+    fn internal(msg: impl Into<String>) -> Fail {
+        Fail(StatusCode::INTERNAL_SERVER_ERROR, msg.into())
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        let title = match self.0 {
+            StatusCode::FORBIDDEN => "拒绝访问",
+            StatusCode::PAYLOAD_TOO_LARGE => "文件太大",
+            StatusCode::NOT_FOUND => "没有这个页面",
+            s if s.is_server_error() => "处理时出错",
+            _ => "请求有误",
+        };
+        let page = format!(
+            "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>xxgk：{title}</title>\
+             <link rel=\"stylesheet\" href=\"/app.css\"></head><body><main class=\"error\"><h1>{title}</h1>\
+             <p id=\"error\">{}</p><p><a href=\"/\">返回首页</a></p></main></body></html>\n",
+            crate::ooxml::esc(&self.1)
+        );
+        (self.0, Html(page)).into_response()
+    }
+}
