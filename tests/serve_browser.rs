@@ -1,0 +1,252 @@
+//! `xxgk serve` in a real browser: Debian's chromium driven through
+//! chromedriver (WebDriver, with fantoccini). The four pages are used as a
+//! clerk would: files chosen, buttons clicked, cells clicked, files
+//! downloaded and read back with xxgk. A screenshot of each page is kept
+//! (its path is printed).
+//!
+//! Without chromium and chromedriver the test prints `SKIPPED` and passes,
+//! unless `XXGK_REQUIRE_BROWSER=1` (CI), where it fails.
+
+mod serve_support;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use serve_support::{root, zip_names, Server};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn which(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/lib/chromium")]) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// chromium and chromedriver, or `None` (after saying so) when the test
+/// may skip.
+fn browser() -> Option<(PathBuf, PathBuf)> {
+    let found = which(&["chromium", "chromium-browser", "google-chrome"]).zip(which(&["chromedriver"]));
+    if found.is_none() {
+        if std::env::var("XXGK_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("XXGK_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
+        }
+        println!("SKIPPED: chromium/chromedriver not installed");
+    }
+    found
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+async fn start(chromium: &Path, chromedriver: &Path, downloads: &Path, profile: &Path) -> (Driver, Client) {
+    let port = free_port();
+    let driver = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(driver);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium.display().to_string(),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+                "safebrowsing.enabled": false,
+            },
+        }
+    });
+    let Value::Object(caps) = caps else { unreachable!() };
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session");
+    (driver, client)
+}
+
+async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(120))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+}
+
+/// Wait for a finished download whose name ends with `ext`.
+async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let done: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("downloads")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(ext))
+            .collect();
+        if let Some(p) = done.into_iter().next() {
+            return p;
+        }
+        assert!(Instant::now() < deadline, "no {ext} downloaded into {}", dir.display());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn shot(c: &Client, dir: &Path, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    let path = dir.join(name);
+    std::fs::write(&path, png).expect("save screenshot");
+    println!("screenshot: {}", path.display());
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
+}
+
+fn read_back(path: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_xxgk")).arg("convert").arg(path).output().expect("xxgk convert");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_four_pages_in_a_real_browser() {
+    let Some((chromium, chromedriver)) = browser() else { return };
+    let server = Server::start(&[]);
+    let work = tempfile::tempdir().expect("temp dir");
+    let downloads = work.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads dir");
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots dir");
+    let (_driver, c) = start(&chromium, &chromedriver, &downloads, &work.path().join("profile")).await;
+
+    // 检查: the broken sample.
+    c.goto(&server.url("/")).await.expect("open the page");
+    wait_css(&c, "body[data-ready='1']").await;
+    let sample = root().join("samples/broken-2019.json");
+    c.find(Locator::Css("#check-file"))
+        .await
+        .expect("file input")
+        .send_keys(&sample.display().to_string())
+        .await
+        .expect("choose");
+    c.find(Locator::Css("#check-go")).await.expect("button").click().await.expect("click");
+    wait_css(&c, "article.report").await;
+    let red = c.find_all(Locator::Css("td.bad")).await.expect("red cells");
+    assert!(red.len() >= 3, "red cells: {}", red.len());
+    let findings = text(&c, ".findings").await;
+    assert!(findings.contains("T3-BALANCE") && findings.contains("表三·自然人"), "{findings}");
+    // The cell of 表三 一、本年新收 · 自然人: its findings alone.
+    let cell = c.find(Locator::Css("td[data-cell='t3.new.natural']")).await.expect("the cell");
+    assert!(cell.attr("class").await.expect("class").unwrap_or_default().contains("bad"));
+    cell.click().await.expect("click the cell");
+    let title = text(&c, ".cell-title").await;
+    assert!(title.contains("t3.new.natural"), "{title}");
+    let shown = text(&c, ".findings").await;
+    assert!(shown.contains("T3-BALANCE") && !shown.contains("T4-GROUP-TOTAL"), "{shown}");
+    assert!(shown.contains("公式") && shown.contains("差额"), "formula and difference: {shown}");
+    shot(&c, &shots, "check.png").await;
+    // The filled workbook, downloaded and read back.
+    c.find(Locator::Css("a[data-kind='xlsx']")).await.expect("download link").click().await.expect("click");
+    let xlsx = downloaded(&downloads, ".xlsx").await;
+    let back = read_back(&xlsx);
+    let original: Value = serde_json::from_slice(&std::fs::read(&sample).expect("sample")).expect("JSON");
+    assert_eq!(back["cells"]["t3.r7.natural"], original["cells"]["t3.r7.natural"]);
+    assert_eq!(back["cells"]["t2.s5.license.decisions"], original["cells"]["t2.s5.license.decisions"]);
+    assert_eq!(back["edition"], "2019");
+
+    // 批量: three reports.
+    c.find(Locator::Css("nav .tab[data-page='batch']")).await.expect("tab").click().await.expect("click");
+    let files: Vec<String> = ["2021-tongxin-county.json", "broken-2021.json", "2020-enhe-town.json"]
+        .iter()
+        .map(|f| root().join("samples").join(f).display().to_string())
+        .collect();
+    c.find(Locator::Css("#batch-file")).await.expect("input").send_keys(&files.join("\n")).await.expect("choose");
+    c.find(Locator::Css("#batch-go")).await.expect("button").click().await.expect("click");
+    wait_css(&c, "#batch-results table.list").await;
+    let results = text(&c, "#batch-results").await;
+    assert!(results.contains("报送情况") && results.contains("问题清单") && results.contains("汇总"), "{results}");
+    assert!(results.contains("META-YEAR"), "{results}");
+    let rows = c.find_all(Locator::Css("#batch-results table.list:first-of-type tbody tr")).await.expect("rows");
+    assert_eq!(rows.len(), 3);
+    let status = text(&c, "#batch-status").await;
+    assert!(status.contains("共 3 份报告"), "{status}");
+    shot(&c, &shots, "batch.png").await;
+
+    // 模板: two organs → a zip.
+    c.find(Locator::Css("nav .tab[data-page='template']")).await.expect("tab").click().await.expect("click");
+    let year = c.find(Locator::Css("#template-year")).await.expect("year");
+    year.clear().await.expect("clear");
+    year.send_keys("2025").await.expect("year");
+    c.find(Locator::Css("#template-organs"))
+        .await
+        .expect("organs")
+        .send_keys("某某县人民政府办公室\n某某县教育局")
+        .await
+        .expect("organs");
+    c.find(Locator::Css("#template-go")).await.expect("button").click().await.expect("click");
+    let zip = downloaded(&downloads, ".zip").await;
+    let mut names = zip_names(&std::fs::read(&zip).expect("zip"));
+    names.sort();
+    assert_eq!(
+        names,
+        ["某某县人民政府办公室.docx", "某某县人民政府办公室.xlsx", "某某县教育局.docx", "某某县教育局.xlsx"]
+    );
+    let status = text(&c, "#template-status").await;
+    assert!(status.contains("已生成"), "{status}");
+    shot(&c, &shots, "template.png").await;
+
+    // 发布: the publication, previewed.
+    c.find(Locator::Css("nav .tab[data-page='publish']")).await.expect("tab").click().await.expect("click");
+    let good = root().join("samples/2021-tongxin-county.json");
+    c.find(Locator::Css("#publish-file"))
+        .await
+        .expect("input")
+        .send_keys(&good.display().to_string())
+        .await
+        .expect("choose");
+    c.find(Locator::Css("#publish-go")).await.expect("button").click().await.expect("click");
+    wait_css(&c, "#publish-results iframe.preview").await;
+    c.find(Locator::Css("#publish-results a[data-kind='docx']"))
+        .await
+        .expect("docx link")
+        .click()
+        .await
+        .expect("click");
+    let docx = downloaded(&downloads, ".docx").await;
+    let back = read_back(&docx);
+    assert_eq!(back["organ"], "同心县");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    shot(&c, &shots, "publish.png").await;
+
+    c.close().await.expect("close the browser");
+}
