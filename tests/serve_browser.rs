@@ -122,6 +122,9 @@ async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
 }
 
 async fn shot(c: &Client, dir: &Path, name: &str) {
+    if name != "check.png" {
+        c.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
+    }
     let png = c.screenshot().await.expect("screenshot");
     let path = dir.join(name);
     std::fs::write(&path, png).expect("save screenshot");
@@ -174,6 +177,7 @@ async fn the_four_pages_in_a_real_browser() {
     let shown = text(&c, ".findings").await;
     assert!(shown.contains("T3-BALANCE") && !shown.contains("T4-GROUP-TOTAL"), "{shown}");
     assert!(shown.contains("公式") && shown.contains("差额"), "formula and difference: {shown}");
+    c.execute("document.querySelector('article.report').scrollIntoView()", vec![]).await.expect("scroll");
     shot(&c, &shots, "check.png").await;
     // The filled workbook, downloaded and read back.
     c.find(Locator::Css("a[data-kind='xlsx']")).await.expect("download link").click().await.expect("click");
