@@ -42,6 +42,9 @@ pub const PANIC_MARK: &str = "程序内部错误";
 pub enum Request {
     /// Read the report at this path (its bytes in hex).
     Read { path_hex: String },
+    /// Read the list of organ names in this file (`xxgk serve`'s 模板 page;
+    /// see [`crate::template::organs`]).
+    Organs { path_hex: String },
 }
 
 /// A worker's answer.
@@ -49,6 +52,7 @@ pub enum Request {
 #[serde(rename_all = "snake_case")]
 pub enum Response {
     Ok(Box<Report>),
+    Organs(Vec<String>),
     /// The reader's error, as the Chinese message for the user.
     Err(String),
 }
@@ -226,6 +230,26 @@ impl Pool {
     /// The reader's own error, or a message that the worker died (crash,
     /// abort, memory limit) or overran the timeout.
     pub fn read(&self, path: &Path) -> Result<Report> {
+        match self.ask(path, Request::Read { path_hex: hex(&path_bytes(path)) })? {
+            Response::Ok(report) => Ok(*report),
+            Response::Err(msg) => Err(Error::Usage(msg)),
+            Response::Organs(_) => Err(Error::invalid(path, "读取进程返回的内容无法识别")),
+        }
+    }
+
+    /// The organ names listed in a file, read in a worker.
+    ///
+    /// # Errors
+    /// As [`Pool::read`].
+    pub fn organs(&self, path: &Path) -> Result<Vec<String>> {
+        match self.ask(path, Request::Organs { path_hex: hex(&path_bytes(path)) })? {
+            Response::Organs(list) => Ok(list),
+            Response::Err(msg) => Err(Error::Usage(msg)),
+            Response::Ok(_) => Err(Error::invalid(path, "读取进程返回的内容无法识别")),
+        }
+    }
+
+    fn ask(&self, path: &Path, request: Request) -> Result<Response> {
         let worker = self.idle.lock().ok().and_then(|mut v| v.pop());
         let mut w = match worker {
             Some(w) => w,
@@ -234,8 +258,8 @@ impl Pool {
         if let Ok(mut lines) = w.stderr.lock() {
             lines.clear();
         }
-        let mut request = serde_json::to_vec(&Request::Read { path_hex: hex(&path_bytes(path)) })
-            .map_err(|e| Error::invalid(path, format!("无法生成读取请求（{e}）")))?;
+        let mut request =
+            serde_json::to_vec(&request).map_err(|e| Error::invalid(path, format!("无法生成读取请求（{e}）")))?;
         request.push(b'\n');
         if w.stdin.write_all(&request).and_then(|_| w.stdin.flush()).is_err() {
             // A worker that died while idle: start a fresh one and retry once.
@@ -248,11 +272,8 @@ impl Pool {
                 if let Ok(mut idle) = self.idle.lock() {
                     idle.push(w);
                 }
-                match serde_json::from_str::<Response>(&line) {
-                    Ok(Response::Ok(report)) => Ok(*report),
-                    Ok(Response::Err(msg)) => Err(Error::Usage(msg)),
-                    Err(e) => Err(Error::invalid(path, format!("读取进程返回的内容无法识别（{e}）"))),
-                }
+                serde_json::from_str::<Response>(&line)
+                    .map_err(|e| Error::invalid(path, format!("读取进程返回的内容无法识别（{e}）")))
             }
             Ok(None) | Err(RecvTimeoutError::Disconnected) => {
                 let last_words = w.kill_for_last_words();
@@ -298,12 +319,16 @@ impl Drop for Pool {
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
 /// The worker's loop: answer requests until standard input closes. `read`
-/// reads one file; a panic in it costs that file, answered with
-/// [`PANIC_MARK`], where it happened and what it said.
+/// reads one report, `organs` one list of organs; a panic in either costs
+/// that file, answered with [`PANIC_MARK`], where it happened and what it
+/// said.
 ///
 /// # Errors
 /// Standard input or output failed (the parent is gone).
-pub fn serve(read: impl Fn(&Path) -> Result<Report>) -> std::io::Result<()> {
+pub fn serve(
+    read: impl Fn(&Path) -> Result<Report>,
+    organs: impl Fn(&Path) -> Result<Vec<String>>,
+) -> std::io::Result<()> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if let Ok(mut last) = LAST_PANIC.lock() {
@@ -315,14 +340,21 @@ pub fn serve(read: impl Fn(&Path) -> Result<Report>) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in stdin.lock().lines() {
         let line = line?;
-        let path = match serde_json::from_str::<Request>(&line) {
-            Ok(Request::Read { path_hex }) => unhex(&path_hex),
-            Err(_) => None,
+        let (path, list) = match serde_json::from_str::<Request>(&line) {
+            Ok(Request::Read { path_hex }) => (unhex(&path_hex), false),
+            Ok(Request::Organs { path_hex }) => (unhex(&path_hex), true),
+            Err(_) => (None, false),
         };
         let answer = match path {
             None => Response::Err("读取进程收到的请求无法识别".into()),
-            Some(p) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&p))) {
-                Ok(Ok(r)) => Response::Ok(Box::new(r)),
+            Some(p) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if list {
+                    organs(&p).map(Response::Organs)
+                } else {
+                    read(&p).map(|r| Response::Ok(Box::new(r)))
+                }
+            })) {
+                Ok(Ok(answer)) => answer,
                 Ok(Err(e)) => Response::Err(e.to_string()),
                 Err(payload) => {
                     let said = payload
@@ -358,7 +390,7 @@ mod tests {
         let p = unhex("ff2f61").unwrap();
         let line = serde_json::to_string(&Request::Read { path_hex: hex(&path_bytes(&p)) }).unwrap();
         assert_eq!(line, r#"{"read":{"path_hex":"ff2f61"}}"#);
-        let Request::Read { path_hex } = serde_json::from_str(&line).unwrap();
+        let Request::Read { path_hex } = serde_json::from_str(&line).unwrap() else { panic!("not a read") };
         assert_eq!(unhex(&path_hex), Some(p));
     }
 
@@ -370,7 +402,7 @@ mod tests {
         assert!(line.starts_with(r#"{"ok":{"#), "{line}");
         match serde_json::from_str::<Response>(&line).unwrap() {
             Response::Ok(back) => assert_eq!(*back, r),
-            Response::Err(m) => panic!("{m}"),
+            other => panic!("{other:?}"),
         }
         let line = serde_json::to_string(&Response::Err("无法读取".into())).unwrap();
         assert_eq!(line, r#"{"err":"无法读取"}"#);

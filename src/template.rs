@@ -8,7 +8,10 @@
 use crate::edition::{Edition, Editions, Term};
 use crate::error::{Error, Result};
 use crate::model::{Number, Part, Report};
+use crate::read::doc::Item;
+use crate::read::{kind_of, ReadOptions};
 use crate::write::Format;
+use std::path::Path;
 
 /// The blank report of edition `ed` for `organ` and `year`, prefilled from
 /// `previous` (last year's report and its edition) where possible.
@@ -78,4 +81,54 @@ pub fn render(report: &Report, ed: &Edition, format: Format) -> Result<Vec<u8>> 
         Format::Xlsx | Format::Json => crate::write::render(format, report, ed, true),
         _ => Err(Error::Usage("template 只能生成 .xlsx、.docx（或 .json）文件".into())),
     }
+}
+
+/// Most organs of one set of templates (`xxgk serve`).
+pub const MAX_ORGANS: usize = 2000;
+
+/// The organ names listed in a file, for templates: the first column of the
+/// first table of a workbook or document (one organ per row; a header cell
+/// naming the column, such as 机关名称 or 单位, is skipped), else the lines
+/// of its text; blanks and repeats dropped ([`organ_list`]).
+///
+/// # Errors
+/// The reader's error for a file that cannot be read (JSON is no list).
+pub fn organs(path: &Path, opts: ReadOptions<'_>) -> Result<Vec<String>> {
+    let kind = kind_of(path)?;
+    let bytes = crate::read::container::read_file(path, &opts.limits)?;
+    let doc = crate::read::document(kind, path, bytes, opts)?;
+    let table = doc.body.iter().find_map(|i| match i {
+        Item::Table(t) if !t.cells.is_empty() => Some(t),
+        _ => None,
+    });
+    let names: Vec<String> = match table {
+        Some(t) => {
+            let first = t.cells.iter().map(|c| c.col).min().unwrap_or(0);
+            let mut cells: Vec<_> = t.cells.iter().filter(|c| c.col == first).collect();
+            cells.sort_by_key(|c| c.row);
+            cells.into_iter().map(|c| c.text.clone()).collect()
+        }
+        None => doc
+            .body
+            .iter()
+            .filter_map(|i| match i {
+                Item::Para(p) => Some(p.lines().map(str::to_string).collect::<Vec<_>>()),
+                Item::Table(_) => None,
+            })
+            .flatten()
+            .collect(),
+    };
+    Ok(organ_list(names.iter().map(String::as_str)))
+}
+
+/// Organ names from lines: trimmed, control characters dropped, blanks,
+/// header cells (机关名称, 单位名称, 单位, 名称, 序号) and repeats dropped, each
+/// at most 100 characters.
+pub fn organ_list<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    lines
+        .map(|l| l.trim().chars().filter(|c| !c.is_control()).take(100).collect::<String>())
+        .filter(|l| !l.is_empty() && !["机关名称", "单位名称", "机关", "单位", "名称", "序号"].contains(&l.as_str()))
+        .filter(|l| seen.insert(l.clone()))
+        .collect()
 }

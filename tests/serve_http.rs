@@ -285,6 +285,29 @@ fn templates_come_as_a_zip_with_carry_overs() {
     assert_eq!(value, last["cells"]["t3.carry_out.total"]);
     assert!(!value.is_null());
     assert!(carry("同心县教育局.xlsx", &mut z).1.is_null());
+    // The organs from a workbook (one per row of the first column, under a
+    // header), read in a worker; a broken list is named in the message.
+    let dir2 = tempfile::tempdir().expect("temp dir");
+    let list = dir2.path().join("名单.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, name) in ["机关名称", "某某县财政局", "某某县民政局", "某某县财政局"].iter().enumerate()
+    {
+        ws.write(i as u32, 0, *name).expect("write");
+        ws.write(i as u32, 1, "备注").expect("write");
+    }
+    wb.save(&list).expect("save");
+    let bytes = std::fs::read(&list).expect("read");
+    let r =
+        s.post_form("/api/template", &[], &[("year", "2025"), ("organs", "")], &[("organs_file", "名单.xlsx", &bytes)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut names = zip_names(&r.body);
+    names.sort();
+    assert_eq!(names, ["某某县民政局.docx", "某某县民政局.xlsx", "某某县财政局.docx", "某某县财政局.xlsx"]);
+    let r =
+        s.post_form("/api/template", &[], &[("year", "2025")], &[("organs_file", "坏名单.xlsx", b"not a workbook")]);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("坏名单.xlsx") && !r.text().contains("xxgk-serve-"), "{}", r.text());
     let r = s.post_form("/api/template", &[], &[("year", "abc"), ("organs", "x")], &[]);
     assert_eq!(r.status, 400);
     assert!(r.text().contains("年度"));

@@ -156,6 +156,14 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The organ names listed in a file (templates), read like a report.
+    pub fn organs(&self, path: &Path) -> Result<Vec<String>> {
+        match &self.pool {
+            Some(pool) if path.is_file() => pool.organs(path),
+            _ => xxgk::template::organs(path, self.opts),
+        }
+    }
+
     /// The report and its edition.
     pub fn read_with_edition(&self, path: &Path) -> Result<(Report, &'a Edition)> {
         let r = self.read(path)?;

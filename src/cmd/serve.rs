@@ -26,11 +26,13 @@ pub fn run(a: Args, ctx: super::Ctx) -> Result<ExitCode> {
     // The server runs until the process ends: its reader may borrow the
     // run's context for ever.
     let ctx: &'static super::Ctx = Box::leak(Box::new(ctx));
-    let reader = ctx.reader(None)?;
+    let reader = Arc::new(ctx.reader(None)?);
+    let lists = reader.clone();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
     let cfg = Config {
         editions: Arc::new(ctx.editions.clone()),
         read: Arc::new(move |p: &std::path::Path| reader.read(p)),
+        organs: Arc::new(move |p: &std::path::Path| lists.organs(p)),
         limits: ctx.limits,
         keep: Duration::from_secs(a.keep.clamp(1, 7 * 24 * 60) * 60),
         workers,

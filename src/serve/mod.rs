@@ -35,10 +35,14 @@ use std::time::Duration;
 /// which reads in isolated worker processes).
 pub type SharedRead = Arc<dyn Fn(&Path) -> Result<Report> + Send + Sync>;
 
+/// How the server reads a list of organs (templates), likewise isolated.
+pub type SharedList = Arc<dyn Fn(&Path) -> Result<Vec<String>> + Send + Sync>;
+
 /// What the server needs.
 pub struct Config {
     pub editions: Arc<Editions>,
     pub read: SharedRead,
+    pub organs: SharedList,
     /// The CLI's reading limits; `file_bytes` caps each uploaded file.
     pub limits: Limits,
     /// How long results stay downloadable.

@@ -511,26 +511,29 @@ async fn templates(State(app): State<Shared>, mp: Result<Multipart, MultipartRej
         .and_then(|y| y.trim().parse().ok())
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| Fail::bad("请填写报告年度，如 2025。"))?;
-    let mut seen = HashSet::new();
-    let organs: Vec<String> = form
-        .text("organs")
-        .unwrap_or("")
-        .lines()
-        .map(|l| l.trim().chars().filter(|c| !c.is_control()).take(100).collect::<String>())
-        .filter(|l| !l.is_empty() && seen.insert(l.clone()))
-        .collect();
-    if organs.is_empty() {
-        return Err(Fail::bad("请填写机关名称，每行一个。"));
-    }
-    if organs.len() > 2000 {
-        return Err(Fail::bad("一次最多生成 2000 个机关的模板，请分批生成。"));
-    }
     let a = app.clone();
-    let bytes = blocking(&app, move || template_zip(&a, &form, year, &organs)).await?.map_err(Fail::bad)?;
+    let bytes = blocking(&app, move || {
+        let mut listed = form.text("organs").unwrap_or("").lines().map(str::to_string).collect::<Vec<_>>();
+        for u in form.files("organs_file") {
+            let path =
+                u.stored.as_ref().ok_or_else(|| format!("{}：机关名单请用 .xlsx、.docx 或 .txt 文件", u.shown))?;
+            let stored = path.display().to_string();
+            listed.extend((a.cfg.organs)(path).map_err(|e| e.to_string().replace(&stored, &u.shown))?);
+        }
+        let organs = crate::template::organ_list(listed.iter().map(String::as_str));
+        if organs.is_empty() {
+            return Err("请填写机关名称，每行一个（或选择机关名单文件）。".to_string());
+        }
+        if organs.len() > crate::template::MAX_ORGANS {
+            return Err(format!("一次最多生成 {} 个机关的模板，请分批生成。", crate::template::MAX_ORGANS));
+        }
+        template_zip(&a, &form, year, &organs)
+    })
+    .await?
+    .map_err(Fail::bad)?;
     drop(dir);
     Ok(file_response(bytes, &format!("{year}年报模板.zip"), false))
 }
-
 fn template_zip(app: &Shared, form: &Form, year: u32, organs: &[String]) -> Result<Vec<u8>, String> {
     let editions = &app.cfg.editions;
     let ed = crate::template::edition_for(editions, None, year).map_err(|e| e.to_string())?;

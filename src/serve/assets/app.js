@@ -288,13 +288,6 @@ async function save(resp, fallback) {
 async function runTemplate(e) {
   e.preventDefault();
   const form = $("template-form");
-  const list = $("template-list").files[0];
-  if (list) {
-    const text = await list.text();
-    const area = $("template-organs");
-    area.value = (area.value.trim() ? area.value.trim() + "\n" : "") + text.split(/\r?\n/).map((l) => l.split(/[,，\t]/)[0].trim()).filter(Boolean).join("\n");
-    $("template-list").value = "";
-  }
   status("template-status", "正在生成……");
   try {
     const resp = await post("/api/template", formData(form));
