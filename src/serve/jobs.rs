@@ -27,14 +27,18 @@ pub struct App {
     pub work: Arc<Semaphore>,
 }
 
+/// One uploaded file of 检查/发布: its name as shown, and its report with
+/// its findings (`None` if it could not be read).
+pub type Checked = (String, Option<(Report, Vec<Finding>)>);
+
 /// What a job keeps.
 #[derive(Clone)]
 pub enum Job {
-    /// Reports read on 检查/发布: one entry per uploaded file (`None` if it
-    /// could not be read), with the name shown.
+    /// Reports read on 检查/发布: one entry per uploaded file, with the name
+    /// shown: the report and its findings (`None` if it could not be read).
     Reports {
         created: Instant,
-        reports: Arc<Vec<(String, Option<Report>)>>,
+        reports: Arc<Vec<Checked>>,
     },
     Batch(Arc<BatchJob>),
 }
@@ -144,4 +148,40 @@ pub fn temp_dir() -> Result<TempDir, Fail> {
         .prefix("xxgk-serve-")
         .tempdir()
         .map_err(|e| Fail::internal(format!("无法创建临时文件夹（{e}）")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edition::Editions;
+    use crate::limits::Limits;
+
+    #[test]
+    fn old_jobs_go_with_their_folders_and_ids_are_random() {
+        let cfg = Config {
+            editions: Arc::new(Editions::builtin().unwrap()),
+            read: Arc::new(|_| Err(crate::Error::Usage("unused".into()))),
+            organs: Arc::new(|_| Ok(Vec::new())),
+            limits: Limits::default(),
+            keep: Duration::from_secs(600),
+            workers: 1,
+        };
+        let app = App::new(cfg, 1);
+        let batch = |created: Instant| {
+            let dir = temp_dir().unwrap();
+            let path = dir.path().to_path_buf();
+            let job = BatchJob { created, dir, total: 0, done: AtomicUsize::new(0), state: Mutex::default() };
+            (Job::Batch(Arc::new(job)), path)
+        };
+        let (old, old_dir) = batch(Instant::now().checked_sub(Duration::from_secs(3600)).unwrap());
+        let (new, new_dir) = batch(Instant::now());
+        let (old_id, new_id) = (app.add(old).unwrap(), app.add(new).unwrap());
+        assert!(valid_id(&old_id) && valid_id(&new_id) && old_id != new_id);
+        app.sweep();
+        assert!(app.get(&old_id).is_err());
+        assert!(!old_dir.exists(), "the old job's folder is removed");
+        assert!(app.get(&new_id).is_ok());
+        assert!(new_dir.exists());
+        assert!(!valid_id("../../etc") && !valid_id(&"g".repeat(32)));
+    }
 }

@@ -2,7 +2,7 @@
 //! configured reader and calls the library as the CLI does.
 
 use super::guard::guard;
-use super::jobs::{temp_dir, valid_id, BatchJob, BatchState, Job, Shared};
+use super::jobs::{temp_dir, valid_id, BatchJob, BatchState, Checked, Job, Shared};
 use super::upload::{receive, request_cap, Form, Upload};
 use super::{assets, Fail};
 use crate::batch::{index_previous, previous_for, unique_name, Job as BatchInput, PreviousIndex};
@@ -137,9 +137,7 @@ async fn check_files(
     Ok(Json(CheckView { job, reports: views }))
 }
 
-type Kept = Vec<(String, Option<Report>)>;
-
-fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Kept) {
+fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Vec<Checked>) {
     let editions = &app.cfg.editions;
     let files = form.files("file");
     let prevs = form.files("previous");
@@ -152,7 +150,7 @@ fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Kept) {
         let jobs = inputs(&prevs);
         index_previous(&jobs, &read, &|| {})
     });
-    let done: Vec<(ReportView, (String, Option<Report>))> = files
+    let done: Vec<(ReportView, Checked)> = files
         .par_iter()
         .map(|u| {
             let report = match read_upload(app, u) {
@@ -170,8 +168,8 @@ fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Kept) {
                 (None, None) => (None, None),
             };
             let findings = check(&report, ed, prev);
-            let view = view(&u.shown, &report, ed, findings, prev_shown);
-            (view, (u.shown.clone(), Some(report)))
+            let view = view(&u.shown, &report, ed, findings.clone(), prev_shown);
+            (view, (u.shown.clone(), Some((report, findings))))
         })
         .collect();
     done.into_iter().unzip()
@@ -247,7 +245,7 @@ async fn download(
     let format =
         Format::from_name(&kind).ok_or_else(|| Fail::bad(format!("不支持的下载格式 “{}”", shown_kind(&kind))))?;
     let (shown, report) = reports.get(n).cloned().ok_or_else(|| Fail::bad("下载地址有误。"))?;
-    let report = report.ok_or_else(|| Fail::bad(format!("{shown} 无法读取，没有可下载的结果。")))?;
+    let (report, _findings) = report.ok_or_else(|| Fail::bad(format!("{shown} 无法读取，没有可下载的结果。")))?;
     let editions = app.cfg.editions.clone();
     let bytes = blocking(&app, move || {
         let ed = editions.get(&report.edition).ok_or_else(|| format!("没有 “{}” 这个格式版本", report.edition))?;

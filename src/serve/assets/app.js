@@ -158,15 +158,23 @@ function reportCard(job, n, r) {
   const list = el("div", { class: "findings" });
   side.append(list);
   const byCell = {};
-  r.findings.forEach((f, i) => {
-    (f.cells || []).forEach((c, k) => {
+  const cellOf = (c) => tables.querySelector(`td[data-cell="${CSS.escape(c)}"]`);
+  for (const f of r.findings) {
+    for (const c of f.cells || []) {
       (byCell[c] = byCell[c] || []).push(f);
-      const td = tables.querySelector(`td[data-cell="${CSS.escape(c)}"]`);
-      if (!td) return;
-      td.classList.add(f.severity === "error" ? "bad" : "warned");
-      if (f.suspect === c) td.classList.add("suspect");
-    });
-  });
+      const td = cellOf(c);
+      if (td) td.classList.add(f.severity === "error" ? "bad" : "warned");
+    }
+    // CHECK-SUSPECT: the cells of its one explanation are outlined.
+    const fixes = f.fixes || [];
+    if (fixes.length === 1) {
+      for (const fix of fixes[0]) {
+        const td = cellOf(fix.cell);
+        if (td) { td.classList.add("suspect"); td.title = "最可能出错的格：应为 " + fix.expected; }
+        if (!(f.cells || []).includes(fix.cell)) (byCell[fix.cell] = byCell[fix.cell] || []).push(f);
+      }
+    }
+  }
   const showAll = () => {
     list.replaceChildren(...(r.findings.length ? r.findings.map(findingBox) : [el("p", {}, "未发现问题。")]));
   };
