@@ -119,6 +119,17 @@ impl App {
     }
 }
 
+impl App {
+    /// Drop every job (the server is stopping).
+    pub fn clear(&self) {
+        let all: Vec<Job> = match self.jobs.lock() {
+            Ok(mut jobs) => jobs.drain().map(|(_, j)| j).collect(),
+            Err(_) => Vec::new(),
+        };
+        drop(all);
+    }
+}
+
 pub fn sweep_every_minute(app: Shared) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60).min(app.cfg.keep.max(Duration::from_secs(1))));

@@ -62,7 +62,8 @@ pub fn bind(port: u16) -> Result<TcpListener> {
     Ok(l)
 }
 
-/// Serve on `listener` until the process ends.
+/// Serve on `listener` until Ctrl+C; then every job is dropped, and its
+/// temporary folder with it.
 ///
 /// # Errors
 /// [`Error::Usage`] if the server cannot start.
@@ -72,7 +73,15 @@ pub async fn serve(listener: TcpListener, cfg: Config) -> Result<()> {
         tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
     let app = jobs::App::new(cfg, port);
     jobs::sweep_every_minute(app.clone());
-    axum::serve(listener, pages::router(app)).await.map_err(|e| Error::Usage(format!("网页服务出错（{e}）")))
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    axum::serve(listener, pages::router(app.clone()))
+        .with_graceful_shutdown(stop)
+        .await
+        .map_err(|e| Error::Usage(format!("网页服务出错（{e}）")))?;
+    app.clear();
+    Ok(())
 }
 
 /// A refusal or failure, answered with a Chinese page.
