@@ -165,6 +165,15 @@ fn fifty_uploads_at_once_each_get_their_own_results() {
     // One tab's job cannot be reached with another id.
     assert_eq!(s.get(&format!("/api/job/{}/0/json", "0".repeat(32))).status, 404);
     assert_eq!(s.get("/api/job/..%2F..%2Fetc/0/json").status, 400);
+    // Malformed addresses and methods: Chinese pages, never the framework's English.
+    for path in ["/api/job/x/abc/json", "/api/job/x/0/json?inline=%ZZ", "/api/batch/zz", "/api/batch/zz/summary.xlsx"] {
+        let r = s.get(path);
+        assert_eq!(r.status, 400, "{path}");
+        assert!(r.text().contains("请求有误"), "{path}: {}", r.text());
+    }
+    let r = s.get("/api/check");
+    assert_eq!(r.status, 405);
+    assert!(r.text().contains("请求方式不对"), "{}", r.text());
     assert!(files_under(s.tmp.path()).is_empty());
 }
 

@@ -11,7 +11,7 @@ use crate::edition::Edition;
 use crate::model::Report;
 use crate::write::{render, Format};
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -38,9 +38,14 @@ pub fn router(app: Shared) -> Router {
         .route("/api/batch/{job}/{file}", get(batch_file))
         .route("/api/template", post(templates))
         .fallback(not_found)
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(cap))
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
+}
+
+async fn wrong_method() -> Fail {
+    Fail(StatusCode::METHOD_NOT_ALLOWED, "请求方式不对。请从首页开始操作。".into())
 }
 
 async fn not_found() -> Fail {
@@ -224,21 +229,18 @@ fn view(file: &str, r: &Report, ed: &Edition, findings: Vec<Finding>, previous: 
     }
 }
 
-#[derive(serde::Deserialize)]
-struct DownloadQuery {
-    inline: Option<u8>,
-}
-
 /// A report of a 检查/发布 job in a format: `json`, `xlsx` (the filled
 /// workbook), `docx` (the publication), `html`, `pdf`.
 async fn download(
     State(app): State<Shared>,
-    UrlPath((job, n, kind)): UrlPath<(String, usize, String)>,
-    Query(q): Query<DownloadQuery>,
+    UrlPath((job, n, kind)): UrlPath<(String, String, String)>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, Fail> {
+    let n: usize = n.parse().map_err(|_| Fail::bad("下载地址有误。"))?;
     if !valid_id(&job) {
         return Err(Fail::bad("下载地址有误。"));
     }
+    let inline = query.is_some_and(|q| q.split('&').any(|p| p == "inline=1"));
     let Job::Reports { reports, .. } = app.get(&job)? else {
         return Err(Fail::bad("下载地址有误。"));
     };
@@ -261,7 +263,7 @@ async fn download(
         Format::Xlsx => format!("{stem}-填报表.xlsx"),
         _ => format!("{stem}.{ext}"),
     };
-    Ok(file_response(bytes, &name, q.inline == Some(1) && format == Format::Html))
+    Ok(file_response(bytes, &name, inline && format == Format::Html))
 }
 
 fn shown_kind(kind: &str) -> String {
