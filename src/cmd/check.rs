@@ -215,6 +215,9 @@ fn text_report(results: &[FileResult]) -> String {
             if let Some(src) = &f.source {
                 let _ = writeln!(s, "      位置：{}", src.describe());
             }
+            if let Some(note) = f.as_written_note() {
+                let _ = writeln!(s, "      原文：{note}");
+            }
         }
         let verdict = if r.errors == 0 && r.warnings == 0 { "未发现问题" } else { "" };
         let _ = writeln!(s, "  共 {} 个错误，{} 个警告。{}\n", r.errors, r.warnings, verdict);
