@@ -120,6 +120,8 @@ fn batch_writes_one_annotated_workbook_per_report_with_errors() {
         .unwrap();
     let name = json.replace(".json", ".问题标注.xlsx");
     assert_eq!(made, std::slice::from_ref(&name));
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains(&format!("\"annotated\": \"annotated/{name}\"")), "{summary}");
     let back = common::read_report(&out.join("annotated").join(&name));
     assert_eq!(back.cells, sample("broken-2019").cells);
 }
