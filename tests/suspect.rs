@@ -334,12 +334,63 @@ fn planted(ed_id: &str, seed: Vec<u32>, pick: usize, delta: i64) -> Result<(), T
     Ok(())
 }
 
+/// A number of a text/PDF row printed across two columns (`26` as `2` `6`),
+/// the rest of the row shifted and its last number lost, as a reader keeping
+/// the first numbers would read it: the 拆格 reading names it.
+fn split(seed: Vec<u32>, row: usize, col: usize, cut: usize) -> Result<(), TestCaseError> {
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.get("2021").unwrap();
+    let clean = consistent(ed, &seed);
+    let t3 = ed.tables.iter().position(|t| t.id == "t3").unwrap();
+    let b = &ed.tables[t3].blocks[0];
+    let n = b.col_leaves.len();
+    let ri = row % b.row_leaves.len();
+    let ci = col % (n - 1);
+    let ids: Vec<&str> = (0..n).map(|c| ed.cells[b.cell_index(ri, c)].id.as_str()).collect();
+    let truth: Vec<Number> = ids.iter().map(|id| clean.value(id).unwrap()).collect();
+    let digits = truth[ci].to_string();
+    prop_assume!(digits.len() >= 2);
+    let k = 1 + cut % (digits.len() - 1);
+    let (a, rest) = digits.split_at(k);
+    prop_assume!(!rest.starts_with('0'));
+    let mut tokens: Vec<String> = truth.iter().map(Number::to_string).collect();
+    tokens.splice(ci..=ci, [a.to_string(), rest.to_string()]);
+    let mut broken = clean.clone();
+    for (c, id) in ids.iter().enumerate() {
+        broken.cells.insert(id.to_string(), Some(tokens[c].parse().unwrap()));
+        let src = xxgk::model::Source { file: "报告.pdf".into(), text: tokens[c].clone(), ..Default::default() };
+        broken.provenance.insert(id.to_string(), src);
+    }
+    let found = check(&broken, ed, None);
+    let failing = found
+        .iter()
+        .filter(|f| f.severity == xxgk::edition::Severity::Error && f.cells.iter().any(|c| ids.contains(&c.as_str())))
+        .count();
+    prop_assume!(failing >= 2);
+    let want = format!("读到的“{a}”“{rest}”两格可能原是一个数 {digits}");
+    let hit = suspects(&found).into_iter().find(|f| f.message.contains(&want));
+    prop_assert!(hit.is_some(), "{} not found in {:?}", want, suspects(&found));
+    // Its fixes give back the true row.
+    let mut fixed = broken.clone();
+    for f in &hit.unwrap().fixes[0] {
+        fixed.cells.insert(f.cell.clone(), Some(f.expected));
+    }
+    let back: Vec<Number> = ids.iter().map(|id| fixed.value(id).unwrap()).collect();
+    prop_assert_eq!(back, truth);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn planted_error_2021(seed in proptest::collection::vec(any::<u32>(), 8), pick in any::<usize>(), delta in prop_oneof![1i64..5, -5i64..-1, 5i64..500]) {
         planted("2021", seed, pick, delta)?;
+    }
+
+    #[test]
+    fn split_number_in_a_pdf_row(seed in proptest::collection::vec(any::<u32>(), 8), row in any::<usize>(), col in any::<usize>(), cut in any::<usize>()) {
+        split(seed, row, col, cut)?;
     }
 
     #[test]
