@@ -128,13 +128,18 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
     for rule in GENERIC_RULES {
         (rule.run)(rule, report, ed, previous.as_ref(), &mut out);
     }
+    let mut failed = false;
     for rule in &ed.rules {
         if let Some(mut f) = arith::evaluate(rule, report, ed, previous.as_ref()) {
             f.as_written = as_written(report, ed, &f.cells);
             out.push(f);
+            failed = true;
         }
     }
-    out.extend(suspect::suspects(report, ed, previous.as_ref()));
+    if failed {
+        // Nothing to explain when every arithmetic rule holds.
+        out.extend(suspect::suspects(report, ed, previous.as_ref()));
+    }
     out
 }
 

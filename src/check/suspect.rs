@@ -16,7 +16,7 @@
 //! - Two cells: only when no single cell explains the cluster. One of the
 //!   two is a cell of the cluster's first failing rule; the other must cover
 //!   the failing rules the first misses (or, when the first is in all of
-//!   them, comes from a rule the first cell's change would break). The pair
+//!   them, is named by a rule naming the first). The pair
 //!   must solve a determined 2×2 system made of the failing rules and the
 //!   holding equalities naming either cell.
 //! - A candidate is named only when it is the only one of the smallest size;
@@ -263,14 +263,7 @@ impl<'a> Search<'a> {
                 Some((m, more)) => {
                     more.iter().fold(cells_of(*m), |acc, &t| acc.intersection(&cells_of(t)).copied().collect())
                 }
-                None => self
-                    .by_cell
-                    .get(x)
-                    .into_iter()
-                    .flatten()
-                    .filter(|fi| !targets.contains(fi))
-                    .flat_map(|&fi| cells_of(fi))
-                    .collect(),
+                None => self.by_cell.get(x).into_iter().flatten().flat_map(|&fi| cells_of(fi)).collect(),
             };
             for y in ys {
                 if y == *x || !seen.insert(((*x).min(y), (*x).max(y))) {
@@ -423,6 +416,10 @@ fn finding(report: &Report, ed: &Edition, candidates: Vec<Vec<Fix>>, codes: &[&s
             }
         }
         f.source = f.cells.first().and_then(|c| report.provenance.get(c).cloned());
+        let tables: BTreeSet<&str> = f.cells.iter().filter_map(|c| ed.cell(c)).map(|c| c.table_name.as_str()).collect();
+        if let [one] = tables.into_iter().collect::<Vec<_>>().as_slice() {
+            f.table = Some((*one).to_string());
+        }
     }
     f.fixes = listed;
     f
