@@ -143,6 +143,10 @@ pub struct Row {
     /// Last year's report it was compared with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// The annotated workbook written for a report with errors
+    /// (`annotated/<name>.问题标注.xlsx`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotated: Option<String>,
     #[serde(skip)]
     pub findings: Vec<Finding>,
 }
@@ -323,6 +327,7 @@ fn one(
         warnings: 0,
         status: format!("无法读取：{why}"),
         previous: None,
+        annotated: None,
         findings: Vec::new(),
     };
     let report = match read(&job.path) {
@@ -341,6 +346,14 @@ fn one(
     if let Err(e) = written {
         return unusable(e.to_string());
     }
+    let annotated = if errors > 0 {
+        match annotate(job, &report, ed, &findings, reports_dir) {
+            Ok(name) => Some(name),
+            Err(e) => return unusable(e.to_string()),
+        }
+    } else {
+        None
+    };
     totals.entry(ed.id.clone()).or_default().add(ed, &report);
     Row {
         source: job.shown.clone(),
@@ -358,8 +371,24 @@ fn one(
             "通过".into()
         },
         previous: prev.map(|(_, _, s)| s),
+        annotated,
         findings,
     }
+}
+
+/// Folder of the annotated workbooks, beside `reports/`.
+pub const ANNOTATED_DIR: &str = "annotated";
+
+/// Write the annotated workbook of a report with errors beside `reports/`;
+/// returns its path relative to the output folder.
+fn annotate(job: &Job, report: &Report, ed: &Edition, findings: &[Finding], reports_dir: &Path) -> Result<String> {
+    let dir = reports_dir.with_file_name(ANNOTATED_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let stem = job.output.strip_suffix(".json").unwrap_or(&job.output);
+    let name = format!("{stem}.问题标注.xlsx");
+    let bytes = crate::write::xlsx::render_annotated(report, ed, findings)?;
+    crate::write::write_file(&dir.join(&name), &bytes, true, std::slice::from_ref(&job.path))?;
+    Ok(format!("{ANNOTATED_DIR}/{name}"))
 }
 
 /// Two reports of the same organ and year: both get a warning.

@@ -31,6 +31,10 @@ pub const CONTINUED: &str = "（续）";
 /// Longest text written into one cell (Excel's limit is 32,767).
 pub const MAX_CELL_TEXT: usize = 30_000;
 
+/// The sheet of an annotated workbook that lists the findings
+/// ([`crate::write::xlsx::render_annotated`]); not read back as a table.
+pub const FINDINGS_SHEET: &str = "问题清单";
+
 /// Label of a live check row, followed by the rule title.
 pub const CHECK_ROW_PREFIX: &str = "勾稽检查：";
 /// Header of a live check column.

@@ -121,9 +121,14 @@ fn a_fictional_edition_works_from_a_file_alone() {
     let out = run(&["--editions", ed, "check", "tests/editions/2099-report.json", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let codes = common::finding_codes(&out);
-    assert_eq!(codes, ["F9-SUM"]);
+    // The most-likely-wrong-cell search uses the fictional edition's rules too.
+    assert_eq!(codes, ["F9-SUM", "CHECK-SUSPECT"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["findings"][0]["message"], "表九第一类 虚构指标甲·合计：4 ≠ 件数 3，相差 1");
+    assert_eq!(
+        v[0]["findings"][1]["message"],
+        "有两种改法（各改一格）都能解释 F9-SUM 一处不符，无法确定是哪一种，请逐一核对：表九第一类 虚构指标甲·件数 写作 3 应为 4；表九第一类 虚构指标甲·合计 写作 4 应为 3"
+    );
 
     // Without the file the edition is unknown: exit 2 and a Chinese message.
     let out = run(&["check", "tests/editions/2099-report.json"]);
@@ -155,7 +160,7 @@ fn a_fictional_edition_gets_a_workbook_from_its_file_alone() {
     assert_eq!(v["cells"], orig["cells"]);
     assert_eq!(v["edition"], "fict2099");
     let o = run(&["--editions", ed, "check", x.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(common::finding_codes(&o), ["F9-SUM"]);
+    assert_eq!(common::finding_codes(&o), ["F9-SUM", "CHECK-SUSPECT"]);
 }
 
 /// The 勾稽 note in 表三's corner is recognised in the spellings real files use

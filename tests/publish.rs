@@ -91,6 +91,19 @@ fn every_office_file_xxgk_writes_passes_openxml_audit() {
     let o = run(&["batch", "samples", "-o", &batch]);
     assert!(o.status.code().is_some_and(|c| c <= 1), "batch: {}", stderr(&o));
     files.push(("summary.xlsx", format!("{batch}/summary.xlsx")));
+    let mut annotated: Vec<String> = std::fs::read_dir(format!("{batch}/annotated"))
+        .expect("batch writes annotated/ for the broken samples")
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    annotated.sort();
+    assert!(!annotated.is_empty(), "no annotated workbook in {batch}/annotated");
+    files.extend(annotated.into_iter().map(|f| ("annotated workbook (batch)", f)));
+    for s in ["broken-2019", "broken-2021"] {
+        let out = d(&format!("{s}.问题标注.xlsx"));
+        let o = run(&["check", &format!("samples/{s}.json"), "-o", &out]);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "check -o: {}", stderr(&o));
+        files.push(("annotated workbook (check -o)", out));
+    }
     let mut bad = Vec::new();
     for (kind, f) in &files {
         let errors = audit(Path::new(f));

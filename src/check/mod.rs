@@ -13,6 +13,10 @@
 //! - part-quality rules declared in the edition (`[[quality]]`), in
 //!   [`quality`].
 //!
+//! After them, [`suspect`] names the cell most likely wrong when identities
+//! fail (`CHECK-SUSPECT`), and every arithmetic finding says whether its
+//! cells were read exactly as written ([`Finding::as_written`]).
+//!
 //! Every rule has a stable code; [`all_codes`] lists them for the meta-test
 //! that requires a passing and a failing fixture per rule.
 
@@ -20,12 +24,14 @@ mod arith;
 mod generic;
 pub mod narrative;
 mod quality;
+pub mod suspect;
 
 use crate::edition::{Edition, Editions, Severity};
 use crate::model::{Number, Report, Source};
 use serde::Serialize;
 
 pub use generic::GENERIC_RULES;
+pub use suspect::Fix;
 
 /// One thing the reviewer would point out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +64,16 @@ pub struct Finding {
     /// Where the first cell was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// For arithmetic findings: `true` when every cell in it was read exactly
+    /// as written in the source (the mistake is in the report itself),
+    /// `false` when at least one was converted or recovered while reading,
+    /// absent when the source text is not known (a JSON report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_written: Option<bool>,
+    /// For `CHECK-SUSPECT`: the candidate explanations, each a set of cell
+    /// changes; exactly one when the explanation is unique.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Vec<Fix>>,
 }
 
 impl Finding {
@@ -75,6 +91,16 @@ impl Finding {
             formula: None,
             difference: None,
             source: None,
+            as_written: None,
+            fixes: Vec::new(),
+        }
+    }
+
+    /// Chinese note on [`Finding::as_written`], for displays.
+    pub fn as_written_note(&self) -> Option<&'static str> {
+        match self.as_written? {
+            true => Some("各数均按原文读取，不符出在报告本身"),
+            false => Some("其中有数字经换算或修复后读取，请先核对原文与读取结果"),
         }
     }
 
@@ -108,21 +134,55 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
     for rule in GENERIC_RULES {
         (rule.run)(rule, report, ed, previous.as_ref(), &mut out);
     }
+    let mut failed = false;
     for rule in &ed.rules {
-        if let Some(f) = arith::evaluate(rule, report, ed, previous.as_ref()) {
+        if let Some(mut f) = arith::evaluate(rule, report, ed, previous.as_ref()) {
+            f.as_written = as_written(report, ed, &f.cells);
             out.push(f);
+            failed = true;
         }
     }
     narrative::check(report, ed, &mut out);
     quality::check(report, ed, &mut out);
+    if failed {
+        // Nothing to explain when every arithmetic rule holds.
+        out.extend(suspect::suspects(report, ed, previous.as_ref()));
+    }
     out
 }
 
+/// Were these cells read exactly as written? `None` when no cell has a
+/// source text; `false` as soon as one differs from its value.
+fn as_written(report: &Report, ed: &Edition, cells: &[String]) -> Option<bool> {
+    let mut known = false;
+    for id in cells {
+        let (Some(src), Some(v)) = (report.provenance.get(id), report.value(id)) else { continue };
+        known = true;
+        if !written_as(&src.text, v, &ed.count_words) {
+            return Some(false);
+        }
+    }
+    known.then_some(true)
+}
+
+/// The text is the number itself: digits as printed (full-width digits,
+/// spaces and thousands separators aside), a sign, and at most a count word
+/// such as 件. A unit converted, a word such as 减, or a text recovered from
+/// nothing is not.
+fn written_as(text: &str, v: Number, count_words: &[String]) -> bool {
+    let t: String = crate::number::squeeze(text).chars().filter(|c| *c != ',').collect();
+    let t = count_words.iter().find_map(|w| t.strip_suffix(w.as_str())).unwrap_or(&t);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    t.parse::<Number>().is_ok_and(|n| n == v)
+}
+
 /// Every rule code that can appear in a finding: the generic rules, the
-/// narrative rule, and the arithmetic and quality rules of every edition.
+/// narrative and suspect rules, and the arithmetic and quality rules of
+/// every edition.
 pub fn all_codes(editions: &Editions) -> Vec<String> {
     let mut codes: Vec<String> = GENERIC_RULES.iter().map(|r| r.code.to_string()).collect();
     codes.push(narrative::CODE.to_string());
+    codes.push(suspect::CODE.to_string());
     for ed in editions.all() {
         for c in ed.rule_codes().into_iter().chain(ed.quality.iter().map(|q| q.code.as_str())) {
             if !codes.iter().any(|x| x == c) {

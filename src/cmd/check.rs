@@ -1,5 +1,6 @@
-//! `xxgk check INPUT... [--previous LAST | --previous-dir DIR] [--format text|json]`:
-//! files, and folders searched for reports as `batch` does.
+//! `xxgk check INPUT... [--previous LAST | --previous-dir DIR] [--format text|json] [-o 问题标注.xlsx]`:
+//! files, and folders searched for reports as `batch` does; with `-o`, one
+//! file's annotated workbook ([`xxgk::write::xlsx::render_annotated`]).
 
 use super::progress::Progress;
 use rayon::prelude::*;
@@ -25,6 +26,12 @@ pub struct Args {
     /// 输出格式：text（给人看）或 json（给程序用）。
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// 另存一份问题标注工作簿（.xlsx）：按官方格式排列的报告，出错的格标红并附批注，最可能出错的格加框，另有问题清单（只能配合一个输入文件）。
+    #[arg(short, long, value_name = "问题标注.xlsx")]
+    pub output: Option<PathBuf>,
+    /// 问题标注工作簿已存在时覆盖。
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub edition: super::EditionOpt,
 }
@@ -53,6 +60,9 @@ struct FileResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     unusable: Option<String>,
     findings: Vec<Finding>,
+    /// The annotated workbook asked for with `-o`.
+    #[serde(skip)]
+    annotated: Option<Result<Vec<u8>>>,
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
@@ -64,6 +74,19 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Err(Error::Usage(
             "--previous 只能配合一个输入文件使用。检查文件夹或多个文件时，请用 --previous-dir 指定上一年度报告所在的文件夹，按机关名称自动配对".into(),
         ));
+    }
+    if let Some(o) = &a.output {
+        if a.inputs.len() > 1 || folders {
+            return Err(Error::Usage(
+                "-o（问题标注工作簿）只能配合一个输入文件使用；批量检查时，batch 会为每份有错误的报告生成一份".into(),
+            ));
+        }
+        if !o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+            return Err(Error::Usage(format!(
+                "问题标注工作簿是 Excel 文件，输出文件名应以 .xlsx 结尾：{}",
+                o.display()
+            )));
+        }
     }
     let files = expand(&a.inputs)?;
     let prev_reader = ctx.reader(None)?;
@@ -96,6 +119,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         };
         let findings = check(&report, ed, prev);
         let (errors, warnings) = tally(&findings);
+        let annotated = a.output.as_ref().map(|_| xxgk::write::xlsx::render_annotated(&report, ed, &findings));
         FileResult {
             file: file.clone(),
             organ: Some(report.organ.clone()),
@@ -106,6 +130,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             warnings,
             unusable: None,
             findings,
+            annotated,
         }
     };
     let bar = Progress::new(files.len(), "检查");
@@ -127,6 +152,12 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         results.append(&mut done);
     }
     bar.clear();
+    if let (Some(out), Some((path, _))) = (&a.output, files.first()) {
+        if let Some(bytes) = results.iter_mut().find_map(|r| r.annotated.take()) {
+            xxgk::write::write_file(out, &bytes?, a.force, std::slice::from_ref(path))?;
+            eprintln!("问题标注工作簿已保存：{}", out.display());
+        }
+    }
     let unusable = results.iter().filter(|r| r.unusable.is_some()).count();
     let with_errors = results.iter().filter(|r| r.errors > 0).count();
     match a.format {
@@ -187,6 +218,7 @@ impl FileResult {
             warnings: 0,
             unusable: Some(why),
             findings: Vec::new(),
+            annotated: None,
         }
     }
 }
@@ -214,6 +246,9 @@ fn text_report(results: &[FileResult]) -> String {
             let _ = writeln!(s, "  {} {}  {}", f.severity.chinese(), f.code, f.message);
             if let Some(src) = &f.source {
                 let _ = writeln!(s, "      位置：{}", src.describe());
+            }
+            if let Some(note) = f.as_written_note() {
+                let _ = writeln!(s, "      原文：{note}");
             }
         }
         let verdict = if r.errors == 0 && r.warnings == 0 { "未发现问题" } else { "" };

@@ -68,6 +68,10 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
     let mut sheets: Vec<(String, Vec<Cell>)> = Vec::new();
     let mut total = 0usize;
     for name in wb.sheet_names() {
+        if name == FINDINGS_SHEET && props.contains_key(PROP_EDITION) {
+            // The findings listed in an annotated workbook xxgk wrote.
+            continue;
+        }
         let merges = wb.merge_cells_by_sheet_name(&name).map_err(|e| calamine_error(path, e))?;
         let mut spans: HashMap<(u32, u32), (u32, u32)> = HashMap::new();
         for d in merges.iter().take(MAX_MERGES) {

@@ -15,20 +15,28 @@
 //! A derived cell whose reported value disagrees with its inputs is written as
 //! the reported value, not as a formula: nothing is silently recomputed, and
 //! the check cell beside it shows the difference.
+//!
+//! [`render_annotated`] adds an annotation layer for the file a 政务公开办
+//! sends back for correction (`xxgk check FILE -o 问题标注.xlsx`): the same
+//! layout, every cell a finding names filled red (errors) or amber
+//! (warnings) with the findings as its cell note, the cell CHECK-SUSPECT
+//! names outlined, and a sheet listing every finding.
 
 // Indexing is bounded here: cell indices come from the layout of the compiled edition.
 #![allow(clippy::indexing_slicing)]
 
 use super::display_width;
+use crate::check::Finding;
 use crate::edition::layout::{layout, Content, Placed, TableLayout};
+use crate::edition::Severity;
 use crate::edition::{Derivations, Edition, Kind, Op, Rule, Term};
 use crate::error::{Error, Result};
 use crate::model::{Number, Report};
 use crate::workbook::*;
 use rust_xlsxwriter::{
     utility::row_col_to_cell, Color, ConditionalFormatText, ConditionalFormatTextRule, DataValidation,
-    DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions,
-    Workbook, Worksheet, XlsxError,
+    DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note,
+    ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 use std::collections::HashMap;
 
@@ -86,6 +94,22 @@ impl Formats {
 /// # Errors
 /// Only if rust_xlsxwriter rejects the content (it should not).
 pub fn render(report: &Report, ed: &Edition) -> Result<Vec<u8>> {
+    render_with(report, ed, None)
+}
+
+/// Render a report with its findings marked: the workbook of [`render`],
+/// each cell a finding names filled (red for errors, amber for warnings)
+/// with the findings as its note, the cell `CHECK-SUSPECT` names uniquely
+/// outlined, and a sheet listing every finding (opened first).
+///
+/// # Errors
+/// Only if rust_xlsxwriter rejects the content (it should not).
+pub fn render_annotated(report: &Report, ed: &Edition, findings: &[Finding]) -> Result<Vec<u8>> {
+    render_with(report, ed, Some(findings))
+}
+
+fn render_with(report: &Report, ed: &Edition, findings: Option<&[Finding]>) -> Result<Vec<u8>> {
+    let marks = findings.map(|f| Marks::new(f, ed));
     let mut wb = Workbook::new();
     let f = Formats::new();
     let props = DocProperties::new()
@@ -97,19 +121,123 @@ pub fn render(report: &Report, ed: &Edition) -> Result<Vec<u8>> {
         .set_custom_property(PROP_YEAR, report.year.map(|y| y.to_string()).unwrap_or_default().as_str());
     wb.set_properties(&props);
     info_sheet(wb.add_worksheet(), report, ed, &f).map_err(xerr)?;
-    table_sheets(&mut wb, report, ed, "").map_err(xerr)?;
+    table_sheets_marked(&mut wb, report, ed, "", marks.as_ref()).map_err(xerr)?;
+    if let Some(findings) = findings {
+        findings_sheet(wb.add_worksheet(), findings, &f).map_err(xerr)?;
+    }
     wb.save_to_buffer().map_err(xerr)
 }
 
 /// Add one sheet per table of the edition, named `{prefix}{表二}`.
 pub(crate) fn table_sheets(wb: &mut Workbook, report: &Report, ed: &Edition, prefix: &str) -> Result<(), XlsxError> {
+    table_sheets_marked(wb, report, ed, prefix, None)
+}
+
+fn table_sheets_marked(
+    wb: &mut Workbook,
+    report: &Report,
+    ed: &Edition,
+    prefix: &str,
+    marks: Option<&Marks>,
+) -> Result<(), XlsxError> {
     let f = Formats::new();
     let derivations = ed.derivations();
     for (ti, t) in ed.tables.iter().enumerate() {
         let ws = wb.add_worksheet();
         ws.set_name(format!("{prefix}{}", t.name))?;
-        table_sheet(ws, report, ed, ti, &derivations, &f)?;
+        table_sheet(ws, report, ed, ti, &derivations, &f, marks)?;
     }
+    Ok(())
+}
+
+/// The annotation layer: for each cell id, how it is marked and its note.
+struct Marks {
+    cells: HashMap<String, Mark>,
+}
+
+#[derive(Default)]
+struct Mark {
+    error: bool,
+    outlined: bool,
+    note: Vec<String>,
+}
+
+const ERROR_FILL: u32 = 0xFFC7CE;
+const WARNING_FILL: u32 = 0xFFEB9C;
+const OUTLINE: u32 = 0xC00000;
+
+impl Marks {
+    fn new(findings: &[Finding], ed: &Edition) -> Marks {
+        let mut cells: HashMap<String, Mark> = HashMap::new();
+        for f in findings {
+            let unique = f.code == crate::check::suspect::CODE && f.fixes.len() == 1;
+            for id in f.cells.iter().filter(|id| ed.has_cell(id)) {
+                let m = cells.entry(id.clone()).or_default();
+                m.error |= f.severity == Severity::Error;
+                m.outlined |= unique;
+                m.note.push(format!("【{} {}】{}", f.severity.chinese(), f.code, f.message));
+            }
+        }
+        Marks { cells }
+    }
+
+    /// The format of a marked cell: `base` filled, and outlined if suspect.
+    fn format(&self, id: &str, base: &Format) -> Option<Format> {
+        let m = self.cells.get(id)?;
+        let fill = if m.error { ERROR_FILL } else { WARNING_FILL };
+        let fmt = base.clone().set_background_color(Color::RGB(fill)).set_font_color(Color::RGB(0x9C0006));
+        Some(if m.outlined { fmt.set_border(FormatBorder::Thick).set_border_color(Color::RGB(OUTLINE)) } else { fmt })
+    }
+
+    fn note(&self, id: &str) -> Option<Note> {
+        let m = self.cells.get(id)?;
+        let text = m.note.join("\n");
+        let lines: f64 = m.note.iter().map(|l| (display_width(l) / 52.0).ceil().max(1.0)).sum();
+        Some(Note::new(text).set_author("xxgk").set_width(360).set_height((lines * 16.0 + 12.0).min(600.0) as u32))
+    }
+}
+
+/// The sheet listing every finding.
+fn findings_sheet(ws: &mut Worksheet, findings: &[Finding], f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(FINDINGS_SHEET)?;
+    let heads = ["代码", "严重程度", "表", "行", "列", "问题", "出处"];
+    let widths = [22.0, 10.0, 8.0, 28.0, 20.0, 80.0, 40.0];
+    for (c, (h, w)) in heads.iter().zip(widths).enumerate() {
+        ws.write_with_format(0, c as u16, *h, &f.label)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    let text = Format::new().set_font_name(FONT).set_font_size(10.5).set_text_wrap().set_align(FormatAlign::Top);
+    if findings.is_empty() {
+        ws.write_with_format(1, 0, "未发现问题", &text)?;
+    }
+    for (i, fd) in findings.iter().enumerate() {
+        let r = 1 + i as u32;
+        let mut source = fd.source.as_ref().map(|s| s.describe()).unwrap_or_default();
+        if let Some(note) = fd.as_written_note() {
+            if !source.is_empty() {
+                source.push('；');
+            }
+            source.push_str(note);
+        }
+        let row = [
+            fd.code.as_str(),
+            fd.severity.chinese(),
+            fd.table.as_deref().unwrap_or(""),
+            fd.row.as_deref().unwrap_or(""),
+            fd.column.as_deref().unwrap_or(""),
+            fd.message.as_str(),
+            source.as_str(),
+        ];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_with_format(r, c as u16, *v, &text)?;
+        }
+        ws.set_row_height(r, text_rows(&fd.message, 78.0).max(text_rows(&source, 38.0)))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_active(true);
     Ok(())
 }
 
@@ -208,6 +336,7 @@ fn table_sheet(
     ti: usize,
     derivations: &Derivations<'_>,
     f: &Formats,
+    marks: Option<&Marks>,
 ) -> Result<(), XlsxError> {
     let t = &ed.tables[ti];
     let lay = layout(ed, ti);
@@ -271,7 +400,16 @@ fn table_sheet(
         match &p.content {
             Content::Value(i) => {
                 let def = &ed.cells[*i];
-                value_cell(ws, report, def.id.as_str(), def.kind, def.decimals, r, c, p, derivations, &cell_ref, f)?;
+                let id = def.id.as_str();
+                let marked = marks.map(|m| (m.format(id, &f.input), m.format(id, &f.derived), m.note(id)));
+                let formats = match &marked {
+                    Some((Some(input), Some(derived), _)) => (input, derived),
+                    _ => (&f.input, &f.derived),
+                };
+                value_cell(ws, report, id, def.kind, def.decimals, r, c, p, derivations, &cell_ref, formats)?;
+                if let Some((_, _, Some(note))) = marked {
+                    ws.insert_note(r, c, &note)?;
+                }
             }
             Content::Heading(s) | Content::Corner(s) | Content::ColumnLabel(s) | Content::RowLabel(s) => {
                 let fmt = if matches!(p.content, Content::RowLabel(_) | Content::Heading(_)) {
@@ -367,7 +505,7 @@ fn value_cell(
     p: &Placed,
     derivations: &Derivations<'_>,
     cell_ref: &dyn Fn(&str) -> Option<String>,
-    f: &Formats,
+    (input, derived): (&Format, &Format),
 ) -> Result<(), XlsxError> {
     let value = report.value(id);
     let merge_extra = |ws: &mut Worksheet, fmt: &Format| -> Result<(), XlsxError> {
@@ -390,18 +528,18 @@ fn value_cell(
             let expr = refs.concat();
             let expr = expr.strip_prefix('+').unwrap_or(&expr);
             let cached = value.unwrap_or(Number::ZERO).to_string();
-            merge_extra(ws, &f.derived)?;
-            ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached), &f.derived)?;
+            merge_extra(ws, derived)?;
+            ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached), derived)?;
             return Ok(());
         }
     }
-    merge_extra(ws, &f.input)?;
+    merge_extra(ws, input)?;
     match value {
         Some(v) => {
-            ws.write_number_with_format(r, c, v.to_f64(), &f.input)?;
+            ws.write_number_with_format(r, c, v.to_f64(), input)?;
         }
         None => {
-            ws.write_blank(r, c, &f.input)?;
+            ws.write_blank(r, c, input)?;
         }
     }
     let v = match kind {
