@@ -177,16 +177,28 @@ async fn the_four_pages_in_a_real_browser() {
     let shown = text(&c, ".findings").await;
     assert!(shown.contains("T3-BALANCE") && !shown.contains("T4-GROUP-TOTAL"), "{shown}");
     assert!(shown.contains("公式") && shown.contains("差额"), "formula and difference: {shown}");
+    // CHECK-SUSPECT's one explanation: 表三（七）总计·自然人, outlined.
+    let suspect = c.find_all(Locator::Css("td.suspect")).await.expect("suspect cells");
+    assert_eq!(suspect.len(), 1, "one outlined cell");
+    assert_eq!(suspect[0].attr("data-cell").await.expect("attr").as_deref(), Some("t3.r7.natural"));
+    suspect[0].click().await.expect("click the suspect");
+    let shown = text(&c, ".findings").await;
+    assert!(shown.contains("CHECK-SUSPECT") && shown.contains("最可能出错的格"), "{shown}");
+    c.find(Locator::Css("td[data-cell='t3.new.natural']")).await.expect("the cell").click().await.expect("click");
     c.execute("document.querySelector('article.report').scrollIntoView()", vec![]).await.expect("scroll");
     shot(&c, &shots, "check.png").await;
     // The filled workbook, downloaded and read back.
     c.find(Locator::Css("a[data-kind='xlsx']")).await.expect("download link").click().await.expect("click");
-    let xlsx = downloaded(&downloads, ".xlsx").await;
+    let xlsx = downloaded(&downloads, "-填报表.xlsx").await;
     let back = read_back(&xlsx);
     let original: Value = serde_json::from_slice(&std::fs::read(&sample).expect("sample")).expect("JSON");
     assert_eq!(back["cells"]["t3.r7.natural"], original["cells"]["t3.r7.natural"]);
     assert_eq!(back["cells"]["t2.s5.license.decisions"], original["cells"]["t2.s5.license.decisions"]);
     assert_eq!(back["edition"], "2019");
+    // The annotated workbook too.
+    c.find(Locator::Css("a[data-kind='annotated']")).await.expect("annotated link").click().await.expect("click");
+    let annotated = downloaded(&downloads, ".问题标注.xlsx").await;
+    assert!(std::fs::read(&annotated).expect("annotated").starts_with(b"PK"));
 
     // 批量: three reports.
     c.find(Locator::Css("nav .tab[data-page='batch']")).await.expect("tab").click().await.expect("click");

@@ -126,6 +126,12 @@ fn file_names_from_the_browser_never_become_paths() {
     let cd = d.header("content-disposition").expect("disposition");
     assert!(!cd.contains('/') || cd.contains("UTF-8''"), "{cd}");
     assert!(cd.contains("filename=\"passwd.json\""), "{cd}");
+    // The annotated workbook of a report with errors, as `check -o` writes it.
+    let a = s.get(&format!("/api/job/{job}/0/annotated"));
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(a.body.starts_with(b"PK"));
+    let cd = a.header("content-disposition").expect("disposition");
+    assert!(cd.contains(".%E9%97%AE%E9%A2%98%E6%A0%87%E6%B3%A8.xlsx"), "passwd.问题标注.xlsx: {cd}");
 }
 
 #[test]
@@ -248,6 +254,15 @@ fn a_batch_reports_progress_and_gives_the_summary_and_a_zip() {
     assert!(state["findings"].as_array().expect("findings").iter().any(|f| f[1]["severity"] == "error"));
     assert_eq!(state["ignored"][0], "县/说明.exe");
     assert!(!state["totals"].as_array().expect("totals").is_empty());
+    // 县/b.json has errors: its annotated workbook; 县/a.json has none.
+    assert_eq!(rows[1]["annotated"].as_str().map(|a| a.starts_with("annotated/")), Some(true));
+    let a = s.get(&format!("/api/batch/{job}/annotated/1"));
+    assert_eq!(a.status, 200);
+    assert!(a.body.starts_with(b"PK"));
+    let a = s.get(&format!("/api/batch/{job}/annotated/0"));
+    assert_eq!(a.status, 404);
+    assert!(a.text().contains("没有问题标注工作簿"), "{}", a.text());
+    assert_eq!(s.get(&format!("/api/batch/{job}/annotated/..%2F..%2Fx")).status, 400);
     let x = s.get(&format!("/api/batch/{job}/summary.xlsx"));
     assert_eq!(x.status, 200);
     assert!(x.body.starts_with(b"PK"));
@@ -256,6 +271,7 @@ fn a_batch_reports_progress_and_gives_the_summary_and_a_zip() {
     let names = zip_names(&z.body);
     assert!(names.contains(&"summary.xlsx".to_string()), "{names:?}");
     assert!(names.iter().filter(|n| n.starts_with("reports/")).count() == 3, "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("annotated/")), "{names:?}");
     assert!(!names.iter().any(|n| n.contains("..") || n.starts_with('/')));
 }
 

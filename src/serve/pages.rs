@@ -36,6 +36,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/batch", post(start_batch))
         .route("/api/batch/{job}", get(batch_state))
         .route("/api/batch/{job}/{file}", get(batch_file))
+        .route("/api/batch/{job}/annotated/{n}", get(batch_annotated))
         .route("/api/template", post(templates))
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
@@ -111,6 +112,9 @@ struct ReportView {
     #[serde(skip_serializing_if = "Option::is_none")]
     previous: Option<String>,
     findings: Vec<Finding>,
+    /// For each finding, its note on whether its numbers were read as
+    /// written ([`Finding::as_written_note`]).
+    notes: Vec<Option<&'static str>>,
     /// The tables as drawn, value cells carrying `data-cell`.
     tables: String,
     preamble: String,
@@ -204,6 +208,7 @@ fn unusable(file: &str, why: String) -> ReportView {
         warnings: 0,
         previous: None,
         findings: Vec::new(),
+        notes: Vec::new(),
         tables: String::new(),
         preamble: String::new(),
         parts: Vec::new(),
@@ -222,6 +227,7 @@ fn view(file: &str, r: &Report, ed: &Edition, findings: Vec<Finding>, previous: 
         errors,
         warnings,
         previous,
+        notes: findings.iter().map(Finding::as_written_note).collect(),
         findings,
         tables: crate::write::html::tables(r, ed),
         preamble: r.preamble.clone(),
@@ -244,21 +250,32 @@ async fn download(
     let Job::Reports { reports, .. } = app.get(&job)? else {
         return Err(Fail::bad("下载地址有误。"));
     };
-    let format =
-        Format::from_name(&kind).ok_or_else(|| Fail::bad(format!("不支持的下载格式 “{}”", shown_kind(&kind))))?;
-    let (shown, report) = reports.get(n).cloned().ok_or_else(|| Fail::bad("下载地址有误。"))?;
-    let (report, _findings) = report.ok_or_else(|| Fail::bad(format!("{shown} 无法读取，没有可下载的结果。")))?;
+    let (shown, checked) = reports.get(n).cloned().ok_or_else(|| Fail::bad("下载地址有误。"))?;
+    let (report, findings) = checked.ok_or_else(|| Fail::bad(format!("{shown} 无法读取，没有可下载的结果。")))?;
+    let stem = shown.rsplit('/').next().unwrap_or(&shown);
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
+    // The annotated workbook, as `check -o` and `batch` write it.
+    let annotated = kind == "annotated";
+    let format = match Format::from_name(&kind) {
+        Some(f) => f,
+        None if annotated => Format::Xlsx,
+        None => return Err(Fail::bad(format!("不支持的下载格式 “{}”", shown_kind(&kind)))),
+    };
     let editions = app.cfg.editions.clone();
     let bytes = blocking(&app, move || {
         let ed = editions.get(&report.edition).ok_or_else(|| format!("没有 “{}” 这个格式版本", report.edition))?;
-        render(format, &report, ed, true).map_err(|e| e.to_string())
+        if annotated {
+            crate::write::xlsx::render_annotated(&report, ed, &findings)
+        } else {
+            render(format, &report, ed, true)
+        }
+        .map_err(|e| e.to_string())
     })
     .await?
     .map_err(Fail::internal)?;
-    let stem = shown.rsplit('/').next().unwrap_or(&shown);
-    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
     let ext = Format::ALL.iter().find(|(_, f)| *f == format).map_or("bin", |(n, _)| n);
     let name = match format {
+        _ if annotated => format!("{stem}.问题标注.xlsx"),
         Format::Docx => format!("{stem}-公开版.docx"),
         Format::Xlsx => format!("{stem}-填报表.xlsx"),
         _ => format!("{stem}.{ext}"),
@@ -467,6 +484,26 @@ async fn batch_file(
         }
         _ => Err(Fail(StatusCode::NOT_FOUND, "没有这个文件。".into())),
     }
+}
+
+/// The annotated workbook of row `n` of a finished batch (a path the batch
+/// chose, under its output folder).
+async fn batch_annotated(
+    State(app): State<Shared>,
+    UrlPath((id, n)): UrlPath<(String, String)>,
+) -> Result<Response, Fail> {
+    let b = batch_job(&app, &id).await?;
+    let n: usize = n.parse().map_err(|_| Fail::bad("地址有误。"))?;
+    let (source, rel) = {
+        let s = b.state.lock().map_err(|_| Fail::internal("内部状态出错"))?;
+        let row = s.rows.get(n).filter(|_| s.finished).ok_or_else(|| Fail::bad("地址有误。"))?;
+        (row.source.clone(), row.annotated.clone())
+    };
+    let rel = rel.ok_or_else(|| Fail(StatusCode::NOT_FOUND, format!("{source} 没有问题标注工作簿（没有错误）。")))?;
+    let bytes = std::fs::read(b.dir.path().join("out").join(&rel))
+        .map_err(|e| Fail::internal(format!("问题标注工作簿不存在（{e}）")))?;
+    let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+    Ok(file_response(bytes, &name, false))
 }
 
 /// Every file under `dir`, zipped (names relative to `dir`, sorted).

@@ -111,12 +111,13 @@ function fileCount(data, field) {
 }
 
 // ---- 检查
-function findingBox(f) {
+function findingBox(f, note) {
   const box = el("div", { class: "finding " + (f.severity === "error" ? "error" : "warning") },
     el("div", {}, el("strong", {}, f.severity === "error" ? "错误" : "警告"), " ", el("span", { class: "code" }, f.code)),
     el("div", { class: "message" }, f.message));
   if (f.formula) box.append(el("div", { class: "formula" }, "公式：" + f.formula));
   if (f.difference !== undefined && f.difference !== null) box.append(el("div", { class: "formula" }, "差额：" + f.difference));
+  if (note) box.append(el("div", { class: "formula" }, note));
   if (f.source) {
     const s = f.source;
     let where = s.file || "";
@@ -150,7 +151,7 @@ function reportCard(job, n, r) {
   title.append(badge);
   card.append(el("p", { class: "meta" }, [r.organ || "机关不明", r.year ? r.year + "年" : "年度不明", r.edition].join("　") +
     (r.previous ? "　对比的上年报告：" + r.previous : "")));
-  card.append(downloads(job, n, ["json", "xlsx", "docx"]));
+  card.append(downloads(job, n, r.errors ? ["json", "xlsx", "annotated", "docx"] : ["json", "xlsx", "docx"]));
 
   const tables = el("div", { class: "tables" });
   tables.innerHTML = r.tables; // made and escaped by the server
@@ -158,6 +159,7 @@ function reportCard(job, n, r) {
   const list = el("div", { class: "findings" });
   side.append(list);
   const byCell = {};
+  const box = (f) => findingBox(f, r.notes[r.findings.indexOf(f)]);
   const cellOf = (c) => tables.querySelector(`td[data-cell="${CSS.escape(c)}"]`);
   for (const f of r.findings) {
     for (const c of f.cells || []) {
@@ -176,7 +178,7 @@ function reportCard(job, n, r) {
     }
   }
   const showAll = () => {
-    list.replaceChildren(...(r.findings.length ? r.findings.map(findingBox) : [el("p", {}, "未发现问题。")]));
+    list.replaceChildren(...(r.findings.length ? r.findings.map(box) : [el("p", {}, "未发现问题。")]));
   };
   showAll();
   tables.addEventListener("click", (e) => {
@@ -189,7 +191,7 @@ function reportCard(job, n, r) {
     const back = el("button", { type: "button", class: "button secondary" }, "显示全部问题");
     back.addEventListener("click", showAll);
     list.replaceChildren(el("p", { class: "cell-title" }, "单元格 " + id + "：" + (fs.length ? fs.length + " 个问题" : "没有问题")),
-      ...fs.map(findingBox), back);
+      ...fs.map(box), back);
   });
   card.append(el("div", { class: "layout" }, tables, side));
 
@@ -234,8 +236,9 @@ function batchResults(job, s) {
     el("a", { class: "button secondary", href: `/api/batch/${job}/outputs.zip`, download: "" }, "下载全部结果（zip）")));
   if (s.ignored.length) out.push(el("p", { class: "hint" }, "未处理（不是报告文件）：" + s.ignored.join("、")));
   out.push(el("h3", {}, "报送情况"));
-  out.push(listTable(["机关", "年度", "格式版本", "源文件", "错误数", "警告数", "状态", "对比的上年报告"],
-    s.rows.map((r) => [r.organ, r.year || "", r.edition, r.source, r.errors, r.warnings, r.status, r.previous || ""])));
+  out.push(listTable(["机关", "年度", "格式版本", "源文件", "错误数", "警告数", "状态", "对比的上年报告", "问题标注"],
+    s.rows.map((r, i) => [r.organ, r.year || "", r.edition, r.source, r.errors, r.warnings, r.status, r.previous || "",
+      r.annotated ? el("a", { href: `/api/batch/${job}/annotated/${i}`, download: "" }, "下载") : ""])));
   out.push(el("h3", {}, "问题清单"));
   out.push(listTable(["机关", "源文件", "规则代码", "级别", "说明", "表", "行", "列"],
     s.findings.map(([i, f]) => { const r = s.rows[i] || {}; return [r.organ, r.source, f.code, f.severity === "error" ? "错误" : "警告", f.message, f.table || "", f.row || "", f.column || ""]; })));
