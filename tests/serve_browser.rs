@@ -185,7 +185,9 @@ async fn the_four_pages_in_a_real_browser() {
     let shown = text(&c, ".findings").await;
     assert!(shown.contains("CHECK-SUSPECT") && shown.contains("最可能出错的格"), "{shown}");
     c.find(Locator::Css("td[data-cell='t3.new.natural']")).await.expect("the cell").click().await.expect("click");
-    c.execute("document.querySelector('article.report').scrollIntoView()", vec![]).await.expect("scroll");
+    // 表三 in view: the red cells, the outlined suspect, the clicked cell's findings.
+    let to_t3 = "document.querySelector(\"td[data-cell='t3.new.natural']\").closest('table').previousElementSibling.scrollIntoView()";
+    c.execute(to_t3, vec![]).await.expect("scroll");
     shot(&c, &shots, "check.png").await;
     // The filled workbook, downloaded and read back.
     c.find(Locator::Css("a[data-kind='xlsx']")).await.expect("download link").click().await.expect("click");
