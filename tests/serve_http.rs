@@ -337,3 +337,44 @@ fn templates_come_as_a_zip_with_carry_overs() {
     assert_eq!(r.status, 400);
     assert!(r.text().contains("年度"));
 }
+
+#[test]
+fn last_years_report_is_compared_one_to_one_or_matched_by_organ() {
+    let s = Server::start(&[]);
+    let this = sample("broken-2021.json");
+    let last = sample("broken-2021-previous.json");
+    let codes = |v: &serde_json::Value, i: usize| -> Vec<String> {
+        v["reports"][i]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    // One file and one previous report: compared as `check --previous`.
+    let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this), ("previous", "上年.json", &last)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["reports"][0]["previous"], "上年.json");
+    assert!(codes(&v, 0).contains(&"X-SAME-TABLE".to_string()), "{:?}", codes(&v, 0));
+    // Several files: each matched with last year's by organ and year, as
+    // `--previous-dir` (同心县 2021 with a 2020 report of 同心县 made from it).
+    let this = sample("2021-tongxin-county.json");
+    let mut last: serde_json::Value = serde_json::from_slice(&this).expect("json");
+    last["year"] = 2020.into();
+    let last = serde_json::to_vec(&last).expect("json");
+    let other = sample("2020-enhe-town.json");
+    let r = s.post_form(
+        "/api/check",
+        &[],
+        &[],
+        &[("file", "a.json", &this), ("file", "b.json", &other), ("previous", "上年/同心县.json", &last)],
+    );
+    let v = r.json();
+    assert_eq!(v["reports"][0]["previous"], "上年/同心县.json");
+    assert!(codes(&v, 0).contains(&"X-SAME-TABLE".to_string()));
+    assert!(v["reports"][1].get("previous").is_none(), "恩和镇 has no report of last year");
+    // Without a previous report, no cross-year finding.
+    let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this)]);
+    assert!(!codes(&r.json(), 0).iter().any(|c| c.starts_with("X-")));
+}
