@@ -73,6 +73,11 @@ fn an_upload_over_the_size_limit_gets_413_and_the_server_goes_on() {
     let s2 = Server::start(&["--max-file-size", "1K", "--max-total-size", "1K"]);
     let r = s2.post_form("/api/check", &[], &[], &[("file", "a.json", &big), ("file", "b.json", &big)]);
     assert_eq!(r.status, 413, "{}", r.text());
+    // Text fields are capped too, all together.
+    let half = "某".repeat(200_000);
+    let r = s.post_form("/api/template", &[], &[("year", "2025"), ("organs", &half), ("x", &half)], &[]);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(r.text().contains("填写的内容太长"), "{}", r.text());
     // Both still serve.
     assert_eq!(s.get("/").status, 200);
     assert_eq!(s2.get("/").status, 200);

@@ -17,7 +17,7 @@ use tokio::io::AsyncWriteExt;
 
 /// Most files in one request.
 pub const MAX_FILES: usize = 5000;
-/// Most bytes of one text field.
+/// Most bytes of all text fields of one request together.
 const MAX_TEXT: usize = 1 << 20;
 
 /// One uploaded file.
@@ -102,13 +102,15 @@ pub fn request_cap(limits: &Limits) -> u64 {
 pub async fn receive(mut mp: Multipart, dir: &Path, limits: &Limits) -> Result<Form, Fail> {
     let mut form = Form::default();
     let mut n = 0usize;
+    let mut text_bytes = 0usize;
     while let Some(mut field) = mp.next_field().await.map_err(|e| multipart_fail(e, limits))? {
         let name = field.name().unwrap_or("").chars().take(40).collect::<String>();
         let Some(raw) = field.file_name().map(str::to_string) else {
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(|e| multipart_fail(e, limits))? {
                 text.extend_from_slice(&chunk);
-                if text.len() > MAX_TEXT {
+                text_bytes += chunk.len();
+                if text_bytes > MAX_TEXT {
                     return Err(Fail(StatusCode::PAYLOAD_TOO_LARGE, "填写的内容太长（最多 1 MB）。".into()));
                 }
             }
