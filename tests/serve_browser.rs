@@ -202,18 +202,60 @@ async fn the_four_pages_in_a_real_browser() {
     let annotated = downloaded(&downloads, ".问题标注.xlsx").await;
     assert!(std::fs::read(&annotated).expect("annotated").starts_with(b"PK"));
 
-    // 批量: three reports.
+    // A second tab works at once and sees only its own files.
+    let first = c.window().await.expect("this tab");
+    let second = c.new_window(true).await.expect("a second tab").handle;
+    c.switch_to_window(second).await.expect("switch");
+    c.goto(&server.url("/")).await.expect("open the page");
+    wait_css(&c, "body[data-ready='1']").await;
+    let other = root().join("samples/broken-2021.json");
+    c.find(Locator::Css("#check-file"))
+        .await
+        .expect("file input")
+        .send_keys(&other.display().to_string())
+        .await
+        .expect("choose");
+    c.find(Locator::Css("#check-go")).await.expect("button").click().await.expect("click");
+    wait_css(&c, "article.report").await;
+    let there = text(&c, "#check-results").await;
+    assert!(there.contains("broken-2021.json") && !there.contains("broken-2019.json"), "{there}");
+    let link = |c: &Client| {
+        let c = c.clone();
+        async move {
+            c.find(Locator::Css("a[data-kind='json']"))
+                .await
+                .expect("link")
+                .attr("href")
+                .await
+                .expect("href")
+                .unwrap_or_default()
+        }
+    };
+    let job_there = link(&c).await;
+    c.close_window().await.expect("close the second tab");
+    c.switch_to_window(first).await.expect("switch back");
+    let here = text(&c, "#check-results").await;
+    assert!(here.contains("broken-2019.json") && !here.contains("broken-2021.json"), "{here}");
+    assert_ne!(link(&c).await, job_there, "each tab has its own job");
+
+    // 批量: a folder of three reports (chosen as a folder: names keep their folder).
     c.find(Locator::Css("nav .tab[data-page='batch']")).await.expect("tab").click().await.expect("click");
-    let files: Vec<String> = ["2021-tongxin-county.json", "broken-2021.json", "2020-enhe-town.json"]
-        .iter()
-        .map(|f| root().join("samples").join(f).display().to_string())
-        .collect();
-    c.find(Locator::Css("#batch-file")).await.expect("input").send_keys(&files.join("\n")).await.expect("choose");
+    let county = work.path().join("县");
+    std::fs::create_dir_all(&county).expect("folder");
+    for f in ["2021-tongxin-county.json", "broken-2021.json", "2020-enhe-town.json"] {
+        std::fs::copy(root().join("samples").join(f), county.join(f)).expect("copy");
+    }
+    c.find(Locator::Css("#batch-folder"))
+        .await
+        .expect("input")
+        .send_keys(&county.display().to_string())
+        .await
+        .expect("choose");
     c.find(Locator::Css("#batch-go")).await.expect("button").click().await.expect("click");
     wait_css(&c, "#batch-results table.list").await;
     let results = text(&c, "#batch-results").await;
     assert!(results.contains("报送情况") && results.contains("问题清单") && results.contains("汇总"), "{results}");
-    assert!(results.contains("META-YEAR"), "{results}");
+    assert!(results.contains("META-YEAR") && results.contains("县/broken-2021.json"), "{results}");
     let rows = c.find_all(Locator::Css("#batch-results table.list:first-of-type tbody tr")).await.expect("rows");
     assert_eq!(rows.len(), 3);
     let status = text(&c, "#batch-status").await;
