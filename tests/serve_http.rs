@@ -383,3 +383,27 @@ fn last_years_report_is_compared_one_to_one_or_matched_by_organ() {
     let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this)]);
     assert!(!codes(&r.json(), 0).iter().any(|c| c.starts_with("X-")));
 }
+
+#[test]
+fn the_publication_as_docx_html_and_pdf() {
+    let s = Server::start(&[]);
+    let r = s.post_form("/api/check", &[], &[], &[("file", "同心县.json", &sample("2021-tongxin-county.json"))]);
+    let job = r.json()["job"].as_str().expect("job").to_string();
+    let docx = s.get(&format!("/api/job/{job}/0/docx"));
+    assert_eq!(docx.status, 200);
+    assert!(docx.body.starts_with(b"PK"));
+    assert!(docx.header("content-disposition").unwrap_or("").starts_with("attachment"));
+    let html = s.get(&format!("/api/job/{job}/0/html?inline=1"));
+    assert_eq!(html.status, 200);
+    assert!(html.text().contains("同心县2021年政府信息公开工作年度报告"));
+    assert!(html.header("content-disposition").unwrap_or("").starts_with("inline"));
+    let soffice = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !soffice {
+        assert!(std::env::var("XXGK_REQUIRE_SOFFICE").as_deref() != Ok("1"), "XXGK_REQUIRE_SOFFICE=1 but no soffice");
+        println!("SKIPPED: the PDF needs LibreOffice (soffice), not installed");
+        return;
+    }
+    let pdf = s.get(&format!("/api/job/{job}/0/pdf"));
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert!(pdf.body.starts_with(b"%PDF"));
+}
