@@ -409,6 +409,34 @@ fn an_output_that_appears_meanwhile_is_never_replaced() {
     }
 }
 
+/// An output that is a device or a named pipe (`-o /dev/null`,
+/// `-o /dev/stdout`) is written in place, never replaced by a file: moving a
+/// temporary file over it would, as root, replace `/dev/null` itself. Shown
+/// on a named pipe in a temporary folder, so that a failure harms nothing.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_device_or_pipe_is_written_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    // The reader opens the pipe in a thread: opening blocks until xxgk writes.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", &fifo.display().to_string()]);
+    let still_a_pipe = std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo();
+    assert!(still_a_pipe, "the named pipe was replaced by a file: {}", stderr(&o));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = reader.join().unwrap();
+    let expected = run(&["convert", "samples/2021-tongxin-county.json"]);
+    assert_eq!(written, expected.stdout, "the pipe received the JSON");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names, [std::ffi::OsString::from("pipe.json")], "no temporary file left");
+}
+
 /// Errors are typed: a caller (a web page, a batch summary) can tell an
 /// encrypted file from a legacy one, a zip bomb, a DOCTYPE, a scan or a file
 /// that is no report, without reading the Chinese sentence.

@@ -94,9 +94,24 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) ->
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(Error::OutputExists { path: path.to_path_buf() });
     }
+    if is_special(path) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| Error::io(path, e));
+    }
     let mut tmp = create_beside(path)?;
     tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(path, e))?;
     persist(tmp, path, force)
+}
+
+/// A path that exists and is neither a file nor a folder: a device such as
+/// `/dev/null` or `/dev/stdout`, or a named pipe. Moving a file over it
+/// would replace it (as root, `/dev/null` itself), so it is written in place;
+/// nothing is lost by writing to it, so no `--force` is needed.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// A temporary file in the folder of `path`, for [`persist`] to move into
@@ -132,6 +147,14 @@ pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
 /// [`Error::OutputExists`] if `path` exists and `force` is false;
 /// [`Error::Io`] otherwise.
 pub fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<()> {
+    if is_special(path) {
+        // Copied into the device or pipe; the temporary file is removed on drop.
+        let copied = tmp.reopen().and_then(|mut from| {
+            let mut to = std::fs::OpenOptions::new().write(true).open(path)?;
+            std::io::copy(&mut from, &mut to)
+        });
+        return copied.map(|_| ()).map_err(|e| Error::io(path, e));
+    }
     let moved = if force { tmp.persist(path) } else { tmp.persist_noclobber(path) };
     match moved {
         Ok(_) => Ok(()),
