@@ -407,3 +407,16 @@ fn the_publication_as_docx_html_and_pdf() {
     assert_eq!(pdf.status, 200, "{}", pdf.text());
     assert!(pdf.body.starts_with(b"%PDF"));
 }
+
+#[test]
+fn a_port_in_use_is_said_in_chinese() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(["serve", "--port", &port])
+        .output()
+        .expect("run xxgk serve");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("无法使用端口 {port}")) && err.contains("--port"), "{err}");
+}
