@@ -379,6 +379,10 @@ fn last_years_report_is_compared_one_to_one_or_matched_by_organ() {
     assert_eq!(v["reports"][0]["previous"], "上年/同心县.json");
     assert!(codes(&v, 0).contains(&"X-SAME-TABLE".to_string()));
     assert!(v["reports"][1].get("previous").is_none(), "恩和镇 has no report of last year");
+    // An unreadable previous report is said, not ignored.
+    let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this), ("previous", "上年.docx", b"garbage")]);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("上一年度报告无法读取") && r.text().contains("上年.docx"), "{}", r.text());
     // Without a previous report, no cross-year finding.
     let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this)]);
     assert!(!codes(&r.json(), 0).iter().any(|c| c.starts_with("X-")));

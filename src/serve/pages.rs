@@ -140,19 +140,25 @@ async fn check_files(
         return Err(Fail::bad("请先选择要检查的报告文件。"));
     }
     let a = app.clone();
-    let (views, kept) = blocking(&app, move || check_all(&a, &form)).await?;
+    let (views, kept) = blocking(&app, move || check_all(&a, &form)).await?.map_err(Fail::bad)?;
     drop(dir);
     let job = app.add(Job::Reports { created: Instant::now(), reports: Arc::new(kept) })?;
     Ok(Json(CheckView { job, reports: views }))
 }
 
-fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Vec<Checked>) {
+/// Read and check every `file`; an unreadable single `previous` report is
+/// an error (as `check --previous`), said in Chinese.
+fn check_all(app: &Shared, form: &Form) -> Result<(Vec<ReportView>, Vec<Checked>), String> {
     let editions = &app.cfg.editions;
     let files = form.files("file");
     let prevs = form.files("previous");
     let read = |p: &Path| (app.cfg.read)(p);
     let single = match (files.len(), prevs.as_slice()) {
-        (1, [p]) => read_upload(app, p).ok().and_then(|r| editions.get(&r.edition).cloned().map(|e| (r, e))),
+        (1, [p]) => {
+            let r = read_upload(app, p).map_err(|why| format!("上一年度报告无法读取：{why}"))?;
+            let ed = editions.get(&r.edition).cloned().ok_or_else(|| format!("没有 “{}” 这个格式版本", r.edition))?;
+            Some((r, ed))
+        }
         _ => None,
     };
     let index: Option<PreviousIndex> = (single.is_none() && !prevs.is_empty()).then(|| {
@@ -181,7 +187,7 @@ fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Vec<Checked>) {
             (view, (u.shown.clone(), Some((report, findings))))
         })
         .collect();
-    done.into_iter().unzip()
+    Ok(done.into_iter().unzip())
 }
 
 /// Uploads as batch inputs (shown by their names).
