@@ -131,6 +131,24 @@ async fn shot(c: &Client, dir: &Path, name: &str) {
     println!("screenshot: {}", path.display());
 }
 
+/// Type `what` into `input`: for a file input, a file (several joined by
+/// newlines) or a folder to choose.
+async fn choose(c: &Client, input: &str, what: &str) {
+    let field = c.find(Locator::Css(input)).await.unwrap_or_else(|e| panic!("{input}: {e}"));
+    field.send_keys(what).await.unwrap_or_else(|e| panic!("choose {what} in {input}: {e}"));
+}
+
+async fn click(c: &Client, css: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Open the page and wait for its script.
+async fn open(c: &Client, server: &Server) {
+    c.goto(&server.url("/")).await.expect("open the page");
+    wait_css(c, "body[data-ready='1']").await;
+}
+
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
 }
@@ -153,16 +171,10 @@ async fn the_four_pages_in_a_real_browser() {
     let (_driver, c) = start(&chromium, &chromedriver, &downloads, &work.path().join("profile")).await;
 
     // 检查: the broken sample.
-    c.goto(&server.url("/")).await.expect("open the page");
-    wait_css(&c, "body[data-ready='1']").await;
+    open(&c, &server).await;
     let sample = root().join("samples/broken-2019.json");
-    c.find(Locator::Css("#check-file"))
-        .await
-        .expect("file input")
-        .send_keys(&sample.display().to_string())
-        .await
-        .expect("choose");
-    c.find(Locator::Css("#check-go")).await.expect("button").click().await.expect("click");
+    choose(&c, "#check-file", &sample.display().to_string()).await;
+    click(&c, "#check-go").await;
     wait_css(&c, "article.report").await;
     let red = c.find_all(Locator::Css("td.bad")).await.expect("red cells");
     assert!(red.len() >= 3, "red cells: {}", red.len());
@@ -184,13 +196,13 @@ async fn the_four_pages_in_a_real_browser() {
     suspect[0].click().await.expect("click the suspect");
     let shown = text(&c, ".findings").await;
     assert!(shown.contains("CHECK-SUSPECT") && shown.contains("最可能出错的格"), "{shown}");
-    c.find(Locator::Css("td[data-cell='t3.new.natural']")).await.expect("the cell").click().await.expect("click");
+    click(&c, "td[data-cell='t3.new.natural']").await;
     // 表三 in view: the red cells, the outlined suspect, the clicked cell's findings.
     let to_t3 = "document.querySelector(\"td[data-cell='t3.new.natural']\").closest('table').previousElementSibling.scrollIntoView()";
     c.execute(to_t3, vec![]).await.expect("scroll");
     shot(&c, &shots, "check.png").await;
     // The filled workbook, downloaded and read back.
-    c.find(Locator::Css("a[data-kind='xlsx']")).await.expect("download link").click().await.expect("click");
+    click(&c, "a[data-kind='xlsx']").await;
     let xlsx = downloaded(&downloads, "-填报表.xlsx").await;
     let back = read_back(&xlsx);
     let original: Value = serde_json::from_slice(&std::fs::read(&sample).expect("sample")).expect("JSON");
@@ -198,7 +210,7 @@ async fn the_four_pages_in_a_real_browser() {
     assert_eq!(back["cells"]["t2.s5.license.decisions"], original["cells"]["t2.s5.license.decisions"]);
     assert_eq!(back["edition"], "2019");
     // The annotated workbook too.
-    c.find(Locator::Css("a[data-kind='annotated']")).await.expect("annotated link").click().await.expect("click");
+    click(&c, "a[data-kind='annotated']").await;
     let annotated = downloaded(&downloads, ".问题标注.xlsx").await;
     assert!(std::fs::read(&annotated).expect("annotated").starts_with(b"PK"));
 
@@ -206,16 +218,10 @@ async fn the_four_pages_in_a_real_browser() {
     let first = c.window().await.expect("this tab");
     let second = c.new_window(true).await.expect("a second tab").handle;
     c.switch_to_window(second).await.expect("switch");
-    c.goto(&server.url("/")).await.expect("open the page");
-    wait_css(&c, "body[data-ready='1']").await;
+    open(&c, &server).await;
     let other = root().join("samples/broken-2021.json");
-    c.find(Locator::Css("#check-file"))
-        .await
-        .expect("file input")
-        .send_keys(&other.display().to_string())
-        .await
-        .expect("choose");
-    c.find(Locator::Css("#check-go")).await.expect("button").click().await.expect("click");
+    choose(&c, "#check-file", &other.display().to_string()).await;
+    click(&c, "#check-go").await;
     wait_css(&c, "article.report").await;
     let there = text(&c, "#check-results").await;
     assert!(there.contains("broken-2021.json") && !there.contains("broken-2019.json"), "{there}");
@@ -239,19 +245,14 @@ async fn the_four_pages_in_a_real_browser() {
     assert_ne!(link(&c).await, job_there, "each tab has its own job");
 
     // 批量: a folder of three reports (chosen as a folder: names keep their folder).
-    c.find(Locator::Css("nav .tab[data-page='batch']")).await.expect("tab").click().await.expect("click");
+    click(&c, "nav .tab[data-page='batch']").await;
     let county = work.path().join("县");
     std::fs::create_dir_all(&county).expect("folder");
     for f in ["2021-tongxin-county.json", "broken-2021.json", "2020-enhe-town.json"] {
         std::fs::copy(root().join("samples").join(f), county.join(f)).expect("copy");
     }
-    c.find(Locator::Css("#batch-folder"))
-        .await
-        .expect("input")
-        .send_keys(&county.display().to_string())
-        .await
-        .expect("choose");
-    c.find(Locator::Css("#batch-go")).await.expect("button").click().await.expect("click");
+    choose(&c, "#batch-folder", &county.display().to_string()).await;
+    click(&c, "#batch-go").await;
     wait_css(&c, "#batch-results table.list").await;
     let results = text(&c, "#batch-results").await;
     assert!(results.contains("报送情况") && results.contains("问题清单") && results.contains("汇总"), "{results}");
@@ -263,17 +264,12 @@ async fn the_four_pages_in_a_real_browser() {
     shot(&c, &shots, "batch.png").await;
 
     // 模板: two organs → a zip.
-    c.find(Locator::Css("nav .tab[data-page='template']")).await.expect("tab").click().await.expect("click");
+    click(&c, "nav .tab[data-page='template']").await;
     let year = c.find(Locator::Css("#template-year")).await.expect("year");
     year.clear().await.expect("clear");
     year.send_keys("2025").await.expect("year");
-    c.find(Locator::Css("#template-organs"))
-        .await
-        .expect("organs")
-        .send_keys("某某县人民政府办公室\n某某县教育局")
-        .await
-        .expect("organs");
-    c.find(Locator::Css("#template-go")).await.expect("button").click().await.expect("click");
+    choose(&c, "#template-organs", "某某县人民政府办公室\n某某县教育局").await;
+    click(&c, "#template-go").await;
     let zip = downloaded(&downloads, ".zip").await;
     let mut names = zip_names(&std::fs::read(&zip).expect("zip"));
     names.sort();
@@ -286,22 +282,12 @@ async fn the_four_pages_in_a_real_browser() {
     shot(&c, &shots, "template.png").await;
 
     // 发布: the publication, previewed.
-    c.find(Locator::Css("nav .tab[data-page='publish']")).await.expect("tab").click().await.expect("click");
+    click(&c, "nav .tab[data-page='publish']").await;
     let good = root().join("samples/2021-tongxin-county.json");
-    c.find(Locator::Css("#publish-file"))
-        .await
-        .expect("input")
-        .send_keys(&good.display().to_string())
-        .await
-        .expect("choose");
-    c.find(Locator::Css("#publish-go")).await.expect("button").click().await.expect("click");
+    choose(&c, "#publish-file", &good.display().to_string()).await;
+    click(&c, "#publish-go").await;
     wait_css(&c, "#publish-results iframe.preview").await;
-    c.find(Locator::Css("#publish-results a[data-kind='docx']"))
-        .await
-        .expect("docx link")
-        .click()
-        .await
-        .expect("click");
+    click(&c, "#publish-results a[data-kind='docx']").await;
     let docx = downloaded(&downloads, ".docx").await;
     let back = read_back(&docx);
     assert_eq!(back["organ"], "同心县");
