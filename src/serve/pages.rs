@@ -19,7 +19,6 @@ use axum::{Json, Router};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -531,17 +530,15 @@ fn zip_folder(dir: &Path) -> Result<Vec<u8>, String> {
         .into_iter()
         .map(|(n, p)| std::fs::read(&p).map(|b| (n, b)).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
-    zip(&entries)
+    zip(entries)
 }
 
-fn zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in entries {
-        z.start_file(name.as_str(), opts).map_err(|e| e.to_string())?;
-        z.write_all(bytes).map_err(|e| e.to_string())?;
-    }
-    z.finish().map(|c| c.into_inner()).map_err(|e| e.to_string())
+/// The entries zipped, in order, with a fixed timestamp (the same zip
+/// writer as the Office packages).
+fn zip(entries: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, String> {
+    let (names, bytes): (Vec<String>, Vec<Vec<u8>>) = entries.into_iter().unzip();
+    let parts: Vec<(&str, Vec<u8>)> = names.iter().map(String::as_str).zip(bytes).collect();
+    crate::ooxml::package(&parts).map_err(|e| format!("无法生成压缩包（{e}）"))
 }
 
 /// 模板: `year`, `organs` (one per line), optionally `previous` (last
@@ -597,5 +594,5 @@ fn template_zip(app: &Shared, form: &Form, year: u32, organs: &[String]) -> Resu
             entries.push((format!("{base}.{ext}"), bytes));
         }
     }
-    zip(&entries)
+    zip(entries)
 }
