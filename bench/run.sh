@@ -25,7 +25,7 @@ NPY="${NPY:-1000}"
 echo "== side by side on $NPY .docx reports: python-docx (one process, as a researcher's script) and xxgk batch"
 python3 -c "import docx" 2>/dev/null || pip install --quiet python-docx
 rm -rf "$WORK/docx" && mkdir -p "$WORK/docx"
-find "$WORK/county" -name '*.docx' | sort | head -n "$NPY" | while read -r f; do
+find "$WORK/county" -name '*.docx' | sort | sed -n "1,${NPY}p" | while read -r f; do
   cp "$f" "$WORK/docx/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 timed() { # label, command...: prints "label seconds" and keeps the seconds in $T
@@ -46,7 +46,7 @@ awk -v py="$py" -v b2="$b2" -v b1="$b1" -v n2="$n2" -v n1="$n1" -v n="$NPY" 'BEG
 if command -v valgrind >/dev/null 2>&1; then
   echo "== instruction counts on one docx (valgrind --tool=callgrind; repeatable, unlike wall time)"
   one=$(mktemp -d)
-  cp "$(find "$WORK/county" -name '*.docx' | sort | head -n 1)" "$one/"
+  cp "$(find "$WORK/county" -name '*.docx' | sort | sed -n 1p)" "$one/"
   BENCH_SKIP_TEMPLATES=1 valgrind --tool=callgrind --callgrind-out-file="$one/cg.out" ./target/release/examples/bench "$one" >/dev/null 2>&1
   # bench runs the two floors and the whole reader 5 times each, the parse stage 10 times (5 alone, 5 inside the reader).
   callgrind_annotate --inclusive=yes "$one/cg.out" 2>/dev/null | tr -d ',' | awk '
