@@ -112,6 +112,9 @@ pub fn convert<T>(
         .env("TMPDIR", &tmp)
         .env("TMP", &tmp)
         .env("TEMP", &tmp)
+        // LibreOffice writes the local time zone into a PDF's dates: one
+        // zone for all, so that the same input gives the same bytes.
+        .env("TZ", "UTC")
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2);

@@ -437,6 +437,101 @@ fn an_output_that_is_a_device_or_pipe_is_written_not_replaced() {
     assert_eq!(names, [std::ffi::OsString::from("pipe.json")], "no temporary file left");
 }
 
+/// `-o /dev/stdout` writes to standard output, whether it is a pipe or a
+/// file the shell redirected it to, and never replaces anything.
+#[cfg(unix)]
+#[test]
+fn an_output_to_dev_stdout_goes_to_standard_output() {
+    let expected = run(&["convert", "samples/2021-tongxin-county.json"]).stdout;
+    let piped = run(&["convert", "samples/2021-tongxin-county.json", "-o", "/dev/stdout"]);
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert_eq!(piped.stdout, expected);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let o = common::bin()
+        .args(["convert", "samples/2021-tongxin-county.json", "-o", "/dev/stdout", "--to", "json"])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), expected, "the redirected file holds the JSON");
+}
+
+/// A named pipe nobody reads is refused at once with a message, instead of
+/// waiting forever; a block device or a socket is never written.
+#[cfg(unix)]
+#[test]
+fn outputs_that_cannot_be_written_are_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("nobody.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut child = common::bin()
+        .args(["convert", "samples/2021-tongxin-county.json", "-o", &fifo.display().to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("xxgk waited for a reader of the pipe");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("没有程序在读取"), "{}", stderr(&o));
+
+    let sock = dir.path().join("sock.json");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", &sock.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("不能写入"), "{}", stderr(&o));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&sock).unwrap().file_type().is_socket(), "the socket is still there");
+
+    // A block device needs root to make; where it can be made, it is refused
+    // and left as it was.
+    let blk = dir.path().join("disk.json");
+    let made = std::process::Command::new("mknod").arg(&blk).args(["b", "7", "250"]).output();
+    if made.is_ok_and(|m| m.status.success()) {
+        let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", &blk.display().to_string(), "--force"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("不能写入"), "{}", stderr(&o));
+        assert!(std::fs::symlink_metadata(&blk).unwrap().file_type().is_block_device());
+    } else {
+        eprintln!("SKIPPED (block device part): mknod needs root");
+    }
+}
+
+/// An output that is a symbolic link to a file: the file it names gets the
+/// output (with --force) and the link stays a link. A missing folder is
+/// named, and no temporary file name shows in the message.
+#[cfg(unix)]
+#[test]
+fn a_link_output_keeps_the_link_and_a_missing_folder_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    std::fs::write(&real, b"old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", &link.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "an existing file needs --force: {}", stderr(&o));
+    assert_eq!(std::fs::read(&real).unwrap(), b"old");
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", &link.display().to_string(), "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+    assert_eq!(std::fs::read(&real).unwrap(), run(&["convert", "samples/2021-tongxin-county.json"]).stdout);
+
+    let missing = dir.path().join("no-such-folder").join("out.xlsx");
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", &missing.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("不存在") && e.contains("no-such-folder"), "{e}");
+    assert!(!e.contains(".xxgk-"), "a temporary file name in the message: {e}");
+}
+
 /// Errors are typed: a caller (a web page, a batch summary) can tell an
 /// encrypted file from a legacy one, a zip bomb, a DOCTYPE, a scan or a file
 /// that is no report, without reading the Chinese sentence.

@@ -94,24 +94,96 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) ->
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(Error::OutputExists { path: path.to_path_buf() });
     }
-    if is_special(path) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(bytes))
-            .map_err(|e| Error::io(path, e));
-    }
-    let mut tmp = create_beside(path)?;
+    let file = match target(path)? {
+        Target::Stream(mut w) => return w.write_all(bytes).and_then(|_| w.flush()).map_err(|e| Error::io(path, e)),
+        Target::File(file) => file,
+    };
+    let mut tmp = create_beside(&file)?;
     tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(path, e))?;
-    persist(tmp, path, force)
+    persist(tmp, &file, force)
 }
 
-/// A path that exists and is neither a file nor a folder: a device such as
-/// `/dev/null` or `/dev/stdout`, or a named pipe. Moving a file over it
-/// would replace it (as root, `/dev/null` itself), so it is written in place;
-/// nothing is lost by writing to it, so no `--force` is needed.
-fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+/// Where an output goes.
+enum Target {
+    /// A regular file (existing or not) at this path: written beside it and
+    /// moved into place. For a symbolic link, the file it names (the link
+    /// is kept).
+    File(PathBuf),
+    /// Standard output or error, a character device (`/dev/null`) or a
+    /// named pipe: written in place, since moving a file over it would
+    /// replace it (run as root, `/dev/null` itself). Nothing is lost by
+    /// writing to it, so no `--force` is needed.
+    Stream(Box<dyn Write>),
+}
+
+/// Where the output named `path` goes.
+///
+/// # Errors
+/// [`Error::Read`] for a block device or a socket (never written), and for
+/// a named pipe nobody reads (writing would wait forever).
+fn target(path: &Path) -> Result<Target> {
+    let text = path.to_string_lossy();
+    if matches!(text.as_ref(), "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1") {
+        return Ok(Target::Stream(Box::new(std::io::stdout())));
+    }
+    if matches!(text.as_ref(), "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2") {
+        return Ok(Target::Stream(Box::new(std::io::stderr())));
+    }
+    let Ok(link) = std::fs::symlink_metadata(path) else { return Ok(Target::File(path.to_path_buf())) };
+    let Ok(meta) = std::fs::metadata(path) else {
+        // A link to nothing: the file it names will be made.
+        return Ok(Target::File(path.to_path_buf()));
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_block_device() || t.is_socket() {
+            return Err(Error::invalid(path, "输出路径是一个磁盘设备或套接字，不能写入；请指定一个普通文件名"));
+        }
+        if t.is_char_device() || t.is_fifo() {
+            return open_stream(path).map(|f| Target::Stream(Box::new(f)));
+        }
+        // A link through /proc/…/fd or /dev/fd names an open file of some
+        // process: write through it rather than replace the file it names.
+        if link.file_type().is_symlink() {
+            let through_fd =
+                std::fs::read_link(path).is_ok_and(|to| to.starts_with("/proc") || to.starts_with("/dev/fd"));
+            if through_fd {
+                return open_stream(path).map(|f| Target::Stream(Box::new(f)));
+            }
+        }
+    }
+    if link.file_type().is_symlink() && meta.is_file() {
+        return path.canonicalize().map(Target::File).map_err(|e| Error::io(path, e));
+    }
+    Ok(Target::File(path.to_path_buf()))
+}
+
+/// Open a device or named pipe for writing. A pipe is opened without
+/// waiting: if nobody reads it, that is said instead of hanging.
+#[cfg(unix)]
+fn open_stream(path: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let f = std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ENXIO) {
+            Error::invalid(path, "这是一个命名管道，但没有程序在读取它；请先启动读取的程序，或指定一个普通文件名")
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    // Writes then wait for the reader as usual.
+    // SAFETY: fcntl on a descriptor this function owns, with flags read from it.
+    let cleared = unsafe {
+        let fd = f.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+    };
+    if !cleared {
+        return Err(Error::io(path, std::io::Error::last_os_error()));
+    }
+    Ok(f)
 }
 
 /// A temporary file in the folder of `path`, for [`persist`] to move into
@@ -135,7 +207,14 @@ pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         b.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    b.tempfile_in(dir).map_err(|e| Error::io(path, e))
+    if !dir.is_dir() {
+        return Err(Error::invalid(
+            path,
+            format!("输出文件所在的文件夹 {} 不存在，请先建好它或换一个路径", dir.display()),
+        ));
+    }
+    // tempfile's error names the temporary file; the user knows only `path`.
+    b.tempfile_in(dir).map_err(|e| Error::io(path, std::io::Error::from(e.kind())))
 }
 
 /// Move a finished temporary file to `path` in one step. Without `force`
@@ -147,14 +226,14 @@ pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
 /// [`Error::OutputExists`] if `path` exists and `force` is false;
 /// [`Error::Io`] otherwise.
 pub fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<()> {
-    if is_special(path) {
-        // Copied into the device or pipe; the temporary file is removed on drop.
-        let copied = tmp.reopen().and_then(|mut from| {
-            let mut to = std::fs::OpenOptions::new().write(true).open(path)?;
-            std::io::copy(&mut from, &mut to)
-        });
-        return copied.map(|_| ()).map_err(|e| Error::io(path, e));
-    }
+    let path = &match target(path)? {
+        Target::Stream(mut w) => {
+            // Copied into the stream; the temporary file is removed on drop.
+            let copied = tmp.reopen().and_then(|mut from| std::io::copy(&mut from, &mut w).and_then(|_| w.flush()));
+            return copied.map(|_| ()).map_err(|e| Error::io(path, e));
+        }
+        Target::File(file) => file,
+    };
     let moved = if force { tmp.persist(path) } else { tmp.persist_noclobber(path) };
     match moved {
         Ok(_) => Ok(()),
