@@ -357,7 +357,7 @@ fn a_failed_run_leaves_no_partial_file_and_inputs_are_never_overwritten() {
         dir.path().join("no/such/dir/x.json").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("无法读写文件"));
+    assert!(stderr(&o).contains("无法写入") && stderr(&o).contains("no/such/dir") && stderr(&o).contains("不存在"));
     // The template never overwrites the previous report it reads.
     let prev = dir.path().join("prev.xlsx");
     let o = run(&["convert", "samples/2020-enhe-town.json", "-o", prev.to_str().unwrap()]);

@@ -17,6 +17,7 @@ pub mod xlsx;
 
 use crate::edition::Edition;
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::model::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -69,19 +70,19 @@ impl Format {
     }
 }
 
-/// Render a report in a format (PDF with LibreOffice's default time limit;
-/// see [`pdf::render`]).
+/// Render a report in a format; PDF is printed by LibreOffice within
+/// `limits.convert_time` (see [`pdf::render`]).
 ///
 /// # Errors
 /// From the writer of the format.
-pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool) -> Result<Vec<u8>> {
+pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool, limits: &Limits) -> Result<Vec<u8>> {
     match format {
         Format::Json => json::render(report),
         Format::Csv => csv::render(report, ed, to_file),
         Format::Xlsx => xlsx::render(report, ed),
         Format::Docx => docx::render(report, ed, docx::Purpose::Publish),
         Format::Html => Ok(html::render(report, ed)),
-        Format::Pdf => pdf::render(report, ed, crate::limits::Limits::default().convert_time),
+        Format::Pdf => pdf::render(report, ed, limits.convert_time),
     }
 }
 
@@ -139,7 +140,10 @@ fn target(path: &Path) -> Result<Target> {
         use std::os::unix::fs::FileTypeExt;
         let t = meta.file_type();
         if t.is_block_device() || t.is_socket() {
-            return Err(Error::invalid(path, "输出路径是一个磁盘设备或套接字，不能写入；请指定一个普通文件名"));
+            return Err(Error::Usage(format!(
+                "无法写入 {}：它是一个磁盘设备或套接字，不能写入；请指定一个普通文件名",
+                path.display()
+            )));
         }
         if t.is_char_device() || t.is_fifo() {
             return open_stream(path).map(|f| Target::Stream(Box::new(f)));
@@ -168,7 +172,10 @@ fn open_stream(path: &Path) -> Result<std::fs::File> {
     use std::os::unix::io::AsRawFd;
     let f = std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| {
         if e.raw_os_error() == Some(libc::ENXIO) {
-            Error::invalid(path, "这是一个命名管道，但没有程序在读取它；请先启动读取的程序，或指定一个普通文件名")
+            Error::Usage(format!(
+                "无法写入 {}：这是一个命名管道，但没有程序在读取它；请先启动读取的程序，或指定一个普通文件名",
+                path.display()
+            ))
         } else {
             Error::io(path, e)
         }
@@ -208,10 +215,11 @@ pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
         b.permissions(std::fs::Permissions::from_mode(0o666));
     }
     if !dir.is_dir() {
-        return Err(Error::invalid(
-            path,
-            format!("输出文件所在的文件夹 {} 不存在，请先建好它或换一个路径", dir.display()),
-        ));
+        return Err(Error::Usage(format!(
+            "无法写入 {}：输出文件所在的文件夹 {} 不存在，请先建好它或换一个路径",
+            path.display(),
+            dir.display()
+        )));
     }
     // tempfile's error names the temporary file; the user knows only `path`.
     b.tempfile_in(dir).map_err(|e| Error::io(path, std::io::Error::from(e.kind())))
