@@ -78,7 +78,8 @@ pub fn edition_for<'e>(editions: &'e Editions, id: Option<&str>, year: u32) -> R
 pub fn render(report: &Report, ed: &Edition, format: Format) -> Result<Vec<u8>> {
     match format {
         Format::Docx => crate::write::docx::render(report, ed, crate::write::docx::Purpose::Template),
-        Format::Xlsx | Format::Json => crate::write::render(format, report, ed, true),
+        Format::Xlsx => crate::write::xlsx::render(report, ed),
+        Format::Json => crate::write::json::render(report),
         _ => Err(Error::Usage("template 只能生成 .xlsx、.docx（或 .json）文件".into())),
     }
 }

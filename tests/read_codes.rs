@@ -72,7 +72,7 @@ fn make(recipe: &serde_json::Value, dir: &Path, name: &str) -> PathBuf {
             let eds = Editions::builtin().unwrap();
             let (r, ed) = read_path(&base, ReadOptions::new(&eds)).unwrap();
             let format = if ext == "docx" { Format::Docx } else { Format::Xlsx };
-            let package = render(format, &r, &ed, true).unwrap();
+            let package = render(format, &r, &ed, true, &xxgk::limits::Limits::default()).unwrap();
             rewrite_package(&package, recipe, name)
         }
         other => panic!("{name}: unknown kind {other}"),

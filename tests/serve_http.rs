@@ -129,7 +129,10 @@ fn file_names_from_the_browser_never_become_paths() {
     let d = s.get(&format!("/api/job/{job}/0/json"));
     assert_eq!(d.status, 200);
     let cd = d.header("content-disposition").expect("disposition");
-    assert!(!cd.contains('/') || cd.contains("UTF-8''"), "{cd}");
+    let encoded = cd.split("filename*=UTF-8''").nth(1).expect("filename*").split(';').next().unwrap_or("");
+    let decoded = percent_decode(encoded);
+    assert!(!decoded.contains(['/', '\\']) && !decoded.contains(".."), "{cd} → {decoded}");
+    assert!(!cd.split("filename*").next().unwrap_or("").contains('/'), "{cd}");
     assert!(cd.contains("filename=\"passwd.json\""), "{cd}");
     // The annotated workbook of a report with errors, as `check -o` writes it.
     let a = s.get(&format!("/api/job/{job}/0/annotated"));
@@ -423,4 +426,22 @@ fn a_port_in_use_is_said_in_chinese() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("无法使用端口 {port}")) && err.contains("--port"), "{err}");
+}
+
+/// `%E9%97%AE` → the UTF-8 text it encodes.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
 }

@@ -22,10 +22,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), a.output.as_deref())?;
     let reader = ctx.reader(a.edition.edition.as_deref())?;
     let (report, ed) = reader.read_with_edition(&a.input)?;
-    let bytes = match format {
-        Format::Pdf => xxgk::write::pdf::render(&report, ed, ctx.limits.convert_time)?,
-        _ => render(format, &report, ed, a.output.is_some())?,
-    };
+    let bytes = render(format, &report, ed, a.output.is_some(), &ctx.limits)?;
     match &a.output {
         Some(o) => write_file(o, &bytes, a.out.force, std::slice::from_ref(&a.input))?,
         None => super::stdout(&bytes)?,

@@ -25,6 +25,11 @@ pub struct App {
     jobs: Mutex<HashMap<String, Job>>,
     /// Reading jobs running at once.
     pub work: Arc<Semaphore>,
+    /// The threads every job's parallel work runs on (`workers` of them), so
+    /// that no more files are read at once than `workers`, however many
+    /// cores the machine has; `None` if the threads could not be made (the
+    /// global pool is used).
+    pub pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 /// One uploaded file of 检查/发布: its name as shown, and its report with
@@ -82,7 +87,8 @@ pub struct BatchState {
 impl App {
     pub fn new(cfg: Config, port: u16) -> Shared {
         let work = Arc::new(Semaphore::new(cfg.workers.max(1)));
-        Arc::new(App { cfg, port, jobs: Mutex::new(HashMap::new()), work })
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.workers.max(1)).build().ok().map(Arc::new);
+        Arc::new(App { cfg, port, jobs: Mutex::new(HashMap::new()), work, pool })
     }
 
     /// Keep `job`; returns its new id.

@@ -62,9 +62,13 @@ async fn form(app: &Shared, mp: Result<Multipart, MultipartRejection>, dir: &Pat
 /// Run blocking work (reading, checking, writing) when a worker slot is free.
 async fn blocking<T: Send + 'static>(app: &Shared, f: impl FnOnce() -> T + Send + 'static) -> Result<T, Fail> {
     let _permit = app.work.clone().acquire_owned().await.map_err(|_| Fail::internal("服务正在关闭"))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| Fail::internal("处理这个文件时程序内部出错。请把文件报告给开发者。"))
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || match pool {
+        Some(p) => p.install(f),
+        None => f(),
+    })
+    .await
+    .map_err(|_| Fail::internal("处理这个文件时程序内部出错。请把文件报告给开发者。"))
 }
 
 /// Read an upload; its stored path is replaced by its shown name in the
@@ -267,12 +271,13 @@ async fn download(
         None => return Err(Fail::bad(format!("不支持的下载格式 “{}”", shown_kind(&kind)))),
     };
     let editions = app.cfg.editions.clone();
+    let limits = app.cfg.limits;
     let bytes = blocking(&app, move || {
         let ed = editions.get(&report.edition).ok_or_else(|| format!("没有 “{}” 这个格式版本", report.edition))?;
         if annotated {
             crate::write::xlsx::render_annotated(&report, ed, &findings)
         } else {
-            render(format, &report, ed, true)
+            render(format, &report, ed, true, &limits)
         }
         .map_err(|e| e.to_string())
     })
