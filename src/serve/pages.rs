@@ -468,7 +468,16 @@ async fn batch_job(app: &Shared, id: &str) -> Result<Arc<BatchJob>, Fail> {
 
 async fn batch_state(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Result<Json<BatchView>, Fail> {
     let b = batch_job(&app, &id).await?;
-    let state = b.state.lock().map_err(|_| Fail::internal("内部状态出错"))?.clone();
+    let state = {
+        let s = b.state.lock().map_err(|_| Fail::internal("内部状态出错"))?;
+        if s.finished {
+            s.clone()
+        } else {
+            // While it runs, only the progress: the page polls every 400 ms,
+            // and resending every row each time would grow with the batch.
+            BatchState { phase: s.phase.clone(), ..BatchState::default() }
+        }
+    };
     Ok(Json(BatchView { total: b.total, done: b.done.load(Ordering::Relaxed), state }))
 }
 
