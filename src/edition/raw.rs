@@ -141,6 +141,10 @@ pub struct RawNarrative {
     pub context: Vec<String>,
     #[serde(default)]
     pub unless: Vec<String>,
+    #[serde(default)]
+    pub context_in: Option<String>,
+    #[serde(default)]
+    pub qualifiers: Vec<String>,
     pub gap: Option<usize>,
 }
 

@@ -46,6 +46,14 @@ pub struct Narrative {
     pub phrases: Vec<Phrase>,
     /// The sentence must contain one of these words (none: no condition).
     pub context: Vec<String>,
+    /// Where the `context` words must stand: the whole sentence, or (when
+    /// `true`) the number's clause or an earlier clause of its sentence that
+    /// states a count itself.
+    pub context_in_clause: bool,
+    /// Words that, in the number's clause up to the end of the match, make
+    /// the number a part of the total (`书面`, `通过…网站`, `按时`); one right
+    /// after 本 or 我 (`本办公室`) does not count.
+    pub qualifiers: Vec<String>,
     /// The paragraph must contain none of these words.
     pub unless: Vec<String>,
     /// Characters a gap may span.
@@ -215,6 +223,11 @@ pub(super) fn narrative(r: &RawNarrative, ed: &Edition) -> Result<Narrative, Str
         return Err(what("units 中有空的单位".into()));
     }
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    let context_in_clause = match r.context_in.as_deref() {
+        None | Some("sentence") => false,
+        Some("clause") => true,
+        Some(other) => return Err(what(format!("context_in 应为 \"sentence\" 或 \"clause\"，而不是 “{other}”"))),
+    };
     Ok(Narrative {
         what: r.what.clone(),
         cells,
@@ -222,6 +235,8 @@ pub(super) fn narrative(r: &RawNarrative, ed: &Edition) -> Result<Narrative, Str
         phrases,
         context: r.context.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
         unless: r.unless.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
+        context_in_clause,
+        qualifiers: r.qualifiers.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
         gap: r.gap.unwrap_or(DEFAULT_GAP),
     })
 }
