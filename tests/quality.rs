@@ -131,10 +131,38 @@ fn a_mistake_in_the_edition_data_is_named_when_loading() {
         ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p9\"\nonly = [\"无\"]\n", "p9"),
         ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p5\"\nonly = [\"无\"]\nmentions = [\"费\"]\n", "只用"),
         ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"preamble\"\nstates = [\"请与{organ}联系\"]\ncompare = \"year\"\n", "{year}"),
+        ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p5\"\nonly = [\"无\"]\nciting = [\"根据\"]\n", "citing"),
         ("[[quality]]\ncode = \"T3-BALANCE\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p5\"\nonly = [\"无\"]\n", "重复"),
     ] {
         let text = format!("{base}\n{extra}");
         let e = Edition::compile("x.toml", &text).expect_err(extra).to_string();
         assert!(e.contains("x.toml") && e.contains(says), "{extra}: {e}");
+    }
+}
+
+/// Review finding 9: a preamble that states the report's year and also
+/// another year's period or report is not a copied preamble.
+#[test]
+fn another_years_period_or_report_beside_this_years_is_fine() {
+    for preamble in [
+        "本报告所列数据的统计期限为2020年1月1日至2020年12月31日，2019年1月1日至2019年12月31日的数据见上年报告。",
+        "本报告所列数据的统计期限为2020年1月1日至2020年12月31日。根据《中宁县恩和镇2019年政府信息公开工作年度报告》所提问题，逐项整改。",
+        "根据《中宁县恩和镇2019年政府信息公开工作年度报告》所提问题，逐项整改。",
+    ] {
+        let (mut r, ed) = report(preamble, "问题。", "无。");
+        r.year = Some(2020);
+        let f = codes(&r, &ed, "PREAMBLE-YEAR");
+        assert!(f.is_empty(), "{preamble}: {f:#?}");
+    }
+    // A preamble that states only another year still warns.
+    for preamble in [
+        "本报告所列数据的统计期限为2019年1月1日至2019年12月31日。",
+        "本报告所列数据的统计期限为2019年1月1日至2019年12月31日。根据《中宁县恩和镇2018年政府信息公开工作年度报告》所提问题，逐项整改。",
+    ] {
+        let (mut r, ed) = report(preamble, "问题。", "无。");
+        r.year = Some(2020);
+        let f = codes(&r, &ed, "PREAMBLE-YEAR");
+        assert_eq!(f.len(), 1, "{preamble}: {f:#?}");
+        assert!(f[0].message.starts_with("开头部分写的是2019年（“2019年1月1日至”）"), "{}", f[0].message);
     }
 }

@@ -165,4 +165,6 @@ pub struct RawQuality {
     #[serde(default)]
     pub states: Vec<String>,
     pub compare: Option<String>,
+    #[serde(default)]
+    pub citing: Vec<String>,
 }

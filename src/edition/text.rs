@@ -90,7 +90,9 @@ pub enum QualityCheck {
     Mentions { cells: Vec<Term>, words: Vec<String> },
     /// The year or organ the text states in one of the wordings is the
     /// report's.
-    States { templates: Vec<Template>, compare: Captured },
+    /// A wording whose clause holds one of the `citing` words cites
+    /// another report (`根据《…2019年…年度报告》所提问题`) and is not read.
+    States { templates: Vec<Template>, compare: Captured, citing: Vec<String> },
 }
 
 /// A part-quality rule.
@@ -250,6 +252,9 @@ pub(super) fn quality(r: &RawQuality, ed: &Edition) -> Result<QualityRule, Strin
     if r.part != "preamble" && ed.part(&r.part).is_none() {
         return Err(what(format!("part “{}” 不存在（应为某部分的 id 或 preamble）", r.part)));
     }
+    if !r.citing.is_empty() && r.states.is_empty() {
+        return Err(what("citing 只能与 states 一起使用".into()));
+    }
     let kinds = [!r.only.is_empty(), !r.if_positive.is_empty() || !r.mentions.is_empty(), !r.states.is_empty()];
     if kinds.iter().filter(|k| **k).count() != 1 {
         return Err(what("应只用 only、if_positive + mentions、states + compare 中的一种".into()));
@@ -266,7 +271,8 @@ pub(super) fn quality(r: &RawQuality, ed: &Edition) -> Result<QualityRule, Strin
         if !templates.iter().all(|t| t.pieces.contains(&Piece::Hole(compare))) {
             return Err(what(format!("states 的每个措辞都应含 {{{}}}", r.compare.as_deref().unwrap_or_default())));
         }
-        QualityCheck::States { templates, compare }
+        let citing = r.citing.iter().map(|w| crate::number::squeeze(w)).filter(|w| !w.is_empty()).collect();
+        QualityCheck::States { templates, compare, citing }
     } else {
         if r.if_positive.is_empty() || r.mentions.is_empty() {
             return Err(what("if_positive 和 mentions 应同时给出".into()));
