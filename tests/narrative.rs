@@ -291,3 +291,73 @@ fn a_future_edition_brings_its_own_phrases() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].cells, ["t9.a.x.n"]);
 }
+
+/// Review finding 3: a part of the year's applications — by channel,
+/// applicant, several years, a month or a sub-office — is not the year's
+/// total (表三: 14).
+#[test]
+fn a_part_of_the_applications_is_not_the_total() {
+    for text in [
+        "本年度收到书面信息公开申请3件，网上信息公开申请11件。",
+        "本年度通过政府网站收到信息公开申请11件。",
+        "本年度收到当面申请信息公开申请5件、信函申请信息公开申请9件。",
+        "本年度收到自然人提出的信息公开申请12件，法人或其他组织提出的信息公开申请2件。",
+        "近三年共收到政府信息公开申请40件。",
+        "自条例施行以来，累计收到政府信息公开申请120件。",
+        "12月份收到政府信息公开申请2件。",
+        "12月收到政府信息公开申请2件。",
+        "县政府办公室收到信息公开申请6件。",
+    ] {
+        let f = mismatches(text);
+        assert!(f.is_empty(), "{text}: {f:#?}");
+    }
+    // The organ itself, this year so far, and the period's dates still count
+    // (累计 is left alone wherever it stands outside the phrase).
+    for text in [
+        "本办公室共收到政府信息公开申请15件。",
+        "今年以来共收到政府信息公开申请15件。",
+        "2021年以来共收到政府信息公开申请15件。",
+        "2021年1月1日至12月31日共收到政府信息公开申请15件。",
+    ] {
+        assert_eq!(read(text), ["本年新收政府信息公开申请数 15件 14"], "{text}");
+        assert_eq!(mismatches(text).len(), 1, "{text}");
+    }
+}
+
+/// Review finding 4: answers within a time limit, or in time, are a part of
+/// the answers (表三 办结: 12).
+#[test]
+fn answers_in_time_are_not_all_answers() {
+    for text in ["收到信息公开申请后，5个工作日内答复3件。", "全年共收到政府信息公开申请14件，按时答复10件。"]
+    {
+        let f = mismatches(text);
+        assert!(f.is_empty(), "{text}: {f:#?}");
+    }
+    assert_eq!(
+        read("全年共收到政府信息公开申请14件，全部办结10件。"),
+        ["本年新收政府信息公开申请数 14件 14", "本年度办结（答复）的申请数 10件 12"]
+    );
+}
+
+/// Review finding 5: 行政复议/行政诉讼 counts are about 信息公开 only when
+/// their clause says so, or an earlier clause stating such a count.
+#[test]
+fn review_and_litigation_need_context_in_their_clause() {
+    let text = "为推进政府信息公开工作，全县共办理行政复议案件25件，行政诉讼案件12件。";
+    assert!(mismatches(text).is_empty(), "{:#?}", mismatches(text));
+    assert_eq!(
+        read("因政府信息公开被申请行政复议1件，被提起行政诉讼4件。"),
+        ["政府信息公开行政复议数 1件 1", "政府信息公开行政诉讼数 4件 3"]
+    );
+    assert_eq!(read("全县涉及政府信息公开的行政诉讼案件5件。"), ["政府信息公开行政诉讼数 5件 3"]);
+}
+
+/// Review finding 7: a number written with 万/亿 is as precise as written.
+#[test]
+fn amounts_in_yi_are_as_precise_as_written() {
+    assert!(mismatches("行政事业性收费0.13亿元。").is_empty());
+    assert!(mismatches("行政事业性收费1341万元。").is_empty());
+    assert_eq!(mismatches("行政事业性收费0.15亿元。").len(), 1);
+    assert_eq!(mismatches("行政事业性收费0.1亿元。").len(), 0);
+    assert_eq!(mismatches("行政事业性收费1350万元。").len(), 1);
+}

@@ -102,28 +102,23 @@ fn part_five_must_say_more_than_none() {
 }
 
 #[test]
-fn fees_in_the_tables_are_reported_in_part_six() {
+fn fee_notices_are_reported_in_part_six() {
     let (mut r, ed) = report(PERIOD, "问题。", "无。");
-    assert!(codes(&r, &ed, "P6-").is_empty(), "no fees, nothing to report");
+    assert!(codes(&r, &ed, "P6-").is_empty(), "no fee notices, nothing to report");
+    // Review finding 8: 表二（八） 行政事业性收费 is the organ's own fee
+    // items, not 信息处理费: part 六 need not mention it.
     r.cells.insert("t2.s8.fees.amount".into(), Some(Number::parse_lenient("12.5").unwrap()));
-    let f = codes(&r, &ed, "P6-FEES-UNREPORTED");
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0].cells, ["t2.s8.fees.amount"]);
-    assert!(
-        f[0].message.starts_with("表二第二十条第（八）项 行政事业性收费·本年收费金额（单位：万元）为 12.5万元"),
-        "{}",
-        f[0].message
-    );
-    for said in ["本年未收取信息处理费。", "收费情况：无。", "未产生任何费用。"] {
-        r.parts.get_mut("p6").unwrap().text = said.into();
-        assert!(codes(&r, &ed, "P6-").is_empty(), "{said}");
-    }
+    assert!(codes(&r, &ed, "P6-").is_empty(), "行政事业性收费 is not 信息处理费");
     // Fee notices not paid (表三（六）2) mean notices were sent.
-    let (mut r, ed) = report(PERIOD, "问题。", "无。");
     r.cells.insert("t3.r6_2.total".into(), Some(Number::from_i64(2)));
     let f = codes(&r, &ed, "P6-FEES-UNREPORTED");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].cells, ["t3.r6_2.total"]);
+    assert!(f[0].message.starts_with("表三"), "{}", f[0].message);
+    for said in ["本年未收取信息处理费。", "收费情况：无。", "未产生任何费用。"] {
+        r.parts.get_mut("p6").unwrap().text = said.into();
+        assert!(codes(&r, &ed, "P6-").is_empty(), "{said}");
+    }
 }
 
 #[test]
@@ -136,10 +131,38 @@ fn a_mistake_in_the_edition_data_is_named_when_loading() {
         ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p9\"\nonly = [\"无\"]\n", "p9"),
         ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p5\"\nonly = [\"无\"]\nmentions = [\"费\"]\n", "只用"),
         ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"preamble\"\nstates = [\"请与{organ}联系\"]\ncompare = \"year\"\n", "{year}"),
+        ("[[quality]]\ncode = \"Q-X\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p5\"\nonly = [\"无\"]\nciting = [\"根据\"]\n", "citing"),
         ("[[quality]]\ncode = \"T3-BALANCE\"\nseverity = \"warning\"\ntitle = \"x\"\npart = \"p5\"\nonly = [\"无\"]\n", "重复"),
     ] {
         let text = format!("{base}\n{extra}");
         let e = Edition::compile("x.toml", &text).expect_err(extra).to_string();
         assert!(e.contains("x.toml") && e.contains(says), "{extra}: {e}");
+    }
+}
+
+/// Review finding 9: a preamble that states the report's year and also
+/// another year's period or report is not a copied preamble.
+#[test]
+fn another_years_period_or_report_beside_this_years_is_fine() {
+    for preamble in [
+        "本报告所列数据的统计期限为2020年1月1日至2020年12月31日，2019年1月1日至2019年12月31日的数据见上年报告。",
+        "本报告所列数据的统计期限为2020年1月1日至2020年12月31日。根据《中宁县恩和镇2019年政府信息公开工作年度报告》所提问题，逐项整改。",
+        "根据《中宁县恩和镇2019年政府信息公开工作年度报告》所提问题，逐项整改。",
+    ] {
+        let (mut r, ed) = report(preamble, "问题。", "无。");
+        r.year = Some(2020);
+        let f = codes(&r, &ed, "PREAMBLE-YEAR");
+        assert!(f.is_empty(), "{preamble}: {f:#?}");
+    }
+    // A preamble that states only another year still warns.
+    for preamble in [
+        "本报告所列数据的统计期限为2019年1月1日至2019年12月31日。",
+        "本报告所列数据的统计期限为2019年1月1日至2019年12月31日。根据《中宁县恩和镇2018年政府信息公开工作年度报告》所提问题，逐项整改。",
+    ] {
+        let (mut r, ed) = report(preamble, "问题。", "无。");
+        r.year = Some(2020);
+        let f = codes(&r, &ed, "PREAMBLE-YEAR");
+        assert_eq!(f.len(), 1, "{preamble}: {f:#?}");
+        assert!(f[0].message.starts_with("开头部分写的是2019年（“2019年1月1日至”）"), "{}", f[0].message);
     }
 }

@@ -64,7 +64,20 @@ const COMPARISON: &[&str] = &[
     "季度",
     "本级",
     "分别",
+    // Another period than the year: several years, or a month.
+    "累计",
+    "历年",
+    "月份",
 ];
+/// A word before the number in its sentence that makes it a count over
+/// several years (`自条例施行以来`), unless it follows 年 (`今年以来`,
+/// `2021年以来`: this year so far; other years are caught as years) or 年初.
+const SINCE: &str = "以来";
+/// Characters right before a qualifier that make it the writer itself
+/// (`本办公室`, `我办公室`), not a part of it.
+const SELF: &[char] = &['本', '我'];
+/// Clause ends for comparisons, qualifiers and context.
+const CLAUSE_BREAK: &[char] = &[',', ';', ':', '。', '!', '?', '(', ')'];
 /// A word before the number in its sentence that makes it a part of a total
 /// stated before (`共收到…14件，其中…5件`).
 const SUBSET: &str = "其中";
@@ -94,17 +107,19 @@ pub struct Statement {
     pub cells: Vec<String>,
     /// Their sum; `None` if one is blank.
     pub table: Option<Number>,
+    /// One unit in the last place of the number as written, in the cells'
+    /// unit (`0.13亿元` → 100 万元; `1340.51万元` → 0.01 万元).
+    pub precision: Number,
 }
 
 impl Statement {
     /// Does the table agree with the text? A number written with `d`
-    /// decimals (`1340.51万元`) agrees with a cell that rounds or truncates
-    /// to it.
+    /// decimals (`1340.51万元`, `0.13亿元`) agrees with a cell that rounds or
+    /// truncates to it: the tolerance is its last place as written.
     pub fn agrees(&self) -> Option<bool> {
         let t = self.table?;
         let diff = (t.0 - self.stated.0).abs();
-        let ulp = Decimal::new(1, self.stated.0.scale());
-        Some(diff < ulp)
+        Some(diff < self.precision.0)
     }
 }
 
@@ -115,6 +130,8 @@ struct Token {
     value: Decimal,
     unit: String,
     unit_end: usize,
+    /// One unit in the last place as written (`0.13亿` → 0.01 × 10⁸).
+    ulp: Decimal,
 }
 
 /// Every number the text parts state about cells, agreeing or not.
@@ -139,10 +156,11 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
             let reversed: Vec<char> = t.iter().rev().copied().collect();
             let mut around: Option<String> = None;
             let quoted: String = sentence.lines().map(str::trim).collect();
-            // (entry, token start, value, written, phrase, unit)
-            let mut found: Vec<(usize, usize, Decimal, String, &Phrase, String)> = Vec::new();
+            // (entry, token start, value, written, phrase, unit, ulp)
+            let mut found: Vec<(usize, usize, Decimal, String, &Phrase, String, Decimal)> = Vec::new();
             for (ni, n) in ed.narrative.iter().enumerate() {
                 if !n.context.is_empty() && !n.context.iter().any(|c| squeezed.contains(c.as_str())) {
+                    // No context word anywhere: none in any clause either.
                     continue;
                 }
                 let phrases: Vec<&Phrase> = n.phrases.iter().filter(|p| squeezed.contains(p.key.as_str())).collect();
@@ -162,10 +180,13 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
                 for tok in toks {
                     for p in phrases.iter().copied() {
                         let Some((ms, me)) = match_phrase(&t, &reversed, p, &tok, n.gap) else { continue };
-                        if !ambiguous(&t, &tok, ms, me, report.year) {
+                        if !ambiguous(&t, &tok, ms, me, report.year)
+                            && !qualified(&t, &n.qualifiers, &tok, me)
+                            && (!n.context_in_clause || context_in_clause(&t, n, &tok))
+                        {
                             let written: String = t[tok.start..tok.unit_end].iter().collect();
                             if !found.iter().any(|f| f.0 == ni && f.1 == tok.start) {
-                                found.push((ni, tok.start, tok.value, written, p, tok.unit.clone()));
+                                found.push((ni, tok.start, tok.value, written, p, tok.unit.clone(), tok.ulp));
                             }
                         }
                         break;
@@ -181,7 +202,7 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
                 if mine.iter().any(|f| f.2 != first.2) {
                     continue;
                 }
-                let (stated, cells, table) = value_and_cells(report, ed, n, first.2, &first.5);
+                let (stated, precision, cells, table) = value_and_cells(report, ed, n, first.2, first.6, &first.5);
                 here.push((
                     first.1,
                     Statement {
@@ -194,6 +215,7 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
                         written: first.3.clone(),
                         cells,
                         table,
+                        precision,
                     },
                 ));
             }
@@ -205,14 +227,16 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
     out
 }
 
-/// The stated number in the cells' unit, the cell ids, and their sum.
+/// The stated number and its last place in the cells' unit, the cell ids,
+/// and their sum.
 fn value_and_cells(
     report: &Report,
     ed: &Edition,
     n: &Narrative,
     value: Decimal,
+    ulp: Decimal,
     unit_written: &str,
-) -> (Number, Vec<String>, Option<Number>) {
+) -> (Number, Number, Vec<String>, Option<Number>) {
     let ids: Vec<&str> = n
         .cells
         .iter()
@@ -227,6 +251,7 @@ fn value_and_cells(
         None => Decimal::ONE,
     };
     let stated = Number(value.checked_mul(factor).unwrap_or(value).normalize());
+    let precision = Number(ulp.checked_mul(factor).unwrap_or(ulp));
     let mut sum = Some(Number::ZERO);
     for t in &n.cells {
         let v = match t {
@@ -238,7 +263,7 @@ fn value_and_cells(
             _ => None,
         };
     }
-    (stated, ids.iter().map(|s| s.to_string()).collect(), sum)
+    (stated, precision, ids.iter().map(|s| s.to_string()).collect(), sum)
 }
 
 /// The sentences of a part: the 1-based line each starts on, the sentence,
@@ -310,11 +335,13 @@ fn tokens(t: &[char], units: &[String]) -> Vec<Token> {
             let digits: String = t[start..j].iter().filter(|c| **c != ',').collect();
             if let Ok(v) = Decimal::from_str_exact(&digits) {
                 if let Some((unit, unit_end)) = unit_at(t, j, units) {
-                    out.push(Token { start, end: j, value: v, unit, unit_end });
+                    let ulp = Decimal::new(1, v.scale());
+                    out.push(Token { start, end: j, value: v, unit, unit_end, ulp });
                 } else if let Some(m) = t.get(j).and_then(|c| multiplier(*c)) {
                     if let Some((unit, unit_end)) = unit_at(t, j + 1, units) {
-                        if let Some(v) = v.checked_mul(m) {
-                            out.push(Token { start, end: j + 1, value: v, unit, unit_end });
+                        if let (Some(value), Some(ulp)) = (v.checked_mul(m), Decimal::new(1, v.scale()).checked_mul(m))
+                        {
+                            out.push(Token { start, end: j + 1, value, unit, unit_end, ulp });
                         }
                     }
                 }
@@ -335,7 +362,7 @@ fn tokens(t: &[char], units: &[String]) -> Vec<Token> {
                 if let (Some(v), Some((unit, unit_end))) =
                     (crate::number::parse_chinese_numeral(&run), unit_at(t, end, units))
                 {
-                    out.push(Token { start, end, value: Decimal::from(v), unit, unit_end });
+                    out.push(Token { start, end, value: Decimal::from(v), unit, unit_end, ulp: Decimal::ONE });
                     break;
                 }
             }
@@ -421,13 +448,9 @@ fn ambiguous(t: &[char], tok: &Token, ms: usize, me: usize, year: Option<u32>) -
         return true;
     }
     // The clause around the number, for comparisons.
-    let mut cs = tok.start;
-    while cs > 0 && !matches!(t[cs - 1], ',' | ';' | ':' | '。' | '!' | '?' | '(' | ')') {
-        cs -= 1;
-    }
-    let mut ce = tok.unit_end;
-    while ce < t.len() && !matches!(t[ce], ',' | ';' | ':' | '。' | '!' | '?' | '(' | ')') {
-        ce += 1;
+    let (cs, ce) = clause(t, tok.start, tok.unit_end);
+    if several_years_or_a_month(&t[cs..ce]) {
+        return true;
     }
     for w in COMPARISON {
         let w = chars(w);
@@ -444,8 +467,86 @@ fn ambiguous(t: &[char], tok: &Token, ms: usize, me: usize, year: Option<u32>) -
     if (0..tok.start).any(|k| starts_with_at(&t[..tok.start], k, &subset)) {
         return true;
     }
+    // A count since some event (`自条例施行以来`), not since the year began.
+    let since: Vec<char> = SINCE.chars().collect();
+    if (0..tok.start).any(|k| {
+        starts_with_at(&t[..tok.start], k, &since) && !(k > 0 && t[k - 1] == '年') && !ends_with_at(t, k, &['年', '初'])
+    }) {
+        return true;
+    }
     // A year other than the report's anywhere in the sentence.
     years(t).into_iter().any(|y| Some(y) != year)
+}
+
+/// The clause (`,` `;` `。` … apart) around `start..end`.
+fn clause(t: &[char], start: usize, end: usize) -> (usize, usize) {
+    let mut cs = start;
+    while cs > 0 && !CLAUSE_BREAK.contains(&t[cs - 1]) {
+        cs -= 1;
+    }
+    let mut ce = end;
+    while ce < t.len() && !CLAUSE_BREAK.contains(&t[ce]) {
+        ce += 1;
+    }
+    (cs, ce)
+}
+
+/// Does a clause speak of several years (`近三年`, `近5年`) or of one month
+/// (`12月收到`; a date such as `12月31日` is not a month)?
+fn several_years_or_a_month(c: &[char]) -> bool {
+    let numeral = |x: char| x.is_ascii_digit() || crate::number::is_chinese_numeral(x);
+    (0..c.len()).any(|k| {
+        let recent = c[k] == '近' && {
+            let digits = c[k + 1..].iter().take_while(|x| numeral(**x)).count();
+            digits > 0 && c.get(k + 1 + digits) == Some(&'年')
+        };
+        let month = c[k] == '月'
+            && k > 0
+            && numeral(c[k - 1])
+            && !c.get(k + 1).is_some_and(|x| numeral(*x))
+            && !c.get(k + 1).is_some_and(|x| *x == '-' || *x == '至');
+        recent || month
+    })
+}
+
+/// Is the number a part of the total by one of the entry's qualifiers in its
+/// clause, up to the end of the match (`通过政府网站收到…`, `书面…申请3件`,
+/// `按时答复12件`)?
+fn qualified(t: &[char], qualifiers: &[String], tok: &Token, me: usize) -> bool {
+    let (cs, _) = clause(t, tok.start, tok.unit_end);
+    let end = me.max(tok.unit_end);
+    qualifiers.iter().any(|q| {
+        let w: Vec<char> = q.chars().collect();
+        (cs..end).any(|k| k + w.len() <= end && starts_with_at(t, k, &w) && !(k > 0 && SELF.contains(&t[k - 1])))
+    })
+}
+
+/// Does a context word of the entry stand in the number's clause, or in an
+/// earlier clause of the sentence that states a count of the entry's units
+/// itself (`因政府信息公开被申请行政复议1件，被提起行政诉讼4件`)? A
+/// clause that only names the subject (`为推进政府信息公开工作，`) does not
+/// carry it.
+fn context_in_clause(t: &[char], n: &Narrative, tok: &Token) -> bool {
+    let has_context = |a: usize, b: usize| {
+        n.context.iter().any(|c| {
+            let w: Vec<char> = c.chars().collect();
+            (a..b).any(|k| k + w.len() <= b && starts_with_at(t, k, &w))
+        })
+    };
+    let (cs, ce) = clause(t, tok.start, tok.unit_end);
+    if has_context(cs, ce) {
+        return true;
+    }
+    let counts = tokens(t, &n.units);
+    let mut end = cs;
+    while end > 0 {
+        let (a, _) = clause(t, end - 1, end - 1);
+        if has_context(a, end - 1) && counts.iter().any(|k| k.start >= a && k.unit_end < end) {
+            return true;
+        }
+        end = a;
+    }
+    false
 }
 
 /// Four-digit years followed by 年 (`2020年`, `2020年度`, `二〇二〇年`).

@@ -15,6 +15,8 @@ const ORGAN_MAX: usize = 40;
 /// Characters an organ name never contains.
 const NOT_IN_ORGAN: &[char] =
     &[',', ';', ':', '。', '!', '?', '(', ')', '、', '《', '》', '“', '”', '"', '[', ']', '<', '>'];
+/// Characters that end a clause (after NFKC).
+const CLAUSE_BREAK: &[char] = &[',', ';', ':', '。', '!', '?'];
 /// Words that stand for the writer, not a name (`请与本机关联系`).
 const SELF_WORDS: &[char] = &['本', '我', '该', '贵', '各'];
 /// Endings that name an organ's government rather than the organ's place.
@@ -93,18 +95,24 @@ fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
                 words.iter().map(|w| format!("“{w}”")).collect::<String>()
             ))
         }
-        QualityCheck::States { templates, compare } => {
+        QualityCheck::States { templates, compare, citing } => {
             let t: Vec<char> = crate::number::squeeze(text).chars().collect();
+            // The years stated, in order: the preamble may name its own year
+            // and another (`…2019年的数据见上年报告`); only a preamble that
+            // never states the report's year is suspect.
+            let mut other_year: Option<(u32, String)> = None;
             for tpl in templates {
-                for (year, organ, quote) in captures(&t, tpl) {
+                for (year, organ, quote, start, end) in captures(&t, tpl) {
+                    if cites(&t, start, end, citing) {
+                        continue;
+                    }
                     match compare {
                         Captured::Year => {
                             let (Some(y), Some(ry)) = (year, report.year) else { continue };
-                            if y != ry {
-                                return Some(format!(
-                                    "{name}写的是{y}年（“{quote}”），报告年度是{ry}年，请核实是否沿用了其他年度的报告"
-                                ));
+                            if y == ry {
+                                return None;
                             }
+                            other_year.get_or_insert((y, quote));
                         }
                         Captured::Organ => {
                             let Some(o) = organ else { continue };
@@ -122,9 +130,24 @@ fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
                     }
                 }
             }
-            None
+            let (y, quote) = other_year?;
+            let ry = report.year?;
+            Some(format!("{name}写的是{y}年（“{quote}”），报告年度是{ry}年，请核实是否沿用了其他年度的报告"))
         }
     }
+}
+
+/// Does the clause of `start..end` hold a word that makes the wording a
+/// citation of another report?
+fn cites(t: &[char], start: usize, end: usize, citing: &[String]) -> bool {
+    if citing.is_empty() {
+        return false;
+    }
+    let stop = |c: &char| CLAUSE_BREAK.contains(c);
+    let cs = t[..start].iter().rposition(stop).map_or(0, |i| i + 1);
+    let ce = t[end..].iter().position(stop).map_or(t.len(), |i| end + i);
+    let clause: String = t[cs..ce].iter().collect();
+    citing.iter().any(|w| clause.contains(w.as_str()))
 }
 
 /// Does a name carry a place name (`海原县人民政府办公室`), rather than
@@ -156,14 +179,18 @@ fn same_organ(organ: &str, found: &str) -> bool {
     last.chars().count() >= 2 && found.contains(&last)
 }
 
-/// Every place the template matches: (year, organ, the matched text).
-fn captures(t: &[char], tpl: &Template) -> Vec<(Option<u32>, Option<String>, String)> {
+/// A place a template matches: (year, organ, the matched text, its start
+/// and end).
+type Capture = (Option<u32>, Option<String>, String, usize, usize);
+
+/// Every place the template matches.
+fn captures(t: &[char], tpl: &Template) -> Vec<Capture> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < t.len() {
         let mut caps = (None, None);
         if let Some(end) = match_at(t, start, &tpl.pieces, &mut caps) {
-            out.push((caps.0, caps.1, t[start..end].iter().collect()));
+            out.push((caps.0, caps.1, t[start..end].iter().collect(), start, end));
             start = end;
         } else {
             start += 1;

@@ -141,6 +141,10 @@ pub struct RawNarrative {
     pub context: Vec<String>,
     #[serde(default)]
     pub unless: Vec<String>,
+    #[serde(default)]
+    pub context_in: Option<String>,
+    #[serde(default)]
+    pub qualifiers: Vec<String>,
     pub gap: Option<usize>,
 }
 
@@ -161,4 +165,6 @@ pub struct RawQuality {
     #[serde(default)]
     pub states: Vec<String>,
     pub compare: Option<String>,
+    #[serde(default)]
+    pub citing: Vec<String>,
 }

@@ -46,6 +46,14 @@ pub struct Narrative {
     pub phrases: Vec<Phrase>,
     /// The sentence must contain one of these words (none: no condition).
     pub context: Vec<String>,
+    /// Where the `context` words must stand: the whole sentence, or (when
+    /// `true`) the number's clause or an earlier clause of its sentence that
+    /// states a count itself.
+    pub context_in_clause: bool,
+    /// Words that, in the number's clause up to the end of the match, make
+    /// the number a part of the total (`书面`, `通过…网站`, `按时`); one right
+    /// after 本 or 我 (`本办公室`) does not count.
+    pub qualifiers: Vec<String>,
     /// The paragraph must contain none of these words.
     pub unless: Vec<String>,
     /// Characters a gap may span.
@@ -82,7 +90,9 @@ pub enum QualityCheck {
     Mentions { cells: Vec<Term>, words: Vec<String> },
     /// The year or organ the text states in one of the wordings is the
     /// report's.
-    States { templates: Vec<Template>, compare: Captured },
+    /// A wording whose clause holds one of the `citing` words cites
+    /// another report (`根据《…2019年…年度报告》所提问题`) and is not read.
+    States { templates: Vec<Template>, compare: Captured, citing: Vec<String> },
 }
 
 /// A part-quality rule.
@@ -215,6 +225,11 @@ pub(super) fn narrative(r: &RawNarrative, ed: &Edition) -> Result<Narrative, Str
         return Err(what("units 中有空的单位".into()));
     }
     units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    let context_in_clause = match r.context_in.as_deref() {
+        None | Some("sentence") => false,
+        Some("clause") => true,
+        Some(other) => return Err(what(format!("context_in 应为 \"sentence\" 或 \"clause\"，而不是 “{other}”"))),
+    };
     Ok(Narrative {
         what: r.what.clone(),
         cells,
@@ -222,6 +237,8 @@ pub(super) fn narrative(r: &RawNarrative, ed: &Edition) -> Result<Narrative, Str
         phrases,
         context: r.context.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
         unless: r.unless.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
+        context_in_clause,
+        qualifiers: r.qualifiers.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
         gap: r.gap.unwrap_or(DEFAULT_GAP),
     })
 }
@@ -234,6 +251,9 @@ pub(super) fn quality(r: &RawQuality, ed: &Edition) -> Result<QualityRule, Strin
     let severity = super::severity(&r.severity).map_err(what)?;
     if r.part != "preamble" && ed.part(&r.part).is_none() {
         return Err(what(format!("part “{}” 不存在（应为某部分的 id 或 preamble）", r.part)));
+    }
+    if !r.citing.is_empty() && r.states.is_empty() {
+        return Err(what("citing 只能与 states 一起使用".into()));
     }
     let kinds = [!r.only.is_empty(), !r.if_positive.is_empty() || !r.mentions.is_empty(), !r.states.is_empty()];
     if kinds.iter().filter(|k| **k).count() != 1 {
@@ -251,7 +271,8 @@ pub(super) fn quality(r: &RawQuality, ed: &Edition) -> Result<QualityRule, Strin
         if !templates.iter().all(|t| t.pieces.contains(&Piece::Hole(compare))) {
             return Err(what(format!("states 的每个措辞都应含 {{{}}}", r.compare.as_deref().unwrap_or_default())));
         }
-        QualityCheck::States { templates, compare }
+        let citing = r.citing.iter().map(|w| crate::number::squeeze(w)).filter(|w| !w.is_empty()).collect();
+        QualityCheck::States { templates, compare, citing }
     } else {
         if r.if_positive.is_empty() || r.mentions.is_empty() {
             return Err(what("if_positive 和 mentions 应同时给出".into()));
