@@ -12,6 +12,20 @@ pub const PROP_TEMPLATE_VERSION: &str = "xxgk_template_version";
 pub const PROP_ORGAN: &str = "xxgk_organ";
 pub const PROP_YEAR: &str = "xxgk_year";
 
+/// The stamp of a Word or HTML publication: edition, conventions version,
+/// organ, year, contact and publication date under their property names,
+/// which the readers take back (Word custom properties, HTML `<meta>`).
+pub fn stamp<'a>(report: &'a crate::model::Report, ed: &'a crate::edition::Edition) -> [(&'static str, String); 6] {
+    [
+        (PROP_EDITION, ed.id.clone()),
+        (PROP_TEMPLATE_VERSION, TEMPLATE_VERSION.to_string()),
+        (PROP_ORGAN, report.organ.clone()),
+        (PROP_YEAR, report.year.map(|y| y.to_string()).unwrap_or_default()),
+        (crate::read::map::PROP_CONTACT, report.contact.clone()),
+        (crate::read::map::PROP_PUBLISHED, report.published.clone()),
+    ]
+}
+
 /// Name of the report-information sheet.
 pub const INFO_SHEET: &str = "报告信息";
 pub const INFO_TITLE: &str = "政府信息公开工作年度报告 报告信息";

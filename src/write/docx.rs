@@ -32,8 +32,6 @@ use crate::edition::Edition;
 use crate::error::{Error, Result};
 use crate::model::Report;
 use crate::ooxml::{esc, package};
-use crate::read::docx::{PROP_CONTACT, PROP_PUBLISHED};
-use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
 
 /// What the document is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,15 +331,7 @@ fn core_xml(report: &Report) -> String {
 }
 
 fn custom_xml(report: &Report, ed: &Edition) -> String {
-    let year = report.year.map(|y| y.to_string()).unwrap_or_default();
-    let props = [
-        (PROP_EDITION, ed.id.as_str()),
-        (PROP_TEMPLATE_VERSION, TEMPLATE_VERSION),
-        (PROP_ORGAN, report.organ.as_str()),
-        (PROP_YEAR, year.as_str()),
-        (PROP_CONTACT, report.contact.as_str()),
-        (PROP_PUBLISHED, report.published.as_str()),
-    ];
+    let props = crate::workbook::stamp(report, ed);
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">",
     );

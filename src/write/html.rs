@@ -20,8 +20,6 @@ use crate::edition::layout::{column_weights, layout, Content};
 use crate::edition::Edition;
 use crate::model::Report;
 use crate::ooxml::esc;
-use crate::read::docx::{PROP_CONTACT, PROP_PUBLISHED};
-use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
 
 /// The page's typesetting: the writer's style constants, after GB/T 9704
 /// as the Word document (formats.md §9), in CSS.
@@ -52,19 +50,11 @@ pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
             _ => None,
         })
         .unwrap_or_default();
-    let year = report.year.map(|y| y.to_string()).unwrap_or_default();
     let mut x = String::from("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     x.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     x.push_str("<meta name=\"generator\" content=\"xxgk\">\n");
-    for (k, v) in [
-        (PROP_EDITION, ed.id.as_str()),
-        (PROP_TEMPLATE_VERSION, TEMPLATE_VERSION),
-        (PROP_ORGAN, report.organ.as_str()),
-        (PROP_YEAR, year.as_str()),
-        (PROP_CONTACT, report.contact.as_str()),
-        (PROP_PUBLISHED, report.published.as_str()),
-    ] {
-        x.push_str(&format!("<meta name=\"{k}\" content=\"{}\">\n", text(v)));
+    for (k, v) in crate::workbook::stamp(report, ed) {
+        x.push_str(&format!("<meta name=\"{k}\" content=\"{}\">\n", text(&v)));
     }
     x.push_str(&format!("<title>{}</title>\n</head>\n<body>\n<article style=\"{}\">\n", text(&title), style::PAGE));
     for b in &blocks {
