@@ -146,6 +146,17 @@ fn every_sample_round_trips_through_html() {
     }
 }
 
+/// A title with spaces, an ampersand and quotes comes back from xxgk's own
+/// HTML as written (a printed title's spacing is dropped; a stamped one's
+/// is kept).
+#[test]
+fn a_title_comes_back_from_html_as_written() {
+    let mut r = sample("2021-tongxin-county");
+    r.title = "同心县 2021 年政府信息公开工作年度报告 & \"q\" 's".into();
+    let back = read_html(&html_of(&r));
+    assert_eq!(back.title, r.title);
+}
+
 /// What HTML can hold of a text: it has no tab (white space there; written
 /// as an em space, read as a space) and no empty paragraph, and a reader
 /// trims each paragraph.

@@ -37,7 +37,9 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     let mut report = ed.blank_report("", None);
     report.warnings = warnings;
     report.title = prop(PROP_TITLE).unwrap_or(found.title);
-    if kind.is_published() {
+    // A printed title is spaced and wrapped at will (`同心县 2021 年…`); one
+    // that xxgk stamped (its own HTML) is as it was written.
+    if kind.is_published() && prop(PROP_EDITION).is_none() {
         report.title = report.title.split_whitespace().collect();
     }
     report.preamble = prop(PROP_PREAMBLE).unwrap_or(found.preamble);
