@@ -47,18 +47,7 @@ const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 /// Text width of an A4 page with GB/T 9704 margins, in twips (156 mm).
 const TEXT_WIDTH: u32 = 11906 - 1588 - 1474;
 
-/// How table text is set (the writer's typesetting constants; column
-/// widths are the edition's, `widths` in templates/*.toml).
-pub struct TableText {
-    /// Font size in half-points: 21 = 五号 (10.5 pt).
-    pub size: u32,
-    /// Exact line height in twips: 300 = 15 pt. Not snapped to the body's
-    /// 28.9 pt line grid, without first-line indent.
-    pub line: u32,
-}
-
-/// Table text: 五号, exact 15 pt lines, so that 表三 fits one A4 page.
-pub const TABLE_TEXT: TableText = TableText { size: 21, line: 300 };
+use super::typeset::{self as ts, Face};
 
 /// Render a report as a .docx document.
 ///
@@ -174,7 +163,7 @@ fn table_xml(report: &Report, ed: &Edition, ti: usize) -> String {
     for r in 0..lay.rows {
         let header = lay.header_rows.contains(&r);
         // Every row but the last keeps with the next: the table moves to a
-        // new page whole rather than split (it fits one page, TABLE_TEXT).
+        // new page whole rather than split (it fits one page, typeset::TABLE).
         let keep = if r + 1 < lay.rows { "<w:keepNext/>" } else { "" };
         x.push_str(&format!("<w:tr><w:trPr><w:cantSplit/>{}</w:trPr>", if header { "<w:tblHeader/>" } else { "" }));
         let mut c = 0u32;
@@ -229,6 +218,16 @@ fn fonts(east_asia: &str, ascii: &str) -> String {
     format!("<w:rFonts w:ascii=\"{ascii}\" w:eastAsia=\"{east_asia}\" w:hAnsi=\"{ascii}\" w:cs=\"{ascii}\"/>")
 }
 
+/// A face's size (`<w:sz>` and `<w:szCs>`).
+fn size(f: &Face) -> String {
+    format!("<w:sz w:val=\"{0}\"/><w:szCs w:val=\"{0}\"/>", f.half_points)
+}
+
+/// A face's fonts (its font for all scripts) and size.
+fn face(f: &Face) -> String {
+    format!("{}{}", fonts(f.font, f.font), size(f))
+}
+
 fn styles_xml(reader: Reader) -> String {
     let tnr = "Times New Roman";
     let style = |id: &str, name: &str, ppr: &str, rpr: &str| {
@@ -239,46 +238,52 @@ fn styles_xml(reader: Reader) -> String {
     let no_indent = "<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/>";
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"{W}\">\
-<w:docDefaults><w:rPrDefault><w:rPr>{f}<w:kern w:val=\"2\"/><w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults>\
-<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"{no_hanging}\"/><w:spacing w:line=\"578\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{f}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>\
+<w:docDefaults><w:rPrDefault><w:rPr>{f}<w:kern w:val=\"2\"/>{body_sz}<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults>\
+<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"{no_hanging}\"/><w:spacing w:line=\"{body_line}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{f}{body_sz}</w:rPr></w:style>\
 {title}{h1}{h2}{table}{guidance}{footer}\
 <w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/><w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>\
 </w:styles>",
-        f = fonts("仿宋_GB2312", tnr),
+        f = fonts(ts::BODY.font, tnr),
+        body_sz = size(&ts::BODY),
+        body_line = ts::BODY_LINE,
         // Punctuation never hangs into the margin (see [`Reader`]).
         no_hanging = if reader == Reader::LibreOffice { "1" } else { "0" },
         title = style(
             "Title",
             "Title",
-            &format!("<w:spacing w:before=\"0\" w:after=\"578\" w:line=\"700\" w:lineRule=\"exact\"/>{no_indent}<w:jc w:val=\"center\"/>"),
-            &format!("{}<w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>", fonts("方正小标宋简体", "方正小标宋简体")),
+            &format!(
+                "<w:spacing w:before=\"0\" w:after=\"{}\" w:line=\"{}\" w:lineRule=\"exact\"/>{no_indent}<w:jc w:val=\"center\"/>",
+                ts::BODY_LINE,
+                ts::TITLE_LINE
+            ),
+            &face(&ts::TITLE),
         ),
         h1 = style(
             "Heading1",
             "heading 1",
-            "<w:keepNext/><w:spacing w:line=\"578\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"0\"/>",
-            &format!("{}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/>", fonts("黑体", "黑体")),
+            &format!("<w:keepNext/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"0\"/>", ts::BODY_LINE),
+            &face(&ts::HEADING),
         ),
         h2 = style(
             "Heading2",
             "heading 2",
-            "<w:keepNext/><w:spacing w:line=\"578\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"1\"/>",
-            &format!("{}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/>", fonts("楷体_GB2312", "楷体_GB2312")),
+            &format!("<w:keepNext/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"1\"/>", ts::BODY_LINE),
+            &face(&ts::SUB_HEADING),
         ),
         table = style(
             "TableText",
             "Table Text",
             &format!(
                 "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>{no_indent}<w:jc w:val=\"center\"/>",
-                TABLE_TEXT.line
+                ts::TABLE_LINE
             ),
-            &format!("{}<w:sz w:val=\"{sz}\"/><w:szCs w:val=\"{sz}\"/>", fonts("仿宋_GB2312", tnr), sz = TABLE_TEXT.size),
+            &format!("{}{}", fonts(ts::TABLE.font, tnr), size(&ts::TABLE)),
         ),
         guidance = style(
             "Guidance",
             "Guidance",
             "",
-            &format!("{}<w:color w:val=\"808080\"/><w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/>", fonts("楷体_GB2312", "楷体_GB2312")),
+            &format!("{}<w:color w:val=\"808080\"/>{}", fonts(ts::GUIDANCE.font, ts::GUIDANCE.font), size(&ts::GUIDANCE)),
         ),
         footer = style(
             "Footer",

@@ -21,19 +21,40 @@ use crate::edition::Edition;
 use crate::model::Report;
 use crate::ooxml::esc;
 
-/// The page's typesetting: the writer's style constants, after GB/T 9704
-/// as the Word document (formats.md §9), in CSS.
+/// The page's typesetting: the faces and line heights the Word document
+/// uses ([`super::typeset`]), in CSS.
 mod style {
-    pub const PAGE: &str = "max-width:156mm;margin:0 auto;font-family:'仿宋_GB2312',FangSong,'仿宋',STFangsong,serif;font-size:16pt;line-height:28.9pt;color:#000";
-    pub const TITLE: &str = "font-family:'方正小标宋简体','华文中宋',STZhongsong,'宋体',SimSun,serif;font-size:22pt;line-height:35pt;font-weight:normal;text-align:center;margin:0 0 28.9pt 0";
+    use super::super::typeset::{self as ts, pt};
+
+    pub fn page() -> String {
+        format!("max-width:156mm;margin:0 auto;{};line-height:{};color:#000", ts::BODY.css(), pt(ts::BODY_LINE))
+    }
+    pub fn title() -> String {
+        format!(
+            "{};line-height:{};font-weight:normal;text-align:center;margin:0 0 {} 0",
+            ts::TITLE.css(),
+            pt(ts::TITLE_LINE),
+            pt(ts::BODY_LINE)
+        )
+    }
     pub const PARA: &str = "text-indent:2em;text-align:justify;margin:0";
-    pub const HEADING: &str =
-        "font-family:'黑体',SimHei,'Heiti SC',sans-serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0";
-    pub const SUB_HEADING: &str = "font-family:'楷体_GB2312',KaiTi,'楷体',STKaiti,serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0";
-    pub const GUIDANCE: &str =
-        "font-family:'楷体_GB2312',KaiTi,'楷体',STKaiti,serif;font-size:12pt;color:#808080;text-indent:2em;margin:0";
-    /// Tables: 五号 (10.5 pt), 15 pt lines, thin black borders.
-    pub const TABLE: &str = "border-collapse:collapse;width:100%;table-layout:fixed;margin:0 0 14pt 0;font-size:10.5pt;line-height:15pt;text-indent:0";
+    pub fn heading() -> String {
+        format!("{};font-weight:normal;text-indent:2em;margin:0", ts::HEADING.css())
+    }
+    pub fn sub_heading() -> String {
+        format!("{};font-weight:normal;text-indent:2em;margin:0", ts::SUB_HEADING.css())
+    }
+    pub fn guidance() -> String {
+        format!("{};color:#808080;text-indent:2em;margin:0", ts::GUIDANCE.css())
+    }
+    /// Tables: 五号, 15 pt lines, thin black borders.
+    pub fn table() -> String {
+        format!(
+            "border-collapse:collapse;width:100%;table-layout:fixed;margin:0 0 14pt 0;font-size:{}pt;line-height:{};text-indent:0",
+            f64::from(ts::TABLE.half_points) / 2.0,
+            pt(ts::TABLE_LINE)
+        )
+    }
     pub const CELL: &str = "border:1px solid #000;padding:1pt 3pt;vertical-align:middle;text-align:center;font-weight:normal;word-break:break-all";
     pub const LEFT: &str = "text-align:left";
     /// Numbers in Times New Roman, as in the Word document.
@@ -56,15 +77,15 @@ pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
     for (k, v) in crate::workbook::stamp(report, ed) {
         x.push_str(&format!("<meta name=\"{k}\" content=\"{}\">\n", text(&v)));
     }
-    x.push_str(&format!("<title>{}</title>\n</head>\n<body>\n<article style=\"{}\">\n", text(&title), style::PAGE));
+    x.push_str(&format!("<title>{}</title>\n</head>\n<body>\n<article style=\"{}\">\n", text(&title), style::page()));
     for b in &blocks {
         match b {
-            Block::Title(t) => x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::TITLE, text(t))),
+            Block::Title(t) => x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::title(), text(t))),
             Block::Para(t) if t.trim().is_empty() => {}
             Block::Para(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::PARA, text(t))),
-            Block::Heading(t) => x.push_str(&format!("<h2 style=\"{}\">{}</h2>\n", style::HEADING, text(t))),
-            Block::SubHeading(t) => x.push_str(&format!("<h3 style=\"{}\">{}</h3>\n", style::SUB_HEADING, text(t))),
-            Block::Guidance(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::GUIDANCE, text(t))),
+            Block::Heading(t) => x.push_str(&format!("<h2 style=\"{}\">{}</h2>\n", style::heading(), text(t))),
+            Block::SubHeading(t) => x.push_str(&format!("<h3 style=\"{}\">{}</h3>\n", style::sub_heading(), text(t))),
+            Block::Guidance(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::guidance(), text(t))),
             Block::Table(ti) => table(&mut x, report, ed, *ti, false),
         }
     }
@@ -96,7 +117,7 @@ fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize, cell_ids: boo
     let weights = column_weights(ed, ti, &lay);
     let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let name = ed.tables.get(ti).map(|t| format!("{}　{}", t.name, t.title)).unwrap_or_default();
-    x.push_str(&format!("<table style=\"{}\" aria-label=\"{}\">\n<colgroup>", style::TABLE, text(&name)));
+    x.push_str(&format!("<table style=\"{}\" aria-label=\"{}\">\n<colgroup>", style::table(), text(&name)));
     for w in &weights {
         x.push_str(&format!("<col style=\"width:{:.2}%\">", w / total * 100.0));
     }

@@ -13,6 +13,7 @@ pub mod json;
 pub mod outline;
 pub mod pdf;
 pub mod summary;
+pub mod typeset;
 pub mod xlsx;
 
 use crate::edition::Edition;
