@@ -128,7 +128,7 @@ pub fn unique_name(shown: &str, used: &mut HashSet<String>) -> String {
 }
 
 /// One row of the submission overview.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,7 +152,7 @@ pub struct Row {
 }
 
 /// Sums of every cell over the reports of one edition.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub reports: usize,
     pub sums: Vec<Number>,
@@ -238,6 +238,43 @@ pub fn index_previous(jobs: &[Job], read: &ReadFn<'_>, tick: &TickFn<'_>) -> Pre
     m
 }
 
+/// Write the index of last year's reports to `path`, for the isolated
+/// workers of a batch ([`crate::isolate::Request::Batch`]): JSON lines of
+/// `[organ key, year, path in hex, path as shown]`, so that any file name
+/// survives.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn save_index(index: &PreviousIndex, path: &Path) -> Result<()> {
+    // Organs in order (the same bytes every run), each one's reports in
+    // the index's order (the first of a year is the one taken).
+    let mut organs: Vec<_> = index.iter().collect();
+    organs.sort_by_key(|(k, _)| *k);
+    let mut text = Vec::new();
+    for (k, (year, p, shown)) in organs.into_iter().flat_map(|(k, list)| list.iter().map(move |e| (k, e))) {
+        let line = (k, year, crate::isolate::path_hex(p), shown);
+        serde_json::to_writer(&mut text, &line).map_err(|e| Error::invalid(path, e.to_string()))?;
+        text.push(b'\n');
+    }
+    crate::write::write_file(path, &text, true, &[])
+}
+
+/// Read an index written by [`save_index`].
+///
+/// # Errors
+/// The file cannot be read or is not such an index.
+pub fn load_index(path: &Path) -> Result<PreviousIndex> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut m: PreviousIndex = HashMap::new();
+    for line in text.lines() {
+        let (k, year, hex, shown): (String, Option<u32>, String, String) =
+            serde_json::from_str(line).map_err(|e| Error::invalid(path, e.to_string()))?;
+        let p = crate::isolate::unhex(&hex).ok_or_else(|| Error::invalid(path, "上年报告索引中的路径无法识别"))?;
+        m.entry(k).or_default().push((year, p, shown));
+    }
+    Ok(m)
+}
+
 fn find_previous<'a>(index: &'a PreviousIndex, r: &Report) -> Option<&'a (Option<u32>, PathBuf, String)> {
     let list = index.get(&key(&r.organ))?;
     let want = r.year.map(|y| y.saturating_sub(1));
@@ -265,38 +302,80 @@ pub fn previous_for<'e>(
 /// and their findings dropped, so memory stays flat however many reports.
 pub const CHUNK: usize = 256;
 
-/// Process every job: read, check, write `reports/<output>`, summarise.
-/// `tick` is called as each job is done. After each chunk, `sink` gets its
-/// rows (with their findings, in input order); the rows are kept without
-/// their findings. Findings about the batch as a whole (duplicates) are in
-/// [`Outcome::late`].
+/// Folder of the reports' JSON in the output folder.
+pub const REPORTS_DIR: &str = "reports";
+
+/// What processing one job gives: its row with its findings, and its part
+/// of the totals (`None` if it could not be read). It is what an isolated
+/// worker answers for a job ([`crate::isolate::Request::Batch`]), so it is
+/// serializable.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Done {
+    pub row: Row,
+    /// The row's findings (kept apart: [`Row::findings`] is not serialized).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<(String, Totals)>,
+}
+
+impl Done {
+    /// A job whose file could not be used, and why.
+    pub fn unusable(job: &Job, why: String) -> Done {
+        Done {
+            row: Row {
+                source: job.shown.clone(),
+                output: None,
+                organ: String::new(),
+                year: None,
+                edition: String::new(),
+                errors: 0,
+                warnings: 0,
+                status: format!("无法读取：{why}"),
+                previous: None,
+                annotated: None,
+                findings: Vec::new(),
+            },
+            findings: Vec::new(),
+            totals: None,
+        }
+    }
+}
+
+/// How a batch processes one job: [`process`] in this process, or the same
+/// in an isolated worker ([`crate::isolate::Pool::batch`]).
+pub type ProcessFn<'a> = dyn Fn(&Job) -> Done + Sync + 'a;
+
+/// Process every job with `process` (which writes `reports/<output>`), and
+/// summarise. `tick` is called as each job is done. After each chunk,
+/// `sink` gets its rows (with their findings, in input order); the rows are
+/// kept without their findings. Findings about the batch as a whole
+/// (duplicates) are in [`Outcome::late`].
 pub fn run(
     jobs: &[Job],
-    editions: &Editions,
-    read: &ReadFn<'_>,
+    process: &ProcessFn<'_>,
     outdir: &Path,
-    previous: Option<&PreviousIndex>,
     tick: &TickFn<'_>,
     sink: &mut dyn FnMut(&[Row]) -> Result<()>,
 ) -> Result<Outcome> {
-    let reports_dir = outdir.join("reports");
+    let reports_dir = outdir.join(REPORTS_DIR);
     std::fs::create_dir_all(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
     let mut outcome = Outcome::default();
     for chunk in jobs.chunks(CHUNK) {
-        let results: Vec<(Row, Option<(String, Totals)>)> = chunk
+        let results: Vec<Done> = chunk
             .par_iter()
             .map(|job| {
-                let mut totals = BTreeMap::new();
-                let row = one(job, editions, read, &reports_dir, previous, &mut totals);
+                let done = process(job);
                 tick();
-                (row, totals.into_iter().next())
+                done
             })
             .collect();
         let mut rows = Vec::with_capacity(results.len());
-        for (row, t) in results {
-            if let Some((id, t)) = t {
+        for Done { mut row, findings, totals } in results {
+            if let Some((id, t)) = totals {
                 outcome.totals.entry(id).or_default().merge(t);
             }
+            row.findings = findings;
             rows.push(row);
         }
         sink(&rows)?;
@@ -306,58 +385,52 @@ pub fn run(
         }
     }
     outcome.late = mark_duplicates(&mut outcome.rows);
+    // The reports were written without waiting for the disk one by one;
+    // one flush of the file system now, before the summary says they are
+    // there (see [`crate::write::write_file_unsynced`]).
+    crate::write::sync_filesystem(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
     Ok(outcome)
 }
 
-fn one(
+/// Process one job: read it with `read`, check it (against last year's
+/// report of the same organ from `previous`, if any), write its JSON to
+/// `reports_dir` and, when it has errors, its annotated workbook beside.
+pub fn process(
     job: &Job,
     editions: &Editions,
     read: &ReadFn<'_>,
     reports_dir: &Path,
     previous: Option<&PreviousIndex>,
-    totals: &mut BTreeMap<String, Totals>,
-) -> Row {
-    let unusable = |why: String| Row {
-        source: job.shown.clone(),
-        output: None,
-        organ: String::new(),
-        year: None,
-        edition: String::new(),
-        errors: 0,
-        warnings: 0,
-        status: format!("无法读取：{why}"),
-        previous: None,
-        annotated: None,
-        findings: Vec::new(),
-    };
+) -> Done {
     let report = match read(&job.path) {
         Ok(r) => r,
-        Err(e) => return unusable(e.to_string()),
+        Err(e) => return Done::unusable(job, e.to_string()),
     };
     let Some(ed) = editions.get(&report.edition) else {
-        return unusable(format!("没有 “{}” 这个格式版本", report.edition));
+        return Done::unusable(job, format!("没有 “{}” 这个格式版本", report.edition));
     };
     let prev = previous.and_then(|idx| previous_for(idx, &report, editions, read));
     let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
     let (errors, warnings) = tally(&findings);
     let out = reports_dir.join(&job.output);
     let written = crate::write::json::render(&report)
-        .and_then(|bytes| crate::write::write_file(&out, &bytes, true, std::slice::from_ref(&job.path)));
+        .and_then(|bytes| crate::write::write_file_unsynced(&out, &bytes, true, std::slice::from_ref(&job.path)));
     if let Err(e) = written {
-        return unusable(e.to_string());
+        return Done::unusable(job, e.to_string());
     }
     let annotated = if errors > 0 {
         match annotate(job, &report, ed, &findings, reports_dir) {
             Ok(name) => Some(name),
-            Err(e) => return unusable(e.to_string()),
+            Err(e) => return Done::unusable(job, e.to_string()),
         }
     } else {
         None
     };
-    totals.entry(ed.id.clone()).or_default().add(ed, &report);
-    Row {
+    let mut totals = Totals::default();
+    totals.add(ed, &report);
+    let row = Row {
         source: job.shown.clone(),
-        output: Some(format!("reports/{}", job.output)),
+        output: Some(format!("{REPORTS_DIR}/{}", job.output)),
         organ: report.organ.clone(),
         year: report.year,
         edition: ed.name.clone(),
@@ -372,8 +445,9 @@ fn one(
         },
         previous: prev.map(|(_, _, s)| s),
         annotated,
-        findings,
-    }
+        findings: Vec::new(),
+    };
+    Done { row, findings, totals: Some((ed.id.clone(), totals)) }
 }
 
 /// Folder of the annotated workbooks, beside `reports/`.
@@ -387,7 +461,7 @@ fn annotate(job: &Job, report: &Report, ed: &Edition, findings: &[Finding], repo
     let stem = job.output.strip_suffix(".json").unwrap_or(&job.output);
     let name = format!("{stem}.问题标注.xlsx");
     let bytes = crate::write::xlsx::render_annotated(report, ed, findings)?;
-    crate::write::write_file(&dir.join(&name), &bytes, true, std::slice::from_ref(&job.path))?;
+    crate::write::write_file_unsynced(&dir.join(&name), &bytes, true, std::slice::from_ref(&job.path))?;
     Ok(format!("{ANNOTATED_DIR}/{name}"))
 }
 
@@ -424,4 +498,30 @@ fn mark_duplicates(rows: &mut [Row]) -> Vec<(usize, Finding)> {
     }
     out.sort_by_key(|(i, _)| *i);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_of_last_years_reports_survives_any_file_name() {
+        let mut index: PreviousIndex = HashMap::new();
+        #[cfg(unix)]
+        let odd = {
+            use std::os::unix::ffi::OsStringExt;
+            PathBuf::from(std::ffi::OsString::from_vec(b"/tmp/\xff\xfe-\xe5\x8e\xbf.docx".to_vec()))
+        };
+        #[cfg(not(unix))]
+        let odd = PathBuf::from("C:/上年/县.docx");
+        index.entry("同心县".into()).or_default().push((Some(2020), odd, "上年/县.docx".into()));
+        index.entry("同心县".into()).or_default().push((None, PathBuf::from("/a b/c.json"), "c.json".into()));
+        index.entry("恩和镇".into()).or_default().push((Some(2019), PathBuf::from("x.xlsx"), "x.xlsx".into()));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("previous.jsonl");
+        save_index(&index, &file).unwrap();
+        assert_eq!(load_index(&file).unwrap(), index);
+        std::fs::write(&file, "not an index\n").unwrap();
+        assert!(load_index(&file).is_err());
+    }
 }

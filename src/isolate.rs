@@ -15,10 +15,18 @@
 //! `{"err":"<Chinese message>"}`. The answer is parsed straight into a
 //! [`Report`], with no intermediate JSON value.
 //!
+//! A batch sends `{"batch":{…}}` instead: the worker does the whole job —
+//! read, check, write the report's JSON (and annotated workbook) into the
+//! output folder — and answers `{"done":…}` with the job's summary row, its
+//! findings and its part of the totals. The report itself never crosses
+//! the pipe, so isolation costs the batch little beyond the process hop
+//! (README, "速度与内存").
+//!
 //! A worker's standard error is kept, its last lines, so that when a worker
 //! dies its last words (a panic message, `memory allocation … failed`) are
 //! part of the message about that file rather than lost.
 
+use crate::batch::{Done, Job};
 use crate::error::{Error, Result};
 use crate::model::Report;
 use serde::{Deserialize, Serialize};
@@ -45,6 +53,31 @@ pub enum Request {
     /// Read the list of organ names in this file (`xxgk serve`'s 模板 page;
     /// see [`crate::template::organs`]).
     Organs { path_hex: String },
+    /// Do one job of a batch ([`crate::batch::process`]): read the file,
+    /// check it, write its JSON (and annotated workbook) into the folder
+    /// `reports_hex`, and answer with its row. Last year's reports are
+    /// looked up in the index file `previous_hex` (see
+    /// [`crate::batch::save_index`]), if any. Only the row crosses the
+    /// pipe, not the report.
+    Batch {
+        path_hex: String,
+        shown: String,
+        output: String,
+        reports_hex: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_hex: Option<String>,
+    },
+}
+
+impl Request {
+    /// The file the request is about (`None` if its path does not decode).
+    pub fn path(&self) -> Option<PathBuf> {
+        match self {
+            Request::Read { path_hex } | Request::Organs { path_hex } | Request::Batch { path_hex, .. } => {
+                unhex(path_hex)
+            }
+        }
+    }
 }
 
 /// A worker's answer.
@@ -53,6 +86,7 @@ pub enum Request {
 pub enum Response {
     Ok(Box<Report>),
     Organs(Vec<String>),
+    Done(Box<Done>),
     /// The reader's error, as the Chinese message for the user.
     Err(String),
 }
@@ -184,6 +218,11 @@ pub struct Pool {
     idle: Mutex<Vec<Worker>>,
 }
 
+/// A path's bytes in hex, as requests carry paths.
+pub fn path_hex(p: &Path) -> String {
+    hex(&path_bytes(p))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -233,7 +272,26 @@ impl Pool {
         match self.ask(path, Request::Read { path_hex: hex(&path_bytes(path)) })? {
             Response::Ok(report) => Ok(*report),
             Response::Err(msg) => Err(Error::Usage(msg)),
-            Response::Organs(_) => Err(Error::invalid(path, "读取进程返回的内容无法识别")),
+            _ => Err(Error::invalid(path, "读取进程返回的内容无法识别")),
+        }
+    }
+
+    /// Do one job of a batch in a worker (see [`Request::Batch`]); a file
+    /// the worker could not use, or a worker that died or overran, gives
+    /// the job's row saying why.
+    pub fn batch(&self, job: &Job, reports_dir: &Path, previous: Option<&Path>) -> Done {
+        let request = Request::Batch {
+            path_hex: path_hex(&job.path),
+            shown: job.shown.clone(),
+            output: job.output.clone(),
+            reports_hex: path_hex(reports_dir),
+            previous_hex: previous.map(path_hex),
+        };
+        match self.ask(&job.path, request) {
+            Ok(Response::Done(done)) => *done,
+            Ok(Response::Err(msg)) => Done::unusable(job, msg),
+            Ok(_) => Done::unusable(job, Error::invalid(&job.path, "读取进程返回的内容无法识别").to_string()),
+            Err(e) => Done::unusable(job, e.to_string()),
         }
     }
 
@@ -245,7 +303,7 @@ impl Pool {
         match self.ask(path, Request::Organs { path_hex: hex(&path_bytes(path)) })? {
             Response::Organs(list) => Ok(list),
             Response::Err(msg) => Err(Error::Usage(msg)),
-            Response::Ok(_) => Err(Error::invalid(path, "读取进程返回的内容无法识别")),
+            _ => Err(Error::invalid(path, "读取进程返回的内容无法识别")),
         }
     }
 
@@ -305,11 +363,29 @@ impl Pool {
 }
 
 impl Drop for Pool {
+    /// Idle workers are told to stop (their standard input closes, which
+    /// ends their loop) and given a moment to exit on their own — so that
+    /// they end normally, and a profiler watching them can write its
+    /// figures —; any still running after that is killed.
     fn drop(&mut self) {
-        if let Ok(mut idle) = self.idle.lock() {
-            for w in idle.drain(..) {
-                w.kill();
+        let Ok(mut idle) = self.idle.lock() else { return };
+        let mut children: Vec<Child> = idle
+            .drain(..)
+            .map(|w| {
+                drop(w.stdin);
+                w.child
+            })
+            .collect();
+        let start = Instant::now();
+        while !children.is_empty() && start.elapsed() < Duration::from_secs(2) {
+            children.retain_mut(|c| !matches!(c.try_wait(), Ok(Some(_)) | Err(_)));
+            if !children.is_empty() {
+                std::thread::sleep(Duration::from_millis(2));
             }
+        }
+        for mut c in children {
+            let _ = c.kill();
+            let _ = c.wait();
         }
     }
 }
@@ -318,17 +394,13 @@ impl Drop for Pool {
 /// [`serve`] installs), for the answer about the file that caused it.
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
-/// The worker's loop: answer requests until standard input closes. `read`
-/// reads one report, `organs` one list of organs; a panic in either costs
-/// that file, answered with [`PANIC_MARK`], where it happened and what it
-/// said.
+/// The worker's loop: answer requests until standard input closes, each
+/// with `handle`. A panic in it costs that file, answered with
+/// [`PANIC_MARK`], where it happened and what it said.
 ///
 /// # Errors
 /// Standard input or output failed (the parent is gone).
-pub fn serve(
-    read: impl Fn(&Path) -> Result<Report>,
-    organs: impl Fn(&Path) -> Result<Vec<String>>,
-) -> std::io::Result<()> {
+pub fn serve(handle: impl Fn(Request) -> Result<Response>) -> std::io::Result<()> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if let Ok(mut last) = LAST_PANIC.lock() {
@@ -340,20 +412,10 @@ pub fn serve(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in stdin.lock().lines() {
         let line = line?;
-        let (path, list) = match serde_json::from_str::<Request>(&line) {
-            Ok(Request::Read { path_hex }) => (unhex(&path_hex), false),
-            Ok(Request::Organs { path_hex }) => (unhex(&path_hex), true),
-            Err(_) => (None, false),
-        };
-        let answer = match path {
+        let request = serde_json::from_str::<Request>(&line).ok();
+        let answer = match request.and_then(|r| r.path().map(|p| (r, p))) {
             None => Response::Err("读取进程收到的请求无法识别".into()),
-            Some(p) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                if list {
-                    organs(&p).map(Response::Organs)
-                } else {
-                    read(&p).map(|r| Response::Ok(Box::new(r)))
-                }
-            })) {
+            Some((request, p)) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(request))) {
                 Ok(Ok(answer)) => answer,
                 Ok(Err(e)) => Response::Err(e.to_string()),
                 Err(payload) => {

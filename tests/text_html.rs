@@ -3,7 +3,7 @@
 mod common;
 
 use common::{root, run, stderr, stdout};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use xxgk::edition::layout::{layout, Content};
 use xxgk::edition::Editions;
 use xxgk::model::Report;
@@ -252,6 +252,38 @@ fn a_county_in_one_command() {
     for f in ["summary.json", "submissions.csv", "findings.csv", "totals-2019.csv"] {
         assert!(out.join(f).exists(), "{f}");
     }
+    // Reports done in isolated workers (which read, check and write each
+    // report themselves) and in this process give the same bytes, every
+    // file, summary.xlsx included.
+    let inproc = work.path().join("out-in-process");
+    let o = run(&[
+        "batch",
+        county.to_str().unwrap(),
+        "-o",
+        inproc.to_str().unwrap(),
+        "--previous-dir",
+        prev.to_str().unwrap(),
+        "--no-isolation",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rel = |root: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<_> = all_files(root).into_iter().map(|f| f.strip_prefix(root).unwrap().to_path_buf()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(rel(&out), rel(&inproc));
+    for f in rel(&out) {
+        assert!(
+            std::fs::read(out.join(&f)).unwrap() == std::fs::read(inproc.join(&f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
+    }
+    // Not the time of the run: the same reports give the same summary.xlsx.
+    let mut z = zip::ZipArchive::new(std::fs::File::open(out.join("summary.xlsx")).unwrap()).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("docProps/core.xml").unwrap(), &mut core).unwrap();
+    assert!(core.contains(">2019-01-01T00:00:00Z</dcterms:created>"), "{core}");
     // A second run does not overwrite without --force.
     let o = run(&["batch", county.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));

@@ -28,13 +28,13 @@ pub mod suspect;
 
 use crate::edition::{Edition, Editions, Severity};
 use crate::model::{Number, Report, Source};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use generic::GENERIC_RULES;
 pub use suspect::Fix;
 
 /// One thing the reviewer would point out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable rule code, e.g. `T3-BALANCE`.
     pub code: String,
@@ -51,7 +51,7 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     /// The cell ids involved (the first is the one to fix first).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<String>,
     /// The complete Chinese message.
     pub message: String,
@@ -72,7 +72,7 @@ pub struct Finding {
     pub as_written: Option<bool>,
     /// For `CHECK-SUSPECT`: the candidate explanations, each a set of cell
     /// changes; exactly one when the explanation is unique.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<Vec<Fix>>,
 }
 

@@ -56,7 +56,7 @@ pub const TITLE: &str = "最可能出错的格：改动它即可使不符的勾�
 const LISTED: usize = 5;
 
 /// One cell change of a candidate explanation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Fix {
     /// The cell id.
     pub cell: String,

@@ -3,7 +3,7 @@
 use super::progress::Progress;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::batch::{discover, index_previous, NOTHING_FOUND};
+use xxgk::batch::{discover, index_previous, save_index, Job, NOTHING_FOUND, REPORTS_DIR};
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
@@ -51,17 +51,21 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
         None => None,
     };
+    // The workers find last year's reports in a copy of the index on disk.
+    let index_dir = match &previous {
+        Some(index) if reader.isolated() => {
+            let dir = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+            save_index(index, &dir.path().join("previous.jsonl"))?;
+            Some(dir)
+        }
+        _ => None,
+    };
+    let index_file = index_dir.as_ref().map(|d| d.path().join("previous.jsonl"));
+    let reports_dir = a.output.join(REPORTS_DIR);
+    let process = |job: &Job| reader.process(job, &reports_dir, previous.as_ref(), index_file.as_deref());
     let bar = Progress::new(jobs.len(), "批量处理");
-    let outcome = xxgk::write::summary::batch(
-        &jobs,
-        editions,
-        &read,
-        &a.output,
-        previous.as_ref(),
-        a.force,
-        &|| bar.tick(),
-        &mut |_| {},
-    );
+    let outcome =
+        xxgk::write::summary::batch(&jobs, editions, &process, &a.output, a.force, &|| bar.tick(), &mut |_| {});
     bar.clear();
     let outcome = outcome?;
     let total = outcome.rows.len();

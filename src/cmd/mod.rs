@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+use xxgk::batch::{process, Done, Job, PreviousIndex};
 use xxgk::edition::{Edition, Editions};
 use xxgk::isolate::{Config, Pool};
 use xxgk::limits::{parse_size, Limits};
@@ -154,6 +155,31 @@ impl<'a> Reader<'a> {
             (Some(pool), Ok(kind)) if kind != InputKind::Json && path.is_file() => pool.read(path),
             _ => read_in_process(path, self.opts),
         }
+    }
+
+    /// Do one job of a batch ([`xxgk::batch::process`]): in a worker, which
+    /// then reads, checks and writes the report itself and answers with
+    /// its row only, or in this process (JSON input, `--no-isolation`).
+    /// `index_file` is `previous` saved for the workers
+    /// ([`xxgk::batch::save_index`]).
+    pub fn process(
+        &self,
+        job: &Job,
+        reports_dir: &Path,
+        previous: Option<&PreviousIndex>,
+        index_file: Option<&Path>,
+    ) -> Done {
+        match (&self.pool, kind_of(&job.path)) {
+            (Some(pool), Ok(kind)) if kind != InputKind::Json && job.path.is_file() => {
+                pool.batch(job, reports_dir, index_file)
+            }
+            _ => process(job, self.opts.editions, &|p| self.read(p), reports_dir, previous),
+        }
+    }
+
+    /// Whether files are read in isolated workers.
+    pub fn isolated(&self) -> bool {
+        self.pool.is_some()
     }
 
     /// The organ names listed in a file (templates), read like a report.

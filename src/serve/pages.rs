@@ -405,12 +405,13 @@ fn run_batch(app: &Shared, job: &BatchJob, jobs: &[BatchInput], prev_jobs: &[Bat
     });
     set_phase(job, "检查报告");
     let out = job.dir.path().join("out");
+    let reports_dir = out.join(crate::batch::REPORTS_DIR);
+    let process = |j: &crate::batch::Job| crate::batch::process(j, editions, &read, &reports_dir, previous.as_ref());
     let outcome = crate::write::summary::batch(
         jobs,
         editions,
-        &read,
+        &process,
         &out,
-        previous.as_ref(),
         false,
         &|| {
             job.done.fetch_add(1, Ordering::Relaxed);

@@ -93,6 +93,22 @@ pub fn render(format: Format, report: &Report, ed: &Edition, to_file: bool, limi
 /// [`Error::OutputExists`] if `path` exists and `force` is false, or if it is
 /// one of `inputs`; [`Error::Io`] on failure (no partial file is left).
 pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) -> Result<()> {
+    write(path, bytes, force, inputs, true)
+}
+
+/// [`write_file`] without waiting for the disk: the file is complete when
+/// it appears (temporary file, then one rename), but it reaches the disk
+/// when the system flushes it. For the many files of a batch, which then
+/// calls [`sync_filesystem`] once (as git's `core.fsyncMethod=batch` does):
+/// one wait instead of one per file.
+///
+/// # Errors
+/// As [`write_file`].
+pub fn write_file_unsynced(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) -> Result<()> {
+    write(path, bytes, force, inputs, false)
+}
+
+fn write(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf], sync: bool) -> Result<()> {
     if inputs.iter().any(|i| same_file(i, path)) {
         return Err(Error::OutputExists { path: path.to_path_buf() });
     }
@@ -101,8 +117,33 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) ->
         Target::File(file) => file,
     };
     let mut tmp = create_beside(&file)?;
-    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(path, e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| if sync { tmp.as_file().sync_all() } else { Ok(()) })
+        .map_err(|e| Error::io(path, e))?;
     persist(tmp, &file, force)
+}
+
+/// Flush everything written to the file system that holds `dir` to the
+/// disk (`syncfs`), after many [`write_file_unsynced`]; elsewhere than
+/// Linux, the folder's own `fsync`.
+///
+/// # Errors
+/// The folder cannot be opened, or the flush failed.
+pub fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
+    let d = std::fs::File::open(dir)?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: syncfs on a descriptor this function owns.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        d.sync_all()
+    }
 }
 
 /// Where an output goes.

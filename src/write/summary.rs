@@ -13,7 +13,7 @@ use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::write::csv::{self as csvw, record};
 use crate::write::{create_beside, persist, write_file};
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
 use std::io::{BufRead, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -109,6 +109,10 @@ impl SummaryWriter {
         let findings_json = BufWriter::new(tempfile::tempfile_in(outdir).map_err(io(&findings_json_path))?);
         let mut wb = Workbook::new();
         wb.set_tempdir(outdir).map_err(xerr)?;
+        // A fixed date rather than now, so that the same reports give the
+        // same bytes (as the report workbooks do).
+        let created = ExcelDateTime::from_ymd(2019, 1, 1).map_err(xerr)?;
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
         let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_font_name("宋体").set_text_wrap();
         let cell = Format::new().set_border(FormatBorder::Thin).set_font_name("宋体").set_text_wrap();
         {
@@ -278,19 +282,17 @@ impl SummaryWriter {
 ///
 /// # Errors
 /// [`Error::Io`] if the folder cannot be written.
-#[allow(clippy::too_many_arguments)]
 pub fn batch(
     jobs: &[crate::batch::Job],
     editions: &Editions,
-    read: &crate::batch::ReadFn<'_>,
+    process: &crate::batch::ProcessFn<'_>,
     outdir: &Path,
-    previous: Option<&crate::batch::PreviousIndex>,
     force: bool,
     tick: &crate::batch::TickFn<'_>,
     rows: &mut dyn FnMut(&[Row]),
 ) -> Result<Outcome> {
     let mut summary = SummaryWriter::new(outdir, force)?;
-    let outcome = crate::batch::run(jobs, editions, read, outdir, previous, tick, &mut |chunk| {
+    let outcome = crate::batch::run(jobs, process, outdir, tick, &mut |chunk| {
         rows(chunk);
         summary.chunk(chunk)
     })?;
