@@ -377,6 +377,12 @@ fn a_failed_run_leaves_no_partial_file_and_inputs_are_never_overwritten() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(&prev).unwrap(), before);
+    // Nor under another name for the same file (a hard link).
+    let link = dir.path().join("link.xlsx");
+    std::fs::hard_link(&prev, &link).unwrap();
+    let o = run(&["convert", prev.to_str().unwrap(), "-o", link.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&prev).unwrap(), before);
 }
 
 /// The move into place refuses a file that appeared after the output was

@@ -294,7 +294,18 @@ pub fn persist(tmp: NamedTempFile, path: &Path, force: bool) -> Result<()> {
     }
 }
 
+/// Whether two paths name the same file: on Unix the same device and
+/// inode (so a hard link or another spelling of the path is caught too,
+/// with two `stat`s rather than resolving both paths), elsewhere the same
+/// canonical path. A path that does not exist is no file.
 fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(x) = std::fs::metadata(b) else { return false };
+        std::fs::metadata(a).is_ok_and(|y| x.dev() == y.dev() && x.ino() == y.ino())
+    }
+    #[cfg(not(unix))]
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
