@@ -39,7 +39,8 @@ pub fn squeeze(text: &str) -> String {
     for c in text.chars() {
         match nfkc_simple(c) {
             Some(c) => {
-                if !c.is_whitespace() {
+                // Only ASCII white space comes out of the fast path.
+                if !(c.is_ascii() && c.is_whitespace()) {
                     out.push(c);
                 }
             }
