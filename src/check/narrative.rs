@@ -710,6 +710,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn plain_finds_what_a_search_without_white_space_finds(
+            sentence in "[收到申请件共计一二三 \n\u{3000}\u{a0}，。0-9]{0,30}",
+            word in "[收到申请件共计一二三，0-9]{1,4}",
+        ) {
+            let without: String = sentence.chars().filter(|c| !c.is_whitespace()).collect();
+            proptest::prop_assert_eq!(Plain::new(&sentence).contains(&word), without.contains(&word));
+        }
+    }
+
+    #[test]
+    fn plain_ignores_white_space() {
+        let p = Plain::new("共收到 政府信息\n公开申请14件");
+        assert!(p.contains("政府信息公开申请"));
+        assert!(p.contains("收到政府"));
+        assert!(!p.contains("办结"));
+        assert!(Plain::new("共收到申请").contains("收到"));
+    }
+
     #[test]
     fn years_found() {
         assert_eq!(years(&chars("2020 年收到，2021年度办结，12020年")), vec![2020, 2021]);
