@@ -32,7 +32,42 @@ pub fn squeeze(text: &str) -> String {
         // NFKC leaves ASCII unchanged.
         return text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     }
-    text.nfkc().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').collect()
+    // Report text is CJK ideographs, ASCII, Chinese punctuation and
+    // full-width forms, which NFKC maps one character at a time: skip
+    // decomposing and recomposing them.
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match nfkc_simple(c) {
+            Some(c) => {
+                // Only ASCII white space comes out of the fast path.
+                if !(c.is_ascii() && c.is_whitespace()) {
+                    out.push(c);
+                }
+            }
+            None => {
+                return text.nfkc().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').collect();
+            }
+        }
+    }
+    out
+}
+
+/// What NFKC makes of `c` when that is one character and `c` never composes
+/// with a neighbour of the same kind: ASCII and the CJK Unified Ideographs
+/// stay, full-width ASCII (`，` `１`) and the ideographic space become ASCII,
+/// common Chinese punctuation stays. `None` for anything else (`…`, `①`,
+/// half-width katakana, combining marks, compatibility ideographs).
+fn nfkc_simple(c: char) -> Option<char> {
+    match c {
+        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => Some(c),
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0),
+        '\u{3000}' => Some(' '),
+        '、' | '。' | '《' | '》' | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕' => {
+            Some(c)
+        }
+        '“' | '”' | '‘' | '’' | '—' | '–' | '·' => Some(c),
+        _ => None,
+    }
 }
 
 /// Units that may follow a number in a cell, each with what one of it is
@@ -124,11 +159,19 @@ impl Number {
 
 /// The value of a Chinese digit (`零`/`〇` … `九`, `两`).
 pub fn chinese_digit(c: char) -> Option<u64> {
-    "零一二三四五六七八九".chars().position(|d| d == c).map(|i| i as u64).or(match c {
-        '〇' => Some(0),
-        '两' => Some(2),
+    match c {
+        '零' | '〇' => Some(0),
+        '一' => Some(1),
+        '二' | '两' => Some(2),
+        '三' => Some(3),
+        '四' => Some(4),
+        '五' => Some(5),
+        '六' => Some(6),
+        '七' => Some(7),
+        '八' => Some(8),
+        '九' => Some(9),
         _ => None,
-    })
+    }
 }
 
 /// The power of ten of a Chinese unit within a section (`十` `百` `千`).
@@ -281,6 +324,39 @@ mod tests {
         assert!(kind_problem(x("-1"), Kind::Signed, None).is_none());
         assert!(kind_problem(x("1.25"), Kind::Amount, Some(2)).is_none());
         assert!(kind_problem(x("1.255"), Kind::Amount, Some(2)).is_some());
+    }
+
+    /// [`squeeze`] as it was before its fast path: NFKC on everything.
+    fn squeeze_with_full_nfkc(text: &str) -> String {
+        text.nfkc().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}').collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_gives_the_same_text(s in "[一二三零〇两十百千万亿（）()、，。：:；！？…①㈠⑴²《》〈〉「」『』【】〔〕“”‘’—–·\u{3000}\u{a0}\u{200b}\u{feff}\u{ff01}-\u{ff65}\u{ffe0}-\u{ffe6}\u{2f00}-\u{2f10}a-zA-Z0-9 \n\u{301}\u{308}\u{2460}-\u{24ff}\u{f900}-\u{f90f}\u{1100}-\u{1105}\u{1161}-\u{1165}\u{ac00}自然人公开申请件]{0,24}") {
+            proptest::prop_assert_eq!(squeeze(&s), squeeze_with_full_nfkc(&s));
+        }
+
+        #[test]
+        fn the_fast_path_itself_gives_the_same_text(s in "[一二三零十万件（）()、，。：:；！？《》〈〉「」『』【】〔〕“”‘’—–·\u{3000}\u{ff01}-\u{ff5e}\u{4e00}-\u{9fff}a-zA-Z0-9 \n\t]{0,40}") {
+            proptest::prop_assert_eq!(squeeze(&s), squeeze_with_full_nfkc(&s));
+        }
+    }
+
+    #[test]
+    fn fast_path_characters() {
+        for c in ['，', '１', '\u{3000}', '“', '—', '·', 'a', '〔', '件'] {
+            let s = c.to_string();
+            assert_eq!(squeeze(&s), squeeze_with_full_nfkc(&s), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_digits() {
+        let digits: Vec<Option<u64>> = "零一二三四五六七八九〇两十几".chars().map(chinese_digit).collect();
+        let want = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 2].map(Some);
+        assert_eq!(digits[..12], want);
+        assert_eq!(digits[12..], [None, None]);
     }
 
     #[test]

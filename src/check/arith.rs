@@ -30,8 +30,8 @@ pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<
                 } else {
                     (report, ed)
                 };
-                let def = e.cell(id)?;
-                let v = r.value(id)?;
+                let (def, v) = super::cell(r, e, id)?;
+                let v = v?;
                 Some((Some(def), if *negative { -v } else { v }))
             }
         }

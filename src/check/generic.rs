@@ -114,8 +114,8 @@ fn part_empty(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Prev
 }
 
 fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
-    for c in &ed.cells {
-        if report.cells.get(&c.id).is_none_or(Option::is_none) {
+    for (i, c) in ed.cells.iter().enumerate() {
+        if super::entry(report, i, c).is_none_or(Option::is_none) {
             let how = match report.provenance.get(&c.id).map(|s| crate::number::squeeze(&s.text)) {
                 Some(t) if !t.is_empty() => format!("填的是“{t}”，不是数字"),
                 _ => "空白".to_string(),
@@ -127,8 +127,8 @@ fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>
 }
 
 fn kind(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
-    for c in &ed.cells {
-        if let Some(v) = report.value(&c.id) {
+    for (i, c) in ed.cells.iter().enumerate() {
+        if let Some(&Some(v)) = super::entry(report, i, c) {
             if let Some(problem) = kind_problem(v, c.kind, c.decimals) {
                 let msg = format!("{}：{}", c.location, problem);
                 out.push(this.finding(msg).at_cell(report, ed, &c.id));

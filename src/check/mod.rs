@@ -26,7 +26,7 @@ pub mod narrative;
 mod quality;
 pub mod suspect;
 
-use crate::edition::{Edition, Editions, Severity};
+use crate::edition::{CellDef, Edition, Editions, Severity};
 use crate::model::{Number, Report, Source};
 use serde::{Deserialize, Serialize};
 
@@ -149,6 +149,25 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
         out.extend(suspect::suspects(report, ed, previous.as_ref()));
     }
     out
+}
+
+/// A cell of the report and its definition; `None` if either lacks it. The
+/// readers keep a report's cells in the edition's order, so the definition
+/// is found at the same position (one look-up instead of two); a report in
+/// another order is looked up by id.
+fn cell<'a>(report: &'a Report, ed: &'a Edition, id: &str) -> Option<(&'a CellDef, Option<Number>)> {
+    let (i, _, value) = report.cells.get_full(id)?;
+    let def = ed.cells.get(i).filter(|d| d.id == id).or_else(|| ed.cell(id))?;
+    Some((def, *value))
+}
+
+/// The report's entry for the edition's cell `def`, the `i`th: at the same
+/// position when the report keeps the edition's order, else looked up by id.
+fn entry<'a>(report: &'a Report, i: usize, def: &CellDef) -> Option<&'a Option<Number>> {
+    match report.cells.get_index(i) {
+        Some((id, value)) if *id == def.id => Some(value),
+        _ => report.cells.get(&def.id),
+    }
 }
 
 /// Were these cells read exactly as written? `None` when no cell has a

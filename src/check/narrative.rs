@@ -22,6 +22,8 @@ use crate::edition::{Edition, Severity, Term};
 use crate::model::{Number, Report};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::cell::OnceCell;
+use std::ops::Range;
 
 /// The rule code.
 pub const CODE: &str = "NARR-MISMATCH";
@@ -141,11 +143,11 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
         return out;
     }
     for (part_id, part) in &report.parts {
-        for (paragraph, sentence, lines) in sentences(&part.text) {
+        for (paragraph, sentence, range) in sentences(&part.text) {
             // Phrase words are CJK, which normalization leaves alone: a
             // sentence without any of them is skipped before normalizing.
-            let plain: String = sentence.chars().filter(|c| !c.is_whitespace()).collect();
-            if !ed.narrative.iter().any(|n| n.phrases.iter().any(|p| plain.contains(p.key.as_str()))) {
+            let plain = Plain::new(sentence);
+            if !ed.narrative.iter().any(|n| n.phrases.iter().any(|p| plain.contains(&p.key))) {
                 continue;
             }
             let squeezed = crate::number::squeeze(sentence);
@@ -172,7 +174,7 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
                     continue;
                 }
                 if !n.unless.is_empty() {
-                    let around = around.get_or_insert_with(|| crate::number::squeeze(lines));
+                    let around = around.get_or_insert_with(|| crate::number::squeeze(lines(&part.text, &range)));
                     if n.unless.iter().any(|u| around.contains(u.as_str())) {
                         continue;
                     }
@@ -267,17 +269,12 @@ fn value_and_cells(
 }
 
 /// The sentences of a part: the 1-based line each starts on, the sentence,
-/// and the whole lines it stands on (its paragraph as stored).
-fn sentences(text: &str) -> Vec<(usize, &str, &str)> {
+/// and where it stands in the text (for [`lines`]).
+fn sentences(text: &str) -> Vec<(usize, &str, Range<usize>)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut line = 1;
     let mut start_line = 1;
-    let lines = |a: usize, b: usize| {
-        let from = text[..a].rfind('\n').map_or(0, |i| i + 1);
-        let to = text[b..].find('\n').map_or(text.len(), |i| b + i);
-        &text[from..to]
-    };
     for (i, c) in text.char_indices() {
         if c == '\n' {
             line += 1;
@@ -289,31 +286,98 @@ fn sentences(text: &str) -> Vec<(usize, &str, &str)> {
         if SENTENCE_END.contains(&c) {
             let end = i + c.len_utf8();
             if !text[start..end].trim().is_empty() {
-                out.push((start_line, text[start..end].trim(), lines(start, end)));
+                out.push((start_line, text[start..end].trim(), start..end));
             }
             start = end;
             start_line = line;
         }
     }
     if !text[start..].trim().is_empty() {
-        out.push((start_line, text[start..].trim(), lines(start, text.len())));
+        out.push((start_line, text[start..].trim(), start..text.len()));
     }
     out
+}
+
+/// The whole lines a sentence of `text` stands on (its paragraph as stored).
+fn lines<'a>(text: &'a str, sentence: &Range<usize>) -> &'a str {
+    let from = text[..sentence.start].rfind('\n').map_or(0, |i| i + 1);
+    let to = text[sentence.end..].find('\n').map_or(text.len(), |i| sentence.end + i);
+    &text[from..to]
+}
+
+/// A sentence as phrase keys are first looked for in it: white space
+/// removed, not normalized. Which characters it holds is kept as a Bloom
+/// filter of 256 bits, so that most keys are ruled out without a search.
+struct Plain<'a> {
+    sentence: &'a str,
+    chars: [u64; 4],
+    /// The sentence without white space, made when first needed; `None`
+    /// when it has none.
+    text: Option<OnceCell<String>>,
+}
+
+impl<'a> Plain<'a> {
+    fn new(sentence: &'a str) -> Plain<'a> {
+        let mut chars = [0; 4];
+        let mut spaces = false;
+        for c in sentence.chars() {
+            if c.is_whitespace() {
+                spaces = true;
+            } else {
+                let (i, bit) = Self::bit(c);
+                chars[i] |= bit;
+            }
+        }
+        Plain { sentence, chars, text: spaces.then(OnceCell::new) }
+    }
+
+    /// The word of the filter that stands for `c`, and its bit there.
+    fn bit(c: char) -> (usize, u64) {
+        let h = u32::from(c).wrapping_mul(0x9e37_79b1) >> 24;
+        ((h >> 6) as usize, 1 << (h & 63))
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        word.chars().all(|c| {
+            let (i, bit) = Self::bit(c);
+            self.chars[i] & bit != 0
+        }) && match &self.text {
+            None => self.sentence.contains(word),
+            Some(text) => text.get_or_init(|| self.sentence.split(char::is_whitespace).collect()).contains(word),
+        }
+    }
 }
 
 fn starts_with_at(t: &[char], at: usize, word: &[char]) -> bool {
     t.get(at..at + word.len()).is_some_and(|x| x == word)
 }
 
-fn ends_with_at(t: &[char], at: usize, word: &[char]) -> bool {
-    at >= word.len() && t[at - word.len()..at] == *word
+/// Does `word` stand in `t` at `at`? ([`starts_with_at`] for a `str`.)
+fn word_at(t: &[char], at: usize, word: &str) -> bool {
+    let mut k = at;
+    word.chars().all(|c| {
+        k += 1;
+        t.get(k - 1) == Some(&c)
+    })
+}
+
+/// Does `word` end in `t` right before `at`?
+fn word_before(t: &[char], at: usize, word: &str) -> bool {
+    let mut k = at;
+    word.chars().rev().all(|c| {
+        if k == 0 {
+            return false;
+        }
+        k -= 1;
+        t[k] == c
+    })
 }
 
 /// The unit (longest first) right after position `at`.
 fn unit_at(t: &[char], at: usize, units: &[String]) -> Option<(String, usize)> {
     units.iter().find_map(|u| {
-        let w: Vec<char> = u.chars().collect();
-        starts_with_at(t, at, &w).then(|| (u.clone(), at + w.len()))
+        let len = u.chars().count();
+        t.get(at..at + len).is_some_and(|w| w.iter().copied().eq(u.chars())).then(|| (u.clone(), at + len))
     })
 }
 
@@ -398,8 +462,9 @@ fn match_phrase(t: &[char], reversed: &[char], p: &Phrase, tok: &Token, gap: usi
             return None;
         }
         FILLERS.iter().find_map(|f| {
-            let w: Vec<char> = f.chars().collect();
-            ends_with_at(t, tok.start, &w).then(|| match_forward(reversed, &p.before, from + w.len(), gap)).flatten()
+            word_before(t, tok.start, f)
+                .then(|| match_forward(reversed, &p.before, from + f.chars().count(), gap))
+                .flatten()
         })
     })?;
     let end = match_forward(t, &p.after, tok.unit_end, gap)?;
@@ -431,11 +496,10 @@ fn match_forward(t: &[char], elems: &[Elem], mut pos: usize, gap: usize) -> Opti
 
 /// Is the number at `tok`, matched over `ms..me`, too uncertain to compare?
 fn ambiguous(t: &[char], tok: &Token, ms: usize, me: usize, year: Option<u32>) -> bool {
-    let chars = |w: &str| w.chars().collect::<Vec<char>>();
-    if HEDGE_BEFORE.iter().any(|h| ends_with_at(t, tok.start, &chars(h))) {
+    if HEDGE_BEFORE.iter().any(|h| word_before(t, tok.start, h)) {
         return true;
     }
-    if HEDGE_AFTER.iter().any(|h| starts_with_at(t, tok.unit_end, &chars(h))) {
+    if HEDGE_AFTER.iter().any(|h| word_at(t, tok.unit_end, h)) {
         return true;
     }
     if tok.start > 0 && RANGE.contains(&t[tok.start - 1]) {
@@ -453,25 +517,23 @@ fn ambiguous(t: &[char], tok: &Token, ms: usize, me: usize, year: Option<u32>) -
         return true;
     }
     for w in COMPARISON {
-        let w = chars(w);
+        let len = w.chars().count();
         let mut k = cs;
-        while k + w.len() <= ce {
-            if t[k..k + w.len()] == *w && !(k >= ms && k + w.len() <= me) {
+        while k + len <= ce {
+            if word_at(t, k, w) && !(k >= ms && k + len <= me) {
                 return true;
             }
             k += 1;
         }
     }
     // A part of a total stated before it.
-    let subset: Vec<char> = SUBSET.chars().collect();
-    if (0..tok.start).any(|k| starts_with_at(&t[..tok.start], k, &subset)) {
+    if (0..tok.start).any(|k| word_at(&t[..tok.start], k, SUBSET)) {
         return true;
     }
     // A count since some event (`自条例施行以来`), not since the year began.
-    let since: Vec<char> = SINCE.chars().collect();
-    if (0..tok.start).any(|k| {
-        starts_with_at(&t[..tok.start], k, &since) && !(k > 0 && t[k - 1] == '年') && !ends_with_at(t, k, &['年', '初'])
-    }) {
+    if (0..tok.start)
+        .any(|k| word_at(&t[..tok.start], k, SINCE) && !(k > 0 && t[k - 1] == '年') && !word_before(t, k, "年初"))
+    {
         return true;
     }
     // A year other than the report's anywhere in the sentence.
@@ -516,8 +578,8 @@ fn qualified(t: &[char], qualifiers: &[String], tok: &Token, me: usize) -> bool 
     let (cs, _) = clause(t, tok.start, tok.unit_end);
     let end = me.max(tok.unit_end);
     qualifiers.iter().any(|q| {
-        let w: Vec<char> = q.chars().collect();
-        (cs..end).any(|k| k + w.len() <= end && starts_with_at(t, k, &w) && !(k > 0 && SELF.contains(&t[k - 1])))
+        let len = q.chars().count();
+        (cs..end).any(|k| k + len <= end && word_at(t, k, q) && !(k > 0 && SELF.contains(&t[k - 1])))
     })
 }
 
@@ -529,8 +591,8 @@ fn qualified(t: &[char], qualifiers: &[String], tok: &Token, me: usize) -> bool 
 fn context_in_clause(t: &[char], n: &Narrative, tok: &Token) -> bool {
     let has_context = |a: usize, b: usize| {
         n.context.iter().any(|c| {
-            let w: Vec<char> = c.chars().collect();
-            (a..b).any(|k| k + w.len() <= b && starts_with_at(t, k, &w))
+            let len = c.chars().count();
+            (a..b).any(|k| k + len <= b && word_at(t, k, c))
         })
     };
     let (cs, ce) = clause(t, tok.start, tok.unit_end);
@@ -636,7 +698,8 @@ mod tests {
 
     #[test]
     fn sentences_and_lines() {
-        let s = sentences("第一句有14件。第二句\n跨行；\n\n第三段");
+        let text = "第一句有14件。第二句\n跨行；\n\n第三段";
+        let s: Vec<_> = sentences(text).into_iter().map(|(n, s, r)| (n, s, lines(text, &r))).collect();
         assert_eq!(
             s,
             vec![
@@ -645,6 +708,26 @@ mod tests {
                 (4, "第三段", "第三段")
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_finds_what_a_search_without_white_space_finds(
+            sentence in "[收到申请件共计一二三 \n\u{3000}\u{a0}，。0-9]{0,30}",
+            word in "[收到申请件共计一二三，0-9]{1,4}",
+        ) {
+            let without: String = sentence.chars().filter(|c| !c.is_whitespace()).collect();
+            proptest::prop_assert_eq!(Plain::new(&sentence).contains(&word), without.contains(&word));
+        }
+    }
+
+    #[test]
+    fn plain_ignores_white_space() {
+        let p = Plain::new("共收到 政府信息\n公开申请14件");
+        assert!(p.contains("政府信息公开申请"));
+        assert!(p.contains("收到政府"));
+        assert!(!p.contains("办结"));
+        assert!(Plain::new("共收到申请").contains("收到"));
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
         QualityCheck::OnlyWords(words) => {
             let t: String = crate::number::squeeze(text)
                 .chars()
-                .filter(|c| !c.is_ascii_punctuation() && !"。，；：！？、".contains(*c))
+                .filter(|c| !c.is_ascii_punctuation() && !matches!(c, '。' | '，' | '；' | '：' | '！' | '？' | '、'))
                 .collect();
             let nonempty_rule = ed.part(&q.part).is_some_and(|p| p.nonempty);
             let hit = words.iter().any(|w| w.trim_end_matches(['。', '.']) == t) || (t.is_empty() && !nonempty_rule);
@@ -204,7 +204,8 @@ fn match_at(t: &[char], pos: usize, pieces: &[Piece], caps: &mut (Option<u32>, O
     let Some((first, rest)) = pieces.split_first() else { return Some(pos) };
     match first {
         Piece::Lit(l) => {
-            if t.get(pos..pos + l.len()).is_some_and(|x| x == l.as_slice()) {
+            // The first character alone rules out most places.
+            if t.get(pos..pos + l.len()).is_some_and(|x| x.first() == l.first() && x == l.as_slice()) {
                 match_at(t, pos + l.len(), rest, caps)
             } else {
                 None
