@@ -330,9 +330,9 @@ mod tests {
         r.provenance.insert("c".into(), source("a \"b\".docx", None, Some(4), None));
         r.provenance.insert("d".into(), source("c.xlsx", Some("表三"), None, Some(u32::MAX)));
         r.provenance.insert("e".into(), source("a \"b\".docx", None, None, None));
-        r.warnings.push(Warning { code: "TEST-ONE".into(), message: "说明".into(), source: None });
+        r.warnings.push(Warning { code: "READ-X".into(), message: "说明".into(), source: None });
         r.warnings.push(Warning {
-            code: "TEST-TWO".into(),
+            code: "READ-Y".into(),
             message: "说明\n".into(),
             source: Some(source("c.xlsx", Some("表二"), Some(0), Some(1))),
         });
