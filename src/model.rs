@@ -226,25 +226,16 @@ impl FromStr for Number {
     }
 }
 
-impl Number {
-    /// The whole number it is, if it is one that fits an i64: in JSON it is
-    /// written as that integer, otherwise as a float.
-    pub(crate) fn as_integer(&self) -> Option<i64> {
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let n = self.0.normalize();
         if n.scale() == 0 {
             use rust_decimal::prelude::ToPrimitive;
-            return n.to_i64();
+            if let Some(i) = n.to_i64() {
+                return serializer.serialize_i64(i);
+            }
         }
-        None
-    }
-}
-
-impl Serialize for Number {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.as_integer() {
-            Some(i) => serializer.serialize_i64(i),
-            None => serializer.serialize_f64(self.to_f64()),
-        }
+        serializer.serialize_f64(self.to_f64())
     }
 }
 
