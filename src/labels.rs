@@ -24,13 +24,13 @@ pub fn push_key(s: &str, k: &mut String) {
     let start = k.len();
     if s.is_ascii() {
         // NFKC leaves ASCII unchanged: skip it (most cells are numbers).
-        k.extend(s.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()));
-    } else if s.chars().all(|c| nfkc_stable(c) || narrow(c).is_some()) {
-        // Most labels are CJK ideographs, ASCII, common Chinese punctuation,
-        // which NFKC leaves as they are, and full-width forms (`（一）`),
-        // which it narrows one by one: skip decomposing and recomposing.
-        fold(s.chars().map(|c| narrow(c).unwrap_or(c)), k);
-    } else {
+        if s.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_uppercase()) {
+            k.extend(s.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()));
+        } else {
+            k.push_str(s);
+        }
+    } else if !push_quick(s, k) {
+        k.truncate(start);
         fold(s.nfkc(), k);
     }
     while k.len() > start && k.ends_with(':') {
@@ -38,16 +38,50 @@ pub fn push_key(s: &str, k: &mut String) {
     }
 }
 
+/// [`fold`] of `s` without NFKC, when NFKC would not change it but for
+/// narrowing full-width forms one by one: most labels are CJK ideographs,
+/// ASCII and common Chinese punctuation ([`nfkc_stable`]) and full-width
+/// forms (`（一）`, [`narrow`]). Runs of characters kept as they are are
+/// copied at once. False (part of `s` written) for any other text.
+fn push_quick(s: &str, k: &mut String) -> bool {
+    // Start of the run of characters not yet copied.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let narrowed = narrow(c);
+        if narrowed.is_none() && !nfkc_stable(c) {
+            return false;
+        }
+        let folded = fold_char(narrowed.unwrap_or(c));
+        if narrowed.is_none() && folded == Some(c) {
+            continue;
+        }
+        k.push_str(&s[run..i]);
+        k.extend(folded);
+        run = i + c.len_utf8();
+    }
+    k.push_str(&s[run..]);
+    true
+}
+
 /// The rest of [`key`] on NFKC-normalized characters, into `k`.
 fn fold(chars: impl Iterator<Item = char>, k: &mut String) {
-    k.extend(chars.filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}' | '\u{feff}')).map(|c| match c {
+    k.extend(chars.filter_map(fold_char));
+}
+
+/// One NFKC-normalized character of a key: none for white space, quotes,
+/// brackets and points unified, ASCII lower-cased.
+fn fold_char(c: char) -> Option<char> {
+    if c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}') {
+        return None;
+    }
+    Some(match c {
         '“' | '”' | '„' | '«' | '»' => '"',
         '‘' | '’' => '\'',
         '〔' | '［' | '【' => '[',
         '〕' | '］' | '】' => ']',
         '．' | '｡' => '.',
         c => c.to_ascii_lowercase(),
-    }));
+    })
 }
 
 /// The ASCII character NFKC makes of a full-width form (`（` → `(`) or of

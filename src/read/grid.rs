@@ -53,7 +53,9 @@ const DENSE_COVER: u64 = 4 << 20;
 
 impl Grid {
     pub fn new(name: String, mut cells: Vec<Cell>, aligned: bool) -> Grid {
-        cells.sort_by_key(|c| (c.row, c.col));
+        if !cells.is_sorted_by_key(|c| (c.row, c.col)) {
+            cells.sort_by_key(|c| (c.row, c.col));
+        }
         let mut keys = String::with_capacity(cells.iter().map(|c| c.text.len()).sum());
         let key_ends = cells
             .iter()
@@ -251,7 +253,7 @@ const HEADER_SEARCH_ROWS: u32 = 8;
 pub(crate) type AnchorIndex<'g> = HashMap<&'g str, Vec<(usize, usize)>>;
 
 fn anchor_index(grids: &[Grid]) -> AnchorIndex<'_> {
-    let mut m: AnchorIndex = HashMap::new();
+    let mut m: AnchorIndex = HashMap::with_capacity(grids.iter().map(|g| g.cells.len()).sum());
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
             m.entry(crate::labels::strip_ordinal(g.key(i))).or_default().push((gi, i));

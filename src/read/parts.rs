@@ -30,16 +30,16 @@ pub struct Found {
 const HEAD_CHARS: usize = 40;
 
 /// If paragraph `p` (whose first characters have key `k`) starts with the
-/// heading of `part` (`index` 0-based) or a variant, the heading as written
-/// and the rest of the line.
-fn heading_of(p: &str, k: &str, part: &PartDef, index: usize) -> Option<(String, String)> {
+/// heading of `part` (numbered `arabic` in Arabic digits) or a variant, the
+/// heading as written and the rest of the line.
+fn heading_of(p: &str, k: &str, part: &PartDef, arabic: &str) -> Option<(String, String)> {
     let trimmed = p.trim();
     let body = strip_ordinal(k);
     if body.len() == k.len() {
         return None; // no ordinal: not a heading
     }
     let ordinal = &k[..k.len() - body.len()];
-    let number_ok = ordinal.starts_with(part.number.as_str()) || ordinal.starts_with(&(index + 1).to_string());
+    let number_ok = ordinal.starts_with(part.number.as_str()) || ordinal.starts_with(arabic);
     if !number_ok || ordinal.starts_with('(') {
         return None;
     }
@@ -93,6 +93,7 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
     let mut before: Vec<String> = Vec::new();
     let mut next = 0usize;
     let guidance = key(GUIDANCE_PREFIX);
+    let arabic: Vec<String> = (1..=ed.parts.len()).map(|n| n.to_string()).collect();
     // Characters a heading or placeholder can start with: the parts' own
     // numbers (from the edition), Arabic numbering, and opening brackets.
     let mut starts: Vec<char> = ed.parts.iter().filter_map(|p| p.number.chars().next()).collect();
@@ -122,7 +123,7 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
         }
         let mut matched = None;
         for (i, part) in ed.parts.iter().enumerate().skip(next) {
-            if let Some(h) = heading_of(&p, &k, part, i) {
+            if let Some(h) = heading_of(&p, &k, part, &arabic[i]) {
                 matched = Some((i, h));
                 break;
             }

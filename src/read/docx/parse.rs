@@ -339,8 +339,9 @@ impl Namespaces {
 struct Walker<'l> {
     limits: &'l Limits,
     doc: Doc,
-    /// Element stack: (is W namespace, tag) for parent checks.
-    names: Vec<(bool, Tag)>,
+    /// Element stack: each element's tag (`Other` outside the W namespace),
+    /// for parent checks.
+    names: Vec<Tag>,
     /// Open paragraphs, cells, rows and tables, with the depth each opened at.
     frames: Vec<(usize, Frame)>,
     /// Inside a skipped subtree opened at this depth.
@@ -417,7 +418,7 @@ impl Walker<'_> {
     /// Is the current element a `w:t` directly under a `w:r`, outside any
     /// skipped subtree?
     fn in_text(&self) -> bool {
-        self.skip_until.is_none() && matches!(self.names[..], [.., (true, Tag::R), (true, Tag::T)])
+        self.skip_until.is_none() && matches!(self.names[..], [.., Tag::R, Tag::T])
     }
 
     fn push_text(&mut self, s: &str) {
@@ -426,12 +427,11 @@ impl Walker<'_> {
         }
     }
 
-    /// The namespace of an element; the first element must be `w:document`,
-    /// whose declarations make the namespace table.
-    fn namespace(&mut self, e: &BytesStart, prefix: &str, local: &str) -> Result<Ns, ParseError> {
-        if let Some(t) = &self.ns_table {
-            return Ok(t.of(prefix));
-        }
+    /// The namespace of the first element, which must be `w:document`, whose
+    /// declarations make the namespace table.
+    #[cold]
+    #[inline(never)]
+    fn root_namespace(&mut self, e: &BytesStart, prefix: &str, local: &str) -> Result<Ns, ParseError> {
         let t = Namespaces::from_root(e);
         let ns = t.of(prefix);
         if !(ns == Ns::W && local == "document") {
@@ -446,15 +446,20 @@ impl Walker<'_> {
         if depth >= self.limits.xml_depth {
             return Err(Problem::TooDeep { limit: self.limits.xml_depth });
         }
-        let qname = e.name();
-        let (prefix, local) = split_name(qname.as_ref());
-        let ns = self.namespace(e, prefix, local)?;
-        let is_w = ns == Ns::W;
-        let tag = if is_w { tag_of(local) } else { Tag::Other };
-        self.names.push((is_w, tag));
         if self.skip_until.is_some() {
+            // Inside a skipped subtree only the depth counts.
+            self.names.push(Tag::Other);
             return Ok(());
         }
+        let qname = e.name();
+        let (prefix, local) = split_name(qname.as_ref());
+        let ns = match &self.ns_table {
+            Some(t) => t.of(prefix),
+            None => self.root_namespace(e, prefix, local)?,
+        };
+        let is_w = ns == Ns::W;
+        let tag = if is_w { tag_of(local) } else { Tag::Other };
+        self.names.push(tag);
         if matches!(tag, Tag::Del | Tag::MoveFrom | Tag::Skipped) || (ns == Ns::Mc && local == "Fallback") {
             if matches!(tag, Tag::Del | Tag::MoveFrom) {
                 self.deleted(tag);
@@ -465,7 +470,7 @@ impl Walker<'_> {
         if !is_w {
             return Ok(());
         }
-        let parent_is_run = || depth >= 1 && self.names.get(depth - 1).is_some_and(|(w, t)| *w && *t == Tag::R);
+        let parent_is_run = || depth >= 1 && self.names.get(depth - 1) == Some(&Tag::R);
         let limits = self.limits;
         match tag {
             Tag::Ins | Tag::MoveTo => self.doc.revisions = true,
@@ -540,15 +545,12 @@ impl Walker<'_> {
 
     #[inline]
     fn end(&mut self) -> Result<(), ParseError> {
-        let Some((is_w, tag)) = self.names.pop() else { return Err("document.xml 的结构不完整".into()) };
+        let Some(tag) = self.names.pop() else { return Err("document.xml 的结构不完整".into()) };
         let depth = self.names.len();
         if let Some(d) = self.skip_until {
             if depth == d {
                 self.skip_until = None;
             }
-            return Ok(());
-        }
-        if !is_w {
             return Ok(());
         }
         match tag {
