@@ -47,6 +47,9 @@ fn push_quick(s: &str, k: &mut String) -> bool {
     // Start of the run of characters not yet copied.
     let mut run = 0;
     for (i, c) in s.char_indices() {
+        if is_ideograph(c) {
+            continue; // the common case: kept as it is
+        }
         let narrowed = narrow(c);
         if narrowed.is_none() && !nfkc_stable(c) {
             return false;
@@ -95,13 +98,18 @@ fn narrow(c: char) -> Option<char> {
     }
 }
 
+/// A CJK unified ideograph (U+4E00-U+9FFF): NFKC and [`fold_char`] keep it.
+fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// Characters NFKC maps to themselves and that never compose with a
 /// neighbour from this set: ASCII, the CJK Unified Ideographs block and
 /// common Chinese punctuation (not the ideographic space, full-width forms,
 /// `…` or compatibility ideographs, which NFKC changes).
 pub(crate) fn nfkc_stable(c: char) -> bool {
     c.is_ascii()
-        || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || is_ideograph(c)
         || matches!(c, '、' | '。' | '《' | '》' | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕')
         || matches!(c, '“' | '”' | '‘' | '’' | '—' | '–' | '·')
 }

@@ -123,6 +123,7 @@ fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
                     flush(&mut stack, &mut grids);
                 }
                 let (_, cells, offset) = stack.get_or_insert_with(|| (t.aligned, Vec::new(), 0));
+                cells.reserve(t.cells.len());
                 for mut c in t.cells {
                     // An aligned grid places blanks by position; an unaligned
                     // one needs its empty fields to keep values in order.

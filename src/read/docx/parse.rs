@@ -161,7 +161,8 @@ struct RawTable {
 
 /// Resolve grid positions and merges of a raw table.
 fn resolve(t: RawTable) -> Table {
-    let mut out = Table { aligned: true, ..Table::default() };
+    let cells = t.rows.iter().map(|r| r.cells.len()).sum();
+    let mut out = Table { aligned: true, cells: Vec::with_capacity(cells), ..Table::default() };
     // For each grid column, the index in out.cells of the cell a vertical
     // merge continues.
     let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
