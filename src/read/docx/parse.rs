@@ -482,7 +482,14 @@ impl Walker<'_> {
                 }
                 self.frames.push((depth, Frame::Table(RawTable::default())));
             }
-            Tag::Tr => self.frames.push((depth, Frame::Row(RawRow::default()))),
+            Tag::Tr => {
+                // A row usually has as many cells as the one before it.
+                let cells = match self.frames.last() {
+                    Some((_, Frame::Table(t))) => t.rows.last().map_or(0, |r| r.cells.len()),
+                    _ => 0,
+                };
+                self.frames.push((depth, Frame::Row(RawRow { cells: Vec::with_capacity(cells), ..RawRow::default() })));
+            }
             Tag::TrPr => self.in_trpr = true,
             Tag::Tc => self.frames.push((
                 depth,
