@@ -14,54 +14,105 @@ use unicode_normalization::UnicodeNormalization;
 /// Normalized form of a label: NFKC (full-width → half-width), no white
 /// space, unified quotes, no trailing colon, lower-case ASCII.
 pub fn key(s: &str) -> String {
+    let mut k = String::with_capacity(s.len());
+    push_key(s, &mut k);
+    k
+}
+
+/// [`key`] appended to `k` (keys of many texts in one buffer).
+pub fn push_key(s: &str, k: &mut String) {
+    let start = k.len();
     if s.is_ascii() {
         // NFKC leaves ASCII unchanged: skip it (most cells are numbers).
-        let mut k: String = s.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
-        while k.ends_with(':') {
-            k.pop();
+        if s.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_uppercase()) {
+            k.extend(s.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()));
+        } else {
+            k.push_str(s);
         }
-        return k;
+    } else if !push_quick(s, k) {
+        k.truncate(start);
+        fold(s.nfkc(), k);
     }
-    // Most labels are CJK ideographs, ASCII and common Chinese punctuation,
-    // which NFKC leaves as they are: skip decomposing and recomposing them.
-    if s.chars().all(nfkc_stable) {
-        fold(s.chars())
-    } else {
-        fold(s.nfkc())
+    while k.len() > start && k.ends_with(':') {
+        k.pop();
     }
 }
 
-/// The rest of [`key`] on NFKC-normalized characters.
-fn fold(chars: impl Iterator<Item = char>) -> String {
-    let mut k: String = chars
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}' | '\u{feff}'))
-        .map(|c| match c {
-            '“' | '”' | '„' | '«' | '»' => '"',
-            '‘' | '’' => '\'',
-            '〔' | '［' | '【' => '[',
-            '〕' | '］' | '】' => ']',
-            '．' | '｡' => '.',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect();
-    while k.ends_with(':') {
-        k.pop();
+/// [`fold`] of `s` without NFKC, when NFKC would not change it but for
+/// narrowing full-width forms one by one: most labels are CJK ideographs,
+/// ASCII and common Chinese punctuation ([`nfkc_stable`]) and full-width
+/// forms (`（一）`, [`narrow`]). Runs of characters kept as they are are
+/// copied at once. False (part of `s` written) for any other text.
+fn push_quick(s: &str, k: &mut String) -> bool {
+    // Start of the run of characters not yet copied.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        if is_ideograph(c) {
+            continue; // the common case: kept as it is
+        }
+        let narrowed = narrow(c);
+        if narrowed.is_none() && !nfkc_stable(c) {
+            return false;
+        }
+        let folded = fold_char(narrowed.unwrap_or(c));
+        if narrowed.is_none() && folded == Some(c) {
+            continue;
+        }
+        k.push_str(&s[run..i]);
+        k.extend(folded);
+        run = i + c.len_utf8();
     }
-    k
+    k.push_str(&s[run..]);
+    true
+}
+
+/// The rest of [`key`] on NFKC-normalized characters, into `k`.
+fn fold(chars: impl Iterator<Item = char>, k: &mut String) {
+    k.extend(chars.filter_map(fold_char));
+}
+
+/// One NFKC-normalized character of a key: none for white space, quotes,
+/// brackets and points unified, ASCII lower-cased.
+fn fold_char(c: char) -> Option<char> {
+    if c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}') {
+        return None;
+    }
+    Some(match c {
+        '“' | '”' | '„' | '«' | '»' => '"',
+        '‘' | '’' => '\'',
+        '〔' | '［' | '【' => '[',
+        '〕' | '］' | '】' => ']',
+        '．' | '｡' => '.',
+        c => c.to_ascii_lowercase(),
+    })
+}
+
+/// The ASCII character NFKC makes of a full-width form (`（` → `(`) or of
+/// the ideographic space. Nothing composes with either result when no
+/// combining mark follows (none does among [`nfkc_stable`] characters).
+fn narrow(c: char) -> Option<char> {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0),
+        '\u{3000}' => Some(' '),
+        _ => None,
+    }
+}
+
+/// A CJK unified ideograph (U+4E00-U+9FFF): NFKC and [`fold_char`] keep it.
+fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
 /// Characters NFKC maps to themselves and that never compose with a
 /// neighbour from this set: ASCII, the CJK Unified Ideographs block and
 /// common Chinese punctuation (not the ideographic space, full-width forms,
 /// `…` or compatibility ideographs, which NFKC changes).
-fn nfkc_stable(c: char) -> bool {
+pub(crate) fn nfkc_stable(c: char) -> bool {
     c.is_ascii()
-        || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || is_ideograph(c)
         || matches!(c, '、' | '。' | '《' | '》' | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕')
         || matches!(c, '“' | '”' | '‘' | '’' | '—' | '–' | '·')
 }
-
-const CN_DIGITS: &str = "一二三四五六七八九十";
 
 /// The key without a leading ordinal: `一、`, `(三)`, `1.`, `5、`, `(1)`.
 pub fn strip_ordinal(k: &str) -> &str {
@@ -70,13 +121,13 @@ pub fn strip_ordinal(k: &str) -> &str {
     if let Some(rest) = s.strip_prefix('(') {
         if let Some(end) = rest.find(')') {
             let inner = &rest[..end];
-            if !inner.is_empty() && inner.chars().all(|c| CN_DIGITS.contains(c) || c.is_ascii_digit()) {
+            if !inner.is_empty() && inner.chars().all(|c| is_chinese_digit(c) || c.is_ascii_digit()) {
                 return &rest[end + 1..];
             }
         }
     }
     // 一、 / 1. / 5、 / 1、
-    let n = s.chars().take_while(|c| CN_DIGITS.contains(*c) || c.is_ascii_digit()).count();
+    let n = s.chars().take_while(|&c| is_chinese_digit(c) || c.is_ascii_digit()).count();
     if n > 0 {
         let rest: &str = &s[s.char_indices().nth(n).map(|(i, _)| i).unwrap_or(s.len())..];
         for sep in ['、', '.', ',', ')'] {
@@ -90,7 +141,7 @@ pub fn strip_ordinal(k: &str) -> &str {
 
 /// Is this a Chinese numeral character (一 … 十) as ordinals use them?
 pub fn is_chinese_digit(c: char) -> bool {
-    CN_DIGITS.contains(c)
+    matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
 }
 
 /// Is the key only an ordinal (a cell holding just "一、")?
@@ -163,7 +214,7 @@ fn matches_one(cell: &str, k: &str) -> bool {
 
 /// Do both texts contain the same digits, in the same order?
 fn same_digits(a: &str, b: &str) -> bool {
-    let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit() || CN_DIGITS.contains(*c)).collect::<Vec<_>>();
+    let digits = |s: &str| s.chars().filter(|&c| c.is_ascii_digit() || is_chinese_digit(c)).collect::<Vec<_>>();
     digits(a) == digits(b)
 }
 
@@ -245,10 +296,14 @@ mod tests {
     /// normalized with NFKC.
     fn key_with_full_nfkc(s: &str) -> String {
         if s.is_ascii() {
-            key(s)
-        } else {
-            fold(s.nfkc())
+            return key(s);
         }
+        let mut k = String::new();
+        fold(s.nfkc(), &mut k);
+        while k.ends_with(':') {
+            k.pop();
+        }
+        k
     }
 
     proptest::proptest! {
@@ -256,7 +311,7 @@ mod tests {
         /// on strings mixing ideographs, full-width forms, ideographic
         /// spaces, circled numbers, ellipses and combining marks.
         #[test]
-        fn the_nfkc_quick_check_gives_the_same_keys(s in "[一二三（）()、，。：:…①㈠《》〈〉「」『』【】〔〕“”‘’—–·\u{3000}\u{ff10}-\u{ff5a}a-zA-Z0-9 \u{301}\u{2460}-\u{24ff}\u{f900}-\u{f90f}自然人公开]{0,24}") {
+        fn the_nfkc_quick_check_gives_the_same_keys(s in "[一二三（）()、，。：:…①㈠《》〈〉「」『』【】〔〕“”‘’—–·\u{3000}\u{ff01}-\u{ff65}a-zA-Z0-9 \u{301}\u{2460}-\u{24ff}\u{f900}-\u{f90f}自然人公开]{0,24}") {
             proptest::prop_assert_eq!(key(&s), key_with_full_nfkc(&s));
         }
     }

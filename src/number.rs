@@ -95,7 +95,7 @@ pub fn parse_cell(text: &str, kind: Kind, suffixes: &Suffixes) -> Parsed {
     let mut s = s.replace(',', "").replace('−', "-");
     // Signed changes written in words.
     let mut negate = false;
-    for (word, neg) in [("增加", false), ("减少", true), ("新增", false), ("增", false), ("减", true)] {
+    for (word, neg) in SIGN_WORDS {
         if let Some(rest) = s.strip_prefix(word) {
             if kind != Kind::Signed {
                 return Parsed::Invalid(format!("“{}”表示增减，但此格应填{}", text.trim(), kind.describe()));
@@ -131,6 +131,31 @@ pub fn parse_cell(text: &str, kind: Kind, suffixes: &Suffixes) -> Parsed {
         }
         Err(_) => Parsed::Invalid(format!("“{}”不是数字", text.trim())),
     }
+}
+
+/// Words for a signed change before a number, and whether each negates it.
+const SIGN_WORDS: [(&str, bool); 5] = [("增加", false), ("减少", true), ("新增", false), ("增", false), ("减", true)];
+
+/// A cheap test before [`parse_cell`] (for readers sorting labels from
+/// values): false when the text can be neither a value nor a dash. A number
+/// needs a digit and a dash is one of `-/\—–−`; text of other ASCII, CJK
+/// ideographs and common Chinese punctuation (which NFKC leaves as they
+/// are, so no full-width digit hides among them) has neither. And the only
+/// ideographs a value has are those of its sign word and its unit.
+pub fn may_be_value(text: &str, suffixes: &Suffixes) -> bool {
+    let mut sign_or_digit = false;
+    for c in text.chars() {
+        if ('\u{4e00}'..='\u{9fff}').contains(&c)
+            && !SIGN_WORDS.iter().any(|(w, _)| w.contains(c))
+            && !suffixes.iter().any(|(s, _)| s.contains(c))
+        {
+            return false;
+        }
+        sign_or_digit |= c.is_ascii_digit()
+            || matches!(c, '.' | '-' | '/' | '\\' | '—' | '–' | '−')
+            || !crate::labels::nfkc_stable(c);
+    }
+    sign_or_digit
 }
 
 /// Is `n` a valid value of `kind`? Returns the Chinese reason if not.

@@ -66,6 +66,8 @@ pub struct PartDef {
     pub guidance: String,
     pub required: bool,
     pub nonempty: bool,
+    /// Normalized keys of the heading and its variants, in that order.
+    pub heading_keys: Vec<String>,
 }
 
 impl PartDef {
@@ -151,9 +153,39 @@ pub struct Block {
     /// Index in [`Edition::cells`] of the block's first cell; the cell of row
     /// leaf `r` and column leaf `c` is at `first_cell + r * col_leaves.len() + c`.
     pub first_cell: usize,
+    /// Normalized keys of the heading.
+    pub heading_keys: Vec<String>,
+    /// The keys of every label of the block in one text, each after a `|`
+    /// ([`Block::label_text`]).
+    pub label_text: String,
 }
 
 impl Block {
+    /// The keys of every label of the block (columns, rows, the corner, the
+    /// heading), each after a `|`: a text in which a piece of a label
+    /// (a label wrapped over lines, a character of a label set vertically)
+    /// is found.
+    fn label_text(&self) -> String {
+        fn push_keys(n: &Node, t: &mut String) {
+            for k in &n.keys {
+                t.push('|');
+                t.push_str(k);
+            }
+            for c in &n.children {
+                push_keys(c, t);
+            }
+        }
+        let mut t = String::new();
+        for n in self.columns.iter().chain(&self.rows) {
+            push_keys(n, &mut t);
+        }
+        for k in self.corner_keys.iter().chain(&self.heading_keys) {
+            t.push('|');
+            t.push_str(k);
+        }
+        t
+    }
+
     /// Index in [`Edition::cells`] of the cell at row leaf `r`, column leaf `c`.
     pub fn cell_index(&self, r: usize, c: usize) -> usize {
         self.first_cell + r * self.col_leaves.len() + c
@@ -337,6 +369,11 @@ pub struct Edition {
     /// [`Edition::suffixes`] for no unit and for every unit, computed once.
     suffix_table: Vec<(Option<String>, Vec<Suffix>)>,
     pub markers: Vec<String>,
+    /// Their normalized keys.
+    pub marker_keys: Vec<String>,
+    /// Normalized keys of the texts around the tables that are not data
+    /// ([`Edition::decorations`]).
+    pub decoration_keys: HashSet<String>,
     /// Placeholder paragraphs of blank forms, dropped when reading.
     pub placeholders: Vec<String>,
     /// Their normalized keys.
@@ -352,6 +389,8 @@ pub struct Edition {
     /// The file it was loaded from (for messages).
     pub source: String,
     index: HashMap<String, usize>,
+    /// Every cell id, blank, in order: the cells of [`Edition::blank_report`].
+    blank_cells: indexmap::IndexMap<String, Option<Number>>,
 }
 
 fn err(source: &str, what: impl Into<String>) -> Error {
@@ -452,13 +491,31 @@ impl Edition {
         self.rules.iter().map(|r| r.code.as_str()).filter(|c| seen.insert(*c)).collect()
     }
 
+    /// Texts around the tables that are not data: table names and titles,
+    /// notes, the parts' guidance, the edition's name (their keys).
+    fn decorations(&self) -> HashSet<String> {
+        let key = crate::labels::key;
+        let mut s = HashSet::new();
+        for t in &self.tables {
+            s.insert(key(&format!("{}{}", t.name, t.title)));
+            s.insert(key(&t.name));
+            s.insert(key(&t.title));
+            if let Some(n) = &t.note {
+                s.insert(key(n));
+            }
+        }
+        for p in &self.parts {
+            s.insert(key(&p.guidance));
+        }
+        s.insert(key(&self.name));
+        s
+    }
+
     /// A report of this edition with every cell blank.
     pub fn blank_report(&self, organ: &str, year: Option<u32>) -> Report {
         let mut r = Report::new(&self.id, year, organ);
         r.title = self.title_for(organ, year);
-        for c in &self.cells {
-            r.cells.insert(c.id.clone(), None);
-        }
+        r.cells = self.blank_cells.clone();
         r
     }
 }
@@ -506,6 +563,7 @@ impl Compiler<'_> {
             parts.push(PartDef {
                 id: p.id,
                 number: p.number,
+                heading_keys: std::iter::once(&p.heading).chain(&p.variants).map(|h| crate::labels::key(h)).collect(),
                 heading: p.heading,
                 variants: p.variants,
                 guidance: p.guidance,
@@ -612,8 +670,10 @@ impl Compiler<'_> {
                         });
                     }
                 }
-                blocks.push(Block {
+                let mut block = Block {
                     key,
+                    heading_keys: b.heading.as_deref().map(|h| crate::labels::label_keys(h, &[])).unwrap_or_default(),
+                    label_text: String::new(),
                     heading: b.heading,
                     corner_keys: b
                         .corner
@@ -627,7 +687,9 @@ impl Compiler<'_> {
                     col_leaves,
                     row_leaves,
                     first_cell,
-                });
+                };
+                block.label_text = block.label_text();
+                blocks.push(block);
             }
             tables.push(Table {
                 id: t.id,
@@ -652,7 +714,9 @@ impl Compiler<'_> {
             units,
             count_words: raw.count_words,
             suffix_table: Vec::new(),
+            marker_keys: raw.markers.iter().map(|m| crate::labels::key(m)).collect(),
             markers: raw.markers,
+            decoration_keys: HashSet::new(),
             placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,
             parts,
@@ -663,6 +727,7 @@ impl Compiler<'_> {
             quality: Vec::new(),
             source: s.to_string(),
             index,
+            blank_cells: indexmap::IndexMap::new(),
         };
         for r in &raw.rules {
             let rules = self.rule(r, &ed)?;
@@ -688,6 +753,8 @@ impl Compiler<'_> {
             }
         }
         ed.suffix_table = table;
+        ed.decoration_keys = ed.decorations();
+        ed.blank_cells = ed.cells.iter().map(|c| (c.id.clone(), None)).collect();
         Ok(ed)
     }
 

@@ -110,8 +110,9 @@ pub struct Cell {
     pub formula: bool,
     /// Where the cell is in the source when that is not the table position:
     /// (page or sheet name, 1-based row or line, 1-based column), `None` for
-    /// a name means the file has no such unit (plain text).
-    pub at: Option<(Option<String>, u32, u32)>,
+    /// a name means the file has no such unit (plain text). The name is
+    /// shared by the cells of a page or table.
+    pub at: Option<(Option<std::sync::Arc<str>>, u32, u32)>,
 }
 
 impl Cell {

@@ -20,9 +20,9 @@
 
 use super::doc::Cell;
 use crate::edition::{Block, Edition, Kind, Leaf, Node, Op, Rule, Term};
-use crate::labels::{is_bare_ordinal, key, keys_match, label_keys, strip_ordinal};
+use crate::labels::{is_bare_ordinal, key, keys_match, push_key, strip_ordinal};
 use crate::model::{Number, Report, Source, Warning};
-use crate::number::{parse_cell, Parsed, Suffixes};
+use crate::number::{may_be_value, parse_cell, Parsed, Suffixes};
 use std::collections::{HashMap, HashSet};
 
 /// A sheet or a table: positioned cells.
@@ -33,7 +33,10 @@ pub struct Grid {
     pub cells: Vec<Cell>,
     /// Columns mean the same in every row ([`super::doc::Table::aligned`]).
     pub aligned: bool,
-    keys: Vec<String>,
+    /// Each cell's [`key`], one after another in one text: cell `i`'s is
+    /// `keys[key_ends[i - 1]..key_ends[i]]`.
+    keys: String,
+    key_ends: Vec<usize>,
     cover: Cover,
 }
 
@@ -50,8 +53,17 @@ const DENSE_COVER: u64 = 4 << 20;
 
 impl Grid {
     pub fn new(name: String, mut cells: Vec<Cell>, aligned: bool) -> Grid {
-        cells.sort_by_key(|c| (c.row, c.col));
-        let keys = cells.iter().map(|c| key(&c.text)).collect();
+        if !cells.is_sorted_by_key(|c| (c.row, c.col)) {
+            cells.sort_by_key(|c| (c.row, c.col));
+        }
+        let mut keys = String::with_capacity(cells.iter().map(|c| c.text.len()).sum());
+        let key_ends = cells
+            .iter()
+            .map(|c| {
+                push_key(&c.text, &mut keys);
+                keys.len()
+            })
+            .collect();
         let rows = cells.iter().map(|c| c.row.saturating_add(c.rowspan.max(1))).max().unwrap_or(0);
         let cols = cells.iter().map(|c| c.col.saturating_add(c.colspan.max(1))).max().unwrap_or(0);
         let cover = if (rows as u64) * (cols as u64) <= DENSE_COVER {
@@ -79,7 +91,7 @@ impl Grid {
             }
             Cover::Sparse(m)
         };
-        Grid { name, cells, aligned, keys, cover }
+        Grid { name, cells, aligned, keys, key_ends, cover }
     }
 
     /// The cell covering a position, if any.
@@ -98,8 +110,15 @@ impl Grid {
         }
     }
 
+    /// The [`key`] of cell `i`.
     pub fn key(&self, i: usize) -> &str {
-        &self.keys[i]
+        let start = if i == 0 { 0 } else { self.key_ends[i - 1] };
+        &self.keys[start..self.key_ends[i]]
+    }
+
+    /// The keys of all cells.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        (0..self.cells.len()).map(|i| self.key(i))
     }
 
     /// Indices of the cells whose top row is in `from..to` (cells are sorted
@@ -131,7 +150,7 @@ impl Used {
 /// Provenance of a grid cell.
 pub fn source(file: &str, grid: &Grid, c: &Cell) -> Source {
     let (sheet, row, col) = match &c.at {
-        Some((name, r, k)) => (name.clone(), *r, *k),
+        Some((name, r, k)) => (name.as_deref().map(str::to_string), *r, *k),
         None => (Some(grid.name.clone()), c.row + 1, c.col + 1),
     };
     Source { file: file.to_string(), sheet, row: Some(row), column: Some(col), text: c.text.clone() }
@@ -144,11 +163,11 @@ pub fn detect_edition<'a>(grids: &[Grid], extra: &[String], editions: &'a [Editi
     let mut best: Option<(&Edition, usize)> = None;
     for ed in editions {
         let n = ed
-            .markers
+            .marker_keys
             .iter()
-            .filter(|m| {
-                let mk = key(m);
-                grids.iter().any(|g| g.keys.iter().any(|k| k.contains(&mk))) || extra.iter().any(|k| k.contains(&mk))
+            .filter(|mk| {
+                let mk = mk.as_str();
+                grids.iter().any(|g| g.keys().any(|k| k.contains(mk))) || extra.iter().any(|k| k.contains(mk))
             })
             .count();
         if n > 0 && best.is_none_or(|(_, b)| n > b) {
@@ -234,7 +253,7 @@ const HEADER_SEARCH_ROWS: u32 = 8;
 pub(crate) type AnchorIndex<'g> = HashMap<&'g str, Vec<(usize, usize)>>;
 
 fn anchor_index(grids: &[Grid]) -> AnchorIndex<'_> {
-    let mut m: AnchorIndex = HashMap::new();
+    let mut m: AnchorIndex = HashMap::with_capacity(grids.iter().map(|g| g.cells.len()).sum());
     for (gi, g) in grids.iter().enumerate() {
         for i in 0..g.cells.len() {
             m.entry(crate::labels::strip_ordinal(g.key(i))).or_default().push((gi, i));
@@ -244,8 +263,8 @@ fn anchor_index(grids: &[Grid]) -> AnchorIndex<'_> {
 }
 
 fn anchor_keys(b: &Block) -> Vec<String> {
-    if let Some(h) = &b.heading {
-        label_keys(h, &[])
+    if b.heading.is_some() {
+        b.heading_keys.clone()
     } else if let Some(r) = b.row_leaves.first().filter(|r| !r.label.is_empty()) {
         r.keys.clone()
     } else if let Some(c) = b.columns.first() {
@@ -547,13 +566,21 @@ fn block_labels(
     let (rows, groups, first_value_col) = (&plan.rows, &plan.groups, plan.first_value_col);
     let col_nodes = nodes(&b.columns);
     let row_nodes = nodes(&b.rows);
-    let text = label_text(b);
+    let text = &b.label_text;
     let last_data_row =
         rows.iter().flatten().chain(groups.iter().map(|(_, r)| r)).map(|r| r.row).max().unwrap_or(header_bottom);
     let data_rows: HashSet<u32> = rows.iter().flatten().chain(groups.iter().map(|(_, r)| r)).map(|r| r.row).collect();
+    // The plan's row labels and column headers are accounted for already.
+    let mut planned: Vec<usize> = rows
+        .iter()
+        .flatten()
+        .flat_map(|r| r.labels.iter().copied())
+        .chain(plan.cols.iter().flatten().map(|&(_, i)| i))
+        .collect();
+    planned.sort_unstable();
     let mut labels = Vec::new();
     for i in g.rows(h_from, last_data_row + 1) {
-        if used.contains(gi, i) {
+        if used.contains(gi, i) || planned.binary_search(&i).is_ok() {
             continue;
         }
         let c = &g.cells[i];
@@ -573,7 +600,7 @@ fn block_labels(
         let is_label = (in_header && col_nodes.iter().any(|n| keys_match(k, &n.keys)))
             || (in_labels
                 && c.row >= header_bottom
-                && (is_piece(&text, k) || (!data_rows.contains(&c.row) && keys_match(k, &b.corner_keys))))
+                && (is_piece(text, k) || (!data_rows.contains(&c.row) && keys_match(k, &b.corner_keys))))
             || ((in_header || in_labels) && keys_match(k, &b.corner_keys))
             || (in_labels
                 && c.row >= header_bottom.min(ac.row)
@@ -592,7 +619,7 @@ fn is_unlabelled(b: &Block) -> bool {
 /// A field that reads as a number, a signed change, an amount with its unit,
 /// or a dash.
 pub fn is_value(text: &str, suffixes: &Suffixes) -> bool {
-    matches!(parse_cell(text, Kind::Signed, suffixes), Parsed::Value(_) | Parsed::Dash)
+    may_be_value(text, suffixes) && matches!(parse_cell(text, Kind::Signed, suffixes), Parsed::Value(_) | Parsed::Dash)
 }
 
 /// One row of an unaligned grid: its label cells, then its value fields.
@@ -640,30 +667,6 @@ fn lines(g: &Grid, gi: usize, used: &Used, from: u32, to: u32, sfx: &Suffixes) -
     out
 }
 
-/// The keys of every label of a block, one text: a cell whose key occurs in
-/// it is a piece of a label (a label wrapped over lines, a character of a
-/// label set vertically).
-fn label_text(b: &Block) -> String {
-    let mut t = String::new();
-    for n in nodes(&b.columns).into_iter().chain(nodes(&b.rows)) {
-        for k in &n.keys {
-            t.push('|');
-            t.push_str(k);
-        }
-    }
-    for k in &b.corner_keys {
-        t.push('|');
-        t.push_str(k);
-    }
-    if let Some(h) = &b.heading {
-        for k in label_keys(h, &[]) {
-            t.push('|');
-            t.push_str(&k);
-        }
-    }
-    t
-}
-
 /// Is `cell` the first line of the label `k` wrapped over lines: the same
 /// ordinal, and at least six characters of its text?
 fn begins_label(cell: &str, k: &str) -> bool {
@@ -675,7 +678,7 @@ fn begins_label(cell: &str, k: &str) -> bool {
         && cs != ks
 }
 
-/// Is a cell (key `k`) a piece of one of the labels in `text` ([`label_text`])?
+/// Is a cell (key `k`) a piece of one of the labels in `text` ([`Block::label_text`](crate::edition::Block))?
 fn is_piece(text: &str, k: &str) -> bool {
     let ks = strip_ordinal(k);
     !k.is_empty() && (is_bare_ordinal(k) || text.contains(k) || (ks.chars().count() >= 2 && text.contains(ks)))
@@ -783,8 +786,8 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     let start = if b.heading.is_some() { ac.row + ac.rowspan } else { ac.row };
     // 表四's header may come one word per line before its one row.
     let limit = start + 4 * b.row_leaves.len() as u32 + if is_unlabelled(b) { 40 } else { 12 };
-    let text = label_text(b);
-    let piece = |k: &str| is_piece(&text, k);
+    let text = &b.label_text;
+    let piece = |k: &str| is_piece(text, k);
     // Header words run together on one line: each a piece of a label.
     let fragment = |i: usize| {
         piece(g.key(i)) || {
@@ -835,11 +838,11 @@ fn plan_unaligned(g: &Grid, gi: usize, b: &Block, used: &Used, anchor: usize, ed
     } else {
         // A row naming another block of the same table ends this one.
         let table = ed.cells.get(b.first_cell).and_then(|c| ed.tables.get(c.table));
-        let other_headings: Vec<Vec<String>> = table
-            .map(|t| t.blocks.iter().filter_map(|x| x.heading.as_deref()).filter(|h| Some(*h) != b.heading.as_deref()))
+        let other_headings: Vec<&[String]> = table
+            .map(|t| t.blocks.iter().filter(|x| x.heading.is_some() && x.heading != b.heading))
             .into_iter()
             .flatten()
-            .map(|h| label_keys(h, &[]))
+            .map(|x| x.heading_keys.as_slice())
             .collect();
         let groups = item_groups(b);
         let mut k = 0usize;
@@ -1146,8 +1149,9 @@ impl Commit<'_> {
 /// Set every cell of row leaf `ri` to a recovered 0; how many.
 fn set_zeros(report: &mut Report, ed: &Edition, b: &Block, ri: usize, src: Option<&Source>) -> usize {
     for ci in 0..b.col_leaves.len() {
-        let def = &ed.cells[b.cell_index(ri, ci)];
-        set_cell(report, &def.id, Some(Number::ZERO));
+        let cell = b.cell_index(ri, ci);
+        set_cell(report, ed, cell, Some(Number::ZERO));
+        let def = &ed.cells[cell];
         if let Some(s) = src {
             report.provenance.insert(def.id.clone(), s.clone());
         }
@@ -1237,11 +1241,11 @@ fn read_value(report: &mut Report, ed: &Edition, cell: usize, vc: &Cell, src: So
         _ => parse_cell(&vc.text, def.kind, ed.suffixes(def.unit.as_deref())),
     };
     match value {
-        Parsed::Value(v) => set_cell(report, &def.id, Some(v)),
+        Parsed::Value(v) => set_cell(report, ed, cell, Some(v)),
         Parsed::Blank => {}
-        Parsed::Dash => set_cell(report, &def.id, None),
+        Parsed::Dash => set_cell(report, ed, cell, None),
         Parsed::Invalid(why) => {
-            set_cell(report, &def.id, None);
+            set_cell(report, ed, cell, None);
             report.warnings.push(Warning {
                 code: "READ-VALUE".into(),
                 message: format!("{}：{}，按空白处理", def.location, why),
@@ -1252,14 +1256,19 @@ fn read_value(report: &mut Report, ed: &Edition, cell: usize, vc: &Cell, src: So
     report.provenance.insert(def.id.clone(), src);
 }
 
-/// Set a cell, without cloning its id when the report already has it (as
-/// readers' reports, made from the edition's blank report, do).
-fn set_cell(report: &mut Report, id: &str, v: Option<Number>) {
-    match report.cells.get_mut(id) {
-        Some(slot) => *slot = v,
-        None => {
-            report.cells.insert(id.to_string(), v);
-        }
+/// Set cell `cell` of the edition. Readers' reports are made from the
+/// edition's blank report, so it is entry `cell` of the report's cells:
+/// neither looked up nor its id cloned (else it is, or is added).
+fn set_cell(report: &mut Report, ed: &Edition, cell: usize, v: Option<Number>) {
+    let id = &ed.cells[cell].id;
+    match report.cells.get_index_mut(cell) {
+        Some((k, slot)) if k == id => *slot = v,
+        _ => match report.cells.get_mut(id) {
+            Some(slot) => *slot = v,
+            None => {
+                report.cells.insert(id.clone(), v);
+            }
+        },
     }
 }
 
@@ -1279,6 +1288,29 @@ pub fn unmapped(file: &str, grids: &[Grid], used: &Used, ignore: &dyn Fn(&str) -
                 message: format!("“{}”不属于年报表格的任何一格，未采用", c.text.trim()),
                 source: Some(source(file, g, c)),
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suffixes() -> &'static Suffixes {
+        static EDITIONS: std::sync::OnceLock<crate::edition::Editions> = std::sync::OnceLock::new();
+        let eds = EDITIONS.get_or_init(|| crate::edition::Editions::builtin().expect("editions"));
+        eds.get("2021").expect("2021").suffixes(None)
+    }
+
+    proptest::proptest! {
+        /// The quick test before `parse_cell` changes nothing: on strings
+        /// mixing digits (half- and full-width), separators, signs, dashes,
+        /// spaces, sign words, units and label text.
+        #[test]
+        fn the_quick_value_test_changes_nothing(s in "[0-9０-９.．,，+＋\\-－−—–/／\\\\ 　增加减少新元万件个其他（）()一二自然人①²]{0,8}") {
+            let sfx = suffixes();
+            let full = matches!(parse_cell(&s, Kind::Signed, sfx), Parsed::Value(_) | Parsed::Dash);
+            proptest::prop_assert_eq!(is_value(&s, sfx), full);
         }
     }
 }

@@ -10,10 +10,9 @@ use super::grid::{detect_edition, map_tables, unmapped, Grid, Used};
 use super::ReadOptions;
 use crate::edition::Edition;
 use crate::error::{Error, Problem, Result};
-use crate::labels::{key, looks_like_title, parse_title, TitleWords};
+use crate::labels::{looks_like_title, parse_title, TitleWords};
 use crate::model::{Number, Report, Warning};
 use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_YEAR};
-use std::collections::HashSet;
 use std::path::Path;
 
 /// Custom properties beyond the workbook stamp that the Word writer adds.
@@ -35,6 +34,8 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     let ed = choose_edition(path, kind, prop(PROP_EDITION).as_deref(), &grids, &paragraphs, opts)?;
     let found = super::parts::split(paragraphs, ed);
     let mut report = ed.blank_report("", None);
+    // Most cells get a source: room for all of them at once.
+    report.provenance.reserve(ed.cells.len());
     report.warnings = warnings;
     report.title = prop(PROP_TITLE).unwrap_or(found.title);
     // A printed title is spaced and wrapped at will (`同心县 2021 年…`); one
@@ -84,8 +85,7 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     if prop(PROP_EDITION).is_some() {
         unfilled_formulas(&grids, ed, &mut report);
     }
-    let decorations = decorations(ed);
-    unmapped(&file, &grids, &used, &|k: &str| decorations.contains(k), &mut report);
+    unmapped(&file, &grids, &used, &|k: &str| ed.decoration_keys.contains(k), &mut report);
     Ok(report)
 }
 
@@ -113,6 +113,7 @@ fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
             Item::Para(p) => paragraphs.push(p),
             Item::Table(t) => {
                 n += 1;
+                let sheet: std::sync::Arc<str> = format!("表格{n}").into();
                 if let Some(name) = t.name {
                     flush(&mut stack, &mut grids);
                     grids.push(Grid::new(name, t.cells, t.aligned));
@@ -122,6 +123,7 @@ fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
                     flush(&mut stack, &mut grids);
                 }
                 let (_, cells, offset) = stack.get_or_insert_with(|| (t.aligned, Vec::new(), 0));
+                cells.reserve(t.cells.len());
                 for mut c in t.cells {
                     // An aligned grid places blanks by position; an unaligned
                     // one needs its empty fields to keep values in order.
@@ -129,7 +131,7 @@ fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
                         continue;
                     }
                     if c.at.is_none() {
-                        c.at = Some((Some(format!("表格{n}")), c.row + 1, c.col + 1));
+                        c.at = Some((Some(sheet.clone()), c.row + 1, c.col + 1));
                     }
                     c.row += *offset;
                     cells.push(c);
@@ -198,28 +200,13 @@ fn organ_from_title(grids: &[Grid], words: &TitleWords, report: &mut Report, use
     }
 }
 
-/// Texts around the tables that are not data: table names and titles,
-/// notes, the parts' guidance, the edition's name.
-fn decorations(ed: &Edition) -> HashSet<String> {
-    let mut s = HashSet::new();
-    for t in &ed.tables {
-        s.insert(key(&format!("{}{}", t.name, t.title)));
-        s.insert(key(&t.name));
-        s.insert(key(&t.title));
-        if let Some(n) = &t.note {
-            s.insert(key(n));
-        }
-    }
-    for p in &ed.parts {
-        s.insert(key(&p.guidance));
-    }
-    s.insert(key(&ed.name));
-    s
-}
-
 /// In xxgk's own workbooks, a derived cell is a formula; when all its inputs
 /// are blank its cached 0 is the total of nothing, not data: it stays blank.
 fn unfilled_formulas(grids: &[Grid], ed: &Edition, report: &mut Report) {
+    // Only a workbook has formulas (a Word document never does).
+    if !grids.iter().any(|g| g.cells.iter().any(|c| c.formula)) {
+        return;
+    }
     let derivations = ed.derivations();
     // Totals of totals: repeat until nothing changes.
     let mut changed = true;

@@ -30,20 +30,20 @@ pub struct Found {
 const HEAD_CHARS: usize = 40;
 
 /// If paragraph `p` (whose first characters have key `k`) starts with the
-/// heading of `part` (`index` 0-based; `heading_keys`: keys of its heading
-/// and variants), the heading as written and the rest of the line.
-fn heading_of(p: &str, k: &str, part: &PartDef, heading_keys: &[String], index: usize) -> Option<(String, String)> {
+/// heading of `part` (numbered `arabic` in Arabic digits) or a variant, the
+/// heading as written and the rest of the line.
+fn heading_of(p: &str, k: &str, part: &PartDef, arabic: &str) -> Option<(String, String)> {
     let trimmed = p.trim();
     let body = strip_ordinal(k);
     if body.len() == k.len() {
         return None; // no ordinal: not a heading
     }
     let ordinal = &k[..k.len() - body.len()];
-    let number_ok = ordinal.starts_with(part.number.as_str()) || ordinal.starts_with(&(index + 1).to_string());
+    let number_ok = ordinal.starts_with(part.number.as_str()) || ordinal.starts_with(arabic);
     if !number_ok || ordinal.starts_with('(') {
         return None;
     }
-    for hk in heading_keys {
+    for hk in &part.heading_keys {
         if let Some(rest) = body.strip_prefix(hk.as_str()) {
             // The rest must be the text on the same line, not a longer heading.
             if rest.is_empty() || rest.starts_with(['。', '.', ':', ',', '，', '；', ';']) || rest.chars().count() > 12
@@ -77,11 +77,13 @@ fn char_cut(s: &str, n: usize) -> usize {
 
 /// Is the paragraph a placeholder to drop?
 pub fn is_placeholder(p: &str, ed: &Edition) -> bool {
-    placeholder_key(&key(p), ed)
+    let k = key(p);
+    k.starts_with(&key(GUIDANCE_PREFIX)) || placeholder_key(&k, ed)
 }
 
+/// Is `k` the key of one of the edition's placeholders?
 fn placeholder_key(k: &str, ed: &Edition) -> bool {
-    k.starts_with(&key(GUIDANCE_PREFIX)) || ed.placeholder_keys.iter().any(|x| x == k)
+    ed.placeholder_keys.iter().any(|x| x == k)
 }
 
 /// Split paragraphs into title, preamble and parts.
@@ -91,6 +93,7 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
     let mut before: Vec<String> = Vec::new();
     let mut next = 0usize;
     let guidance = key(GUIDANCE_PREFIX);
+    let arabic: Vec<String> = (1..=ed.parts.len()).map(|n| n.to_string()).collect();
     // Characters a heading or placeholder can start with: the parts' own
     // numbers (from the edition), Arabic numbering, and opening brackets.
     let mut starts: Vec<char> = ed.parts.iter().filter_map(|p| p.number.chars().next()).collect();
@@ -98,8 +101,6 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
     starts.extend(
         ed.placeholders.iter().chain(std::iter::once(&GUIDANCE_PREFIX.to_string())).filter_map(|p| p.chars().next()),
     );
-    let heading_keys: Vec<Vec<String>> =
-        ed.parts.iter().map(|p| std::iter::once(&p.heading).chain(&p.variants).map(|h| key(h)).collect()).collect();
     for p in paragraphs {
         // Only a paragraph starting with an ordinal can be a heading, and
         // only one starting with a bracket a placeholder or guidance: the
@@ -114,15 +115,15 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
             continue;
         }
         // Only the start of a paragraph can be a heading or a placeholder.
-        let head: String = p.chars().take(HEAD_CHARS).collect();
-        let k = key(&head);
-        let short = p.chars().count() <= HEAD_CHARS;
+        let head = &p[..p.char_indices().nth(HEAD_CHARS).map_or(p.len(), |(i, _)| i)];
+        let k = key(head);
+        let short = head.len() == p.len();
         if k.starts_with(&guidance) || (short && placeholder_key(&k, ed)) {
             continue;
         }
         let mut matched = None;
         for (i, part) in ed.parts.iter().enumerate().skip(next) {
-            if let Some(h) = heading_of(&p, &k, part, &heading_keys[i], i) {
+            if let Some(h) = heading_of(&p, &k, part, &arabic[i]) {
                 matched = Some((i, h));
                 break;
             }

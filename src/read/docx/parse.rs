@@ -161,10 +161,11 @@ struct RawTable {
 
 /// Resolve grid positions and merges of a raw table.
 fn resolve(t: RawTable) -> Table {
-    let mut out = Table { aligned: true, ..Table::default() };
+    let cells = t.rows.iter().map(|r| r.cells.len()).sum();
+    let mut out = Table { aligned: true, cells: Vec::with_capacity(cells), ..Table::default() };
     // For each grid column, the index in out.cells of the cell a vertical
     // merge continues.
-    let mut open: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
     let mut r = 0u32;
     for row in t.rows.into_iter().filter(|r| !r.deleted) {
         let mut col = row.grid_before;
@@ -215,12 +216,6 @@ fn append(into: &mut String, text: &str) {
     }
 }
 
-/// Elements whose whole subtree is skipped (by local name, W namespace).
-fn skipped(local: &str) -> bool {
-    matches!(local, "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent" | "delText")
-        || local.ends_with("PrChange")
-}
-
 /// What the walker is inside of.
 enum Frame {
     Table(RawTable),
@@ -229,7 +224,8 @@ enum Frame {
     Para(String),
 }
 
-/// Element names the walker tells apart; everything else is `Other`.
+/// W-namespace elements the walker tells apart (by local name), told apart
+/// once per element; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
     Other,
@@ -241,6 +237,23 @@ enum Tag {
     Tbl,
     TrPr,
     Sdt,
+    SdtContent,
+    ShowingPlcHdr,
+    Ins,
+    MoveTo,
+    GridBefore,
+    GridSpan,
+    VMerge,
+    HMerge,
+    Tab,
+    Br,
+    Cr,
+    /// `w:del`, `w:moveFrom`: skipped, and a sign of revisions.
+    Del,
+    MoveFrom,
+    /// Other elements whose whole subtree is skipped: field codes, deleted
+    /// text, textboxes, property-change records (`…PrChange`).
+    Skipped,
 }
 
 fn tag_of(local: &str) -> Tag {
@@ -253,7 +266,30 @@ fn tag_of(local: &str) -> Tag {
         "tbl" => Tag::Tbl,
         "trPr" => Tag::TrPr,
         "sdt" => Tag::Sdt,
+        "sdtContent" => Tag::SdtContent,
+        "showingPlcHdr" => Tag::ShowingPlcHdr,
+        "ins" => Tag::Ins,
+        "moveTo" => Tag::MoveTo,
+        "gridBefore" => Tag::GridBefore,
+        "gridSpan" => Tag::GridSpan,
+        "vMerge" => Tag::VMerge,
+        "hMerge" => Tag::HMerge,
+        "tab" => Tag::Tab,
+        "br" => Tag::Br,
+        "cr" => Tag::Cr,
+        "del" => Tag::Del,
+        "moveFrom" => Tag::MoveFrom,
+        "instrText" | "delInstrText" | "txbxContent" | "delText" => Tag::Skipped,
+        l if l.ends_with("PrChange") => Tag::Skipped,
         _ => Tag::Other,
+    }
+}
+
+/// An element's qualified name split once into prefix and local name.
+fn split_name(qname: &str) -> (&str, &str) {
+    match qname.bytes().position(|b| b == b':') {
+        Some(i) => (&qname[..i], &qname[i + 1..]),
+        None => ("", qname),
     }
 }
 
@@ -289,12 +325,13 @@ impl Namespaces {
                 v.push((p.to_string(), ns));
             }
         }
+        // Most elements are W's: look its prefixes up first (a prefix is
+        // declared once: quick-xml drops a repeated attribute).
+        v.sort_by_key(|(_, ns)| *ns != Ns::W);
         Namespaces(v)
     }
-    fn of(&self, e: &BytesStart) -> Ns {
-        let name = e.name();
-        let p: &str = name.prefix().map(|p| p.into_inner()).unwrap_or("");
-        self.0.iter().find(|(x, _)| x == p).map(|(_, n)| *n).unwrap_or(Ns::Other)
+    fn of(&self, prefix: &str) -> Ns {
+        self.0.iter().find(|(x, _)| x == prefix).map(|(_, n)| *n).unwrap_or(Ns::Other)
     }
 }
 
@@ -303,8 +340,9 @@ impl Namespaces {
 struct Walker<'l> {
     limits: &'l Limits,
     doc: Doc,
-    /// Element stack: (is W namespace, tag) for parent checks.
-    names: Vec<(bool, Tag)>,
+    /// Element stack: each element's tag (`Other` outside the W namespace),
+    /// for parent checks.
+    names: Vec<Tag>,
     /// Open paragraphs, cells, rows and tables, with the depth each opened at.
     frames: Vec<(usize, Frame)>,
     /// Inside a skipped subtree opened at this depth.
@@ -314,6 +352,8 @@ struct Walker<'l> {
     in_trpr: bool,
     /// For each open `w:sdt`: is it showing its placeholder?
     sdt_placeholder: Vec<bool>,
+    /// An emptied paragraph buffer, for the next paragraph.
+    spare: String,
 }
 
 fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
@@ -329,6 +369,7 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
         tables_open: 0,
         in_trpr: false,
         sdt_placeholder: Vec::new(),
+        spare: String::new(),
     };
     loop {
         match r.read_event().map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))? {
@@ -342,12 +383,13 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
             Event::End(_) => w.end()?,
             Event::Text(t) if w.in_text() => w.push_text(&t.xml10_content()),
             Event::GeneralRef(g) => {
-                let text = match g.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
+                let mut utf8 = [0; 4];
+                let text: &str = match g.resolve_char_ref() {
+                    Ok(Some(c)) => c.encode_utf8(&mut utf8),
                     _ => {
                         let name = g.xml10_content();
                         match quick_xml::escape::resolve_predefined_entity(&name) {
-                            Some(s) => s.to_string(),
+                            Some(s) => s,
                             None => {
                                 return Err(Problem::Other(format!(
                                     "文档中有未定义的实体 “&{name};”，文件可能已损坏或被篡改"
@@ -357,7 +399,7 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
                     }
                 };
                 if w.in_text() {
-                    w.push_text(&text);
+                    w.push_text(text);
                 }
             }
             Event::Eof => break,
@@ -377,7 +419,7 @@ impl Walker<'_> {
     /// Is the current element a `w:t` directly under a `w:r`, outside any
     /// skipped subtree?
     fn in_text(&self) -> bool {
-        self.skip_until.is_none() && matches!(self.names[..], [.., (true, Tag::R), (true, Tag::T)])
+        self.skip_until.is_none() && matches!(self.names[..], [.., Tag::R, Tag::T])
     }
 
     fn push_text(&mut self, s: &str) {
@@ -386,14 +428,13 @@ impl Walker<'_> {
         }
     }
 
-    /// The namespace of an element; the first element must be `w:document`,
-    /// whose declarations make the namespace table.
-    fn namespace(&mut self, e: &BytesStart, local: &str) -> Result<Ns, ParseError> {
-        if let Some(t) = &self.ns_table {
-            return Ok(t.of(e));
-        }
+    /// The namespace of the first element, which must be `w:document`, whose
+    /// declarations make the namespace table.
+    #[cold]
+    #[inline(never)]
+    fn root_namespace(&mut self, e: &BytesStart, prefix: &str, local: &str) -> Result<Ns, ParseError> {
         let t = Namespaces::from_root(e);
-        let ns = t.of(e);
+        let ns = t.of(prefix);
         if !(ns == Ns::W && local == "document") {
             return Err(Problem::Other(format!("主文档的根元素是 “{local}”，不是 Word 文档")));
         }
@@ -406,17 +447,23 @@ impl Walker<'_> {
         if depth >= self.limits.xml_depth {
             return Err(Problem::TooDeep { limit: self.limits.xml_depth });
         }
-        let local_name = e.local_name();
-        let local: &str = local_name.as_ref();
-        let ns = self.namespace(e, local)?;
-        let is_w = ns == Ns::W;
-        self.names.push((is_w, if is_w { tag_of(local) } else { Tag::Other }));
         if self.skip_until.is_some() {
+            // Inside a skipped subtree only the depth counts.
+            self.names.push(Tag::Other);
             return Ok(());
         }
-        if (is_w && skipped(local)) || (ns == Ns::Mc && local == "Fallback") {
-            if is_w && (local == "del" || local == "moveFrom") {
-                self.deleted(local);
+        let qname = e.name();
+        let (prefix, local) = split_name(qname.as_ref());
+        let ns = match &self.ns_table {
+            Some(t) => t.of(prefix),
+            None => self.root_namespace(e, prefix, local)?,
+        };
+        let is_w = ns == Ns::W;
+        let tag = if is_w { tag_of(local) } else { Tag::Other };
+        self.names.push(tag);
+        if matches!(tag, Tag::Del | Tag::MoveFrom | Tag::Skipped) || (ns == Ns::Mc && local == "Fallback") {
+            if matches!(tag, Tag::Del | Tag::MoveFrom) {
+                self.deleted(tag);
             }
             self.skip_until = Some(depth);
             return Ok(());
@@ -424,31 +471,41 @@ impl Walker<'_> {
         if !is_w {
             return Ok(());
         }
-        let parent_is_run = depth >= 1 && self.names.get(depth - 1).is_some_and(|(w, t)| *w && *t == Tag::R);
+        let parent_is_run = || depth >= 1 && self.names.get(depth - 1) == Some(&Tag::R);
         let limits = self.limits;
-        match local {
-            "ins" | "moveTo" => self.doc.revisions = true,
-            "tbl" => {
+        match tag {
+            Tag::Ins | Tag::MoveTo => self.doc.revisions = true,
+            Tag::Tbl => {
                 self.tables_open += 1;
                 if self.tables_open > limits.table_nesting {
                     return Err(Problem::TablesTooDeep { limit: limits.table_nesting });
                 }
                 self.frames.push((depth, Frame::Table(RawTable::default())));
             }
-            "tr" => self.frames.push((depth, Frame::Row(RawRow::default()))),
-            "trPr" => self.in_trpr = true,
-            "tc" => self.frames.push((
+            Tag::Tr => {
+                // A row usually has as many cells as the one before it.
+                let cells = match self.frames.last() {
+                    Some((_, Frame::Table(t))) => t.rows.last().map_or(0, |r| r.cells.len()),
+                    _ => 0,
+                };
+                self.frames.push((depth, Frame::Row(RawRow { cells: Vec::with_capacity(cells), ..RawRow::default() })));
+            }
+            Tag::TrPr => self.in_trpr = true,
+            Tag::Tc => self.frames.push((
                 depth,
                 Frame::Cell(RawCell { span: 1, vmerge: VMerge::None, hmerge_continue: false, text: String::new() }),
             )),
-            "p" => self.frames.push((depth, Frame::Para(String::new()))),
-            "gridBefore" => {
+            Tag::P => {
+                let text = std::mem::take(&mut self.spare);
+                self.frames.push((depth, Frame::Para(text)));
+            }
+            Tag::GridBefore => {
                 if let Some((_, Frame::Row(row))) = self.frames.last_mut() {
                     row.grid_before =
                         attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(0).min(limits.table_cols as u32);
                 }
             }
-            "gridSpan" => {
+            Tag::GridSpan => {
                 if let Some((_, Frame::Cell(c))) = self.frames.last_mut() {
                     c.span = attr(e, "val")
                         .and_then(|v| v.parse().ok())
@@ -456,7 +513,7 @@ impl Walker<'_> {
                         .clamp(1, limits.table_cols.max(1) as u32);
                 }
             }
-            "vMerge" => {
+            Tag::VMerge => {
                 if let Some((_, Frame::Cell(c))) = self.frames.last_mut() {
                     c.vmerge = match attr(e, "val").as_deref() {
                         Some("restart") => VMerge::Restart,
@@ -464,20 +521,20 @@ impl Walker<'_> {
                     };
                 }
             }
-            "hMerge" => {
+            Tag::HMerge => {
                 if let Some((_, Frame::Cell(c))) = self.frames.last_mut() {
                     c.hmerge_continue = attr(e, "val").as_deref() != Some("restart");
                 }
             }
-            "sdt" => self.sdt_placeholder.push(false),
-            "showingPlcHdr" => {
+            Tag::Sdt => self.sdt_placeholder.push(false),
+            Tag::ShowingPlcHdr => {
                 if let Some(p) = self.sdt_placeholder.last_mut() {
                     *p = true;
                 }
             }
-            "sdtContent" if self.sdt_placeholder.last() == Some(&true) => self.skip_until = Some(depth),
-            "tab" if parent_is_run => self.push_text("\t"),
-            "br" | "cr" if parent_is_run => self.push_text("\n"),
+            Tag::SdtContent if self.sdt_placeholder.last() == Some(&true) => self.skip_until = Some(depth),
+            Tag::Tab if parent_is_run() => self.push_text("\t"),
+            Tag::Br | Tag::Cr if parent_is_run() => self.push_text("\n"),
             _ => {}
         }
         Ok(())
@@ -485,25 +542,23 @@ impl Walker<'_> {
 
     /// A `w:del` or `w:moveFrom`: the document has revisions, and a row
     /// deleted in tracked changes is dropped.
-    fn deleted(&mut self, local: &str) {
+    fn deleted(&mut self, tag: Tag) {
         self.doc.revisions = true;
-        if self.in_trpr && local == "del" {
+        if self.in_trpr && tag == Tag::Del {
             if let Some((_, Frame::Row(row))) = self.frames.iter_mut().rev().find(|(_, f)| matches!(f, Frame::Row(_))) {
                 row.deleted = true;
             }
         }
     }
 
+    #[inline]
     fn end(&mut self) -> Result<(), ParseError> {
-        let Some((is_w, tag)) = self.names.pop() else { return Err("document.xml 的结构不完整".into()) };
+        let Some(tag) = self.names.pop() else { return Err("document.xml 的结构不完整".into()) };
         let depth = self.names.len();
         if let Some(d) = self.skip_until {
             if depth == d {
                 self.skip_until = None;
             }
-            return Ok(());
-        }
-        if !is_w {
             return Ok(());
         }
         match tag {
@@ -514,7 +569,10 @@ impl Walker<'_> {
             Tag::P | Tag::Tc | Tag::Tr | Tag::Tbl => {
                 if self.frames.last().is_some_and(|(d, _)| *d == depth) {
                     if let Some((_, f)) = self.frames.pop() {
-                        close(f, &mut self.frames, &mut self.doc, self.limits)?;
+                        if let Some(mut buffer) = close(f, &mut self.frames, &mut self.doc, self.limits)? {
+                            buffer.clear();
+                            self.spare = buffer;
+                        }
                     }
                 }
                 if tag == Tag::Tbl {
@@ -527,18 +585,29 @@ impl Walker<'_> {
     }
 }
 
-fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits) -> Result<(), ParseError> {
+/// Close a frame into its parent (or the body). A paragraph copied into its
+/// parent gives its buffer back, for the next paragraph.
+fn close(
+    f: Frame,
+    frames: &mut [(usize, Frame)],
+    doc: &mut Doc,
+    limits: &Limits,
+) -> Result<Option<String>, ParseError> {
     match f {
-        Frame::Para(text) => match frames.last_mut() {
+        Frame::Para(mut text) => match frames.last_mut() {
             Some((_, Frame::Cell(c))) => {
-                if !c.text.is_empty() || !text.is_empty() {
-                    if !c.text.is_empty() {
-                        c.text.push('\n');
-                    }
+                if c.text.is_empty() {
+                    std::mem::swap(&mut c.text, &mut text);
+                } else {
+                    c.text.push('\n');
                     c.text.push_str(&text);
                 }
+                return Ok(Some(text));
             }
-            Some((_, Frame::Para(outer))) => outer.push_str(&text),
+            Some((_, Frame::Para(outer))) => {
+                outer.push_str(&text);
+                return Ok(Some(text));
+            }
             _ => doc.body.push(Item::Para(text)),
         },
         Frame::Cell(c) => {
@@ -570,5 +639,5 @@ fn close(f: Frame, frames: &mut [(usize, Frame)], doc: &mut Doc, limits: &Limits
             }
         }
     }
-    Ok(())
+    Ok(None)
 }

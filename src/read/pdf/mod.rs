@@ -402,7 +402,7 @@ impl Lattice<'_> {
             let refs: Vec<&Glyph> = inside[root].iter().map(|&i| &glyphs[i]).collect();
             let text =
                 text_lines(&refs, 0).into_iter().map(|l| l.text.replace('\t', " ")).collect::<Vec<_>>().join("\n");
-            let at = Some((Some(name.to_string()), r0 as u32 + 1, c0 as u32 + 1));
+            let at = Some((Some(name.into()), r0 as u32 + 1, c0 as u32 + 1));
             let cell = Cell::new(r0 as u32, c0 as u32, (r1 - r0 + 1) as u32, (c1 - c0 + 1) as u32, text);
             t.cells.push(Cell { at, ..cell });
         }
