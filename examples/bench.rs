@@ -7,6 +7,11 @@
 //! cargo run --release --example bench -- DIR_WITH_SYNTH_FILES
 
 use std::io::Read;
+
+/// The allocator the `xxgk` binary uses (src/main.rs), so that the reader
+/// is measured as it runs there.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 use xxgk::edition::Editions;
 use xxgk::read::{read_report, ReadOptions};
