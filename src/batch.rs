@@ -385,11 +385,28 @@ pub fn run(
         }
     }
     outcome.late = mark_duplicates(&mut outcome.rows);
+    // Every job is done, so no worker is writing: a temporary file still
+    // here is one a worker killed mid-write (time-out, memory) left.
+    for dir in [reports_dir.clone(), outdir.join(ANNOTATED_DIR)] {
+        remove_temporaries(&dir);
+    }
     // The reports were written without waiting for the disk one by one;
     // one flush of the file system now, before the summary says they are
     // there (see [`crate::write::write_file_unsynced`]).
     crate::write::sync_filesystem(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
     Ok(outcome)
+}
+
+/// Remove the temporary files [`crate::write::create_beside`] makes
+/// (`.xxgk-*.tmp`) from `dir`; nothing else is touched.
+fn remove_temporaries(dir: &Path) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(crate::write::TEMP_PREFIX) && name.ends_with(crate::write::TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Process one job: read it with `read`, check it (against last year's
@@ -523,5 +540,24 @@ mod tests {
         assert_eq!(load_index(&file).unwrap(), index);
         std::fs::write(&file, "not an index\n").unwrap();
         assert!(load_index(&file).is_err());
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_worker_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = ["a.json", ".xxgk-notes.txt", "x.tmp", ".hidden"];
+        for f in keep.iter().chain(&[".xxgk-AbC123.tmp", ".xxgk-z.tmp"]) {
+            std::fs::write(dir.path().join(f), "x").unwrap();
+        }
+        // What create_beside makes is what is removed.
+        let made = crate::write::create_beside(&dir.path().join("b.json")).unwrap().into_temp_path().keep().unwrap();
+        remove_temporaries(dir.path());
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        left.sort();
+        let mut want: Vec<String> = keep.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(left, want);
+        assert!(!made.exists());
     }
 }

@@ -235,6 +235,10 @@ fn open_stream(path: &Path) -> Result<std::fs::File> {
     Ok(f)
 }
 
+/// How the temporary files of [`create_beside`] are named: `.xxgk-…tmp`.
+pub const TEMP_PREFIX: &str = ".xxgk-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 /// A temporary file in the folder of `path`, for [`persist`] to move into
 /// place; it is removed if dropped before that. Its permissions are those
 /// a plain `File::create` would give (0666 less the umask), not 0600.
@@ -250,7 +254,7 @@ pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
         _ => Path::new("."),
     };
     let mut b = tempfile::Builder::new();
-    b.prefix(".xxgk-").suffix(".tmp");
+    b.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
