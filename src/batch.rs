@@ -360,6 +360,7 @@ pub fn run(
 ) -> Result<Outcome> {
     let reports_dir = outdir.join(REPORTS_DIR);
     std::fs::create_dir_all(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
+    let flush = crate::write::SyncLater::open(&reports_dir)?;
     let mut outcome = Outcome::default();
     for chunk in jobs.chunks(CHUNK) {
         let results: Vec<Done> = chunk
@@ -393,7 +394,7 @@ pub fn run(
     // The reports were written without waiting for the disk one by one;
     // one flush of the file system now, before the summary says they are
     // there (see [`crate::write::write_file_unsynced`]).
-    crate::write::sync_filesystem(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
+    flush.sync(&reports_dir)?;
     Ok(outcome)
 }
 
@@ -426,19 +427,25 @@ pub fn process(
     let Some(ed) = editions.get(&report.edition) else {
         return Done::unusable(job, format!("没有 “{}” 这个格式版本", report.edition));
     };
-    let prev = previous.and_then(|idx| previous_for(idx, &report, editions, read));
-    let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
-    let (errors, warnings) = tally(&findings);
+    // The JSON first: once it is there, this year's file has been read
+    // (see [`crate::isolate::Pool::batch`], which retries a job whose worker
+    // died later on, without last year's report).
     let out = reports_dir.join(&job.output);
     let written = crate::write::json::render(&report)
         .and_then(|bytes| crate::write::write_file_unsynced(&out, &bytes, true, std::slice::from_ref(&job.path)));
     if let Err(e) = written {
         return Done::unusable(job, e.to_string());
     }
+    let prev = previous.and_then(|idx| previous_for(idx, &report, editions, read));
+    let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
+    let (errors, warnings) = tally(&findings);
     let annotated = if errors > 0 {
         match annotate(job, &report, ed, &findings, reports_dir) {
             Ok(name) => Some(name),
-            Err(e) => return Done::unusable(job, e.to_string()),
+            Err(e) => {
+                remove_outputs(job, reports_dir);
+                return Done::unusable(job, e.to_string());
+            }
         }
     } else {
         None
@@ -470,13 +477,24 @@ pub fn process(
 /// Folder of the annotated workbooks, beside `reports/`.
 pub const ANNOTATED_DIR: &str = "annotated";
 
+/// Remove what a job may have written (its JSON and annotated workbook),
+/// for a job that ended unusable after writing them.
+pub fn remove_outputs(job: &Job, reports_dir: &Path) {
+    let _ = std::fs::remove_file(reports_dir.join(&job.output));
+    let _ = std::fs::remove_file(reports_dir.with_file_name(ANNOTATED_DIR).join(annotated_name(job)));
+}
+
+fn annotated_name(job: &Job) -> String {
+    let stem = job.output.strip_suffix(".json").unwrap_or(&job.output);
+    format!("{stem}.问题标注.xlsx")
+}
+
 /// Write the annotated workbook of a report with errors beside `reports/`;
 /// returns its path relative to the output folder.
 fn annotate(job: &Job, report: &Report, ed: &Edition, findings: &[Finding], reports_dir: &Path) -> Result<String> {
     let dir = reports_dir.with_file_name(ANNOTATED_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let stem = job.output.strip_suffix(".json").unwrap_or(&job.output);
-    let name = format!("{stem}.问题标注.xlsx");
+    let name = annotated_name(job);
     let bytes = crate::write::xlsx::render_annotated(report, ed, findings)?;
     crate::write::write_file_unsynced(&dir.join(&name), &bytes, true, std::slice::from_ref(&job.path))?;
     Ok(format!("{ANNOTATED_DIR}/{name}"))

@@ -278,8 +278,30 @@ impl Pool {
 
     /// Do one job of a batch in a worker (see [`Request::Batch`]); a file
     /// the worker could not use, or a worker that died or overran, gives
-    /// the job's row saying why.
+    /// the job's row saying why, and nothing of the job is left written.
+    ///
+    /// With last year's reports (`previous`), a job whose worker failed
+    /// after writing this year's JSON — so this year's file was read — is
+    /// done once more without them: last year's report, read in the same
+    /// worker, must not cost this year's (it gets no cross-year check, as
+    /// when last year's file cannot be read).
     pub fn batch(&self, job: &Job, reports_dir: &Path, previous: Option<&Path>) -> Done {
+        // Outputs of this job from an earlier run go first, so that a JSON
+        // found after a failure is this attempt's.
+        crate::batch::remove_outputs(job, reports_dir);
+        let done = match self.ask_batch(job, reports_dir, previous) {
+            Err(_) if previous.is_some() && reports_dir.join(&job.output).exists() => {
+                self.ask_batch(job, reports_dir, None)
+            }
+            other => other,
+        };
+        done.unwrap_or_else(|why| {
+            crate::batch::remove_outputs(job, reports_dir);
+            Done::unusable(job, why)
+        })
+    }
+
+    fn ask_batch(&self, job: &Job, reports_dir: &Path, previous: Option<&Path>) -> std::result::Result<Done, String> {
         let request = Request::Batch {
             path_hex: path_hex(&job.path),
             shown: job.shown.clone(),
@@ -288,10 +310,10 @@ impl Pool {
             previous_hex: previous.map(path_hex),
         };
         match self.ask(&job.path, request) {
-            Ok(Response::Done(done)) => *done,
-            Ok(Response::Err(msg)) => Done::unusable(job, msg),
-            Ok(_) => Done::unusable(job, Error::invalid(&job.path, "读取进程返回的内容无法识别").to_string()),
-            Err(e) => Done::unusable(job, e.to_string()),
+            Ok(Response::Done(done)) => Ok(*done),
+            Ok(Response::Err(msg)) => Err(msg),
+            Ok(_) => Err(Error::invalid(&job.path, "读取进程返回的内容无法识别").to_string()),
+            Err(e) => Err(e.to_string()),
         }
     }
 

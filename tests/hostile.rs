@@ -219,6 +219,50 @@ fn a_runaway_reader_costs_one_file() {
     assert!(subs.lines().any(|l| l.contains("b-good.docx") && l.contains("通过")), "{subs}");
 }
 
+/// Last year's report is read in the same worker as this year's (batch,
+/// `--previous-dir`): when it kills the worker, this year's report is still
+/// read, checked and written — without the cross-year check — and a job
+/// that fails leaves none of its outputs.
+#[test]
+fn last_years_file_that_kills_the_worker_does_not_cost_this_years_report() {
+    use xxgk::batch::{save_index, Job, PreviousIndex};
+    use xxgk::isolate::{Config, Pool};
+    let dir = tempfile::tempdir().unwrap();
+    let para = "<w:p><w:r><w:t>重复的段落重复的段落重复的段落</w:t></w:r></w:p>".repeat(600_000);
+    let bomb = put(dir.path(), "last-year.docx", &docx_with_document(&body(&para)));
+    let this_year = dir.path().join("同心县2021.docx");
+    let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", this_year.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The index says 同心县 2020 is the file that exhausts the worker's memory.
+    let mut index = PreviousIndex::new();
+    index.insert(xxgk::labels::key("同心县"), vec![(Some(2020), bomb.clone(), "last-year.docx".into())]);
+    let index_file = dir.path().join("previous.jsonl");
+    save_index(&index, &index_file).unwrap();
+    let reports = dir.path().join("out/reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let pool = Pool::new(Config {
+        exe: env!("CARGO_BIN_EXE_xxgk").into(),
+        args: vec!["__worker".into()],
+        timeout: Duration::from_secs(60),
+        memory_bytes: 48 << 20,
+    });
+    let job = Job { path: this_year.clone(), shown: "同心县2021.docx".into(), output: "同心县2021.json".into() };
+    let done = pool.batch(&job, &reports, Some(&index_file));
+    assert_eq!(done.row.status, "通过", "{:?}", done.row);
+    assert_eq!(done.row.previous, None);
+    assert_eq!(done.row.organ, "同心县");
+    assert!(reports.join("同心县2021.json").exists());
+    // A file that cannot be read at all: an unusable row, and its earlier
+    // output (from a previous run) is gone rather than left unreferenced.
+    std::fs::write(reports.join("bad.json"), "{}").unwrap();
+    let bad = Job { path: bomb.clone(), shown: "last-year.docx".into(), output: "bad.json".into() };
+    let done = pool.batch(&bad, &reports, None);
+    assert!(done.row.status.starts_with("无法读取") && done.row.status.contains("异常终止"), "{}", done.row.status);
+    assert!(!reports.join("bad.json").exists());
+    let left: Vec<_> = std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, [std::ffi::OsString::from("同心县2021.json")]);
+}
+
 use common::cfb;
 
 /// The corpus: (file name, bytes, what the message must say).

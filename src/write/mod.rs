@@ -96,16 +96,20 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) ->
     write(path, bytes, force, inputs, true)
 }
 
-/// [`write_file`] without waiting for the disk: the file is complete when
-/// it appears (temporary file, then one rename), but it reaches the disk
-/// when the system flushes it. For the many files of a batch, which then
-/// calls [`sync_filesystem`] once (as git's `core.fsyncMethod=batch` does):
-/// one wait instead of one per file.
+/// [`write_file`] without waiting for the disk, for the many files of a
+/// batch: the file is complete when it appears (temporary file, then one
+/// rename) and reaches the disk when the batch's [`SyncLater::sync`] flushes
+/// the file system once (as git's `core.fsyncMethod=batch` does): one wait
+/// instead of one per file. Where that does not hold, each file is still
+/// flushed before it is moved into place: on a network or FUSE file system
+/// (NFS, SMB: a write error may show only when the data is sent) and on
+/// systems other than Linux (no `syncfs`).
 ///
 /// # Errors
 /// As [`write_file`].
 pub fn write_file_unsynced(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf]) -> Result<()> {
-    write(path, bytes, force, inputs, false)
+    let sync = !path.parent().is_some_and(local_file_system);
+    write(path, bytes, force, inputs, sync)
 }
 
 fn write(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf], sync: bool) -> Result<()> {
@@ -123,26 +127,63 @@ fn write(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf], sync: bool)
     persist(tmp, &file, force)
 }
 
-/// Flush everything written to the file system that holds `dir` to the
-/// disk (`syncfs`), after many [`write_file_unsynced`]; elsewhere than
-/// Linux, the folder's own `fsync`.
-///
-/// # Errors
-/// The folder cannot be opened, or the flush failed.
-pub fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
-    let d = std::fs::File::open(dir)?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::io::AsRawFd;
-        // SAFETY: syncfs on a descriptor this function owns.
-        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(())
+/// Is `dir` on a local disk file system, whose files [`SyncLater`] flushes
+/// with one `syncfs`? (Linux: not NFS, SMB/CIFS, FUSE or 9p.)
+#[cfg(target_os = "linux")]
+fn local_file_system(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    const REMOTE: [i64; 6] = [0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x0102_1997];
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else { return false };
+    // SAFETY: statfs reads a NUL-terminated path and fills the struct given.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+        return false;
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        d.sync_all()
+    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+    let kind = i64::from(st.f_type);
+    !REMOTE.contains(&kind)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn local_file_system(_: &Path) -> bool {
+    false
+}
+
+/// The one flush of a batch's outputs: opened on the output folder before
+/// the first file is written, so that a write error the system meets later
+/// is reported to it, then [`SyncLater::sync`] once at the end.
+pub struct SyncLater {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    dir: std::fs::File,
+}
+
+impl SyncLater {
+    /// # Errors
+    /// The folder cannot be opened.
+    pub fn open(dir: &Path) -> Result<SyncLater> {
+        Ok(SyncLater { dir: std::fs::File::open(dir).map_err(|e| Error::io(dir, e))? })
+    }
+
+    /// Flush the file system that holds the folder (`syncfs`). Elsewhere
+    /// than Linux the files were flushed one by one already.
+    ///
+    /// # Errors
+    /// The system reported a write error: some output may be incomplete.
+    pub fn sync(&self, dir: &Path) -> Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: syncfs on a descriptor this value owns.
+            if unsafe { libc::syncfs(self.dir.as_raw_fd()) } != 0 {
+                let e = std::io::Error::last_os_error();
+                return Err(Error::Usage(format!(
+                    "把结果写入 {} 时磁盘报告了错误（{e}），其中的报告文件可能不完整。请检查磁盘空间或网络盘后重新运行",
+                    dir.display()
+                )));
+            }
+        }
+        let _ = dir;
+        Ok(())
     }
 }
 
@@ -323,4 +364,21 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn display_width(s: &str) -> f64 {
     use unicode_width::UnicodeWidthStr;
     s.width_cjk() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_local_folder_is_flushed_once_and_a_missing_one_is_not_local() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(local_file_system(dir.path()));
+        assert!(!local_file_system(Path::new("/no/such/folder")));
+        let flush = SyncLater::open(dir.path()).unwrap();
+        write_file_unsynced(&dir.path().join("a.json"), b"{}\n", false, &[]).unwrap();
+        flush.sync(dir.path()).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("a.json")).unwrap(), b"{}\n");
+    }
 }
