@@ -155,9 +155,29 @@ pub struct Row {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub reports: usize,
+    /// Written as decimal text where serialized (a worker's answer), so
+    /// that a sum beyond what a JSON number holds exactly comes back exact.
+    #[serde(with = "exact")]
     pub sums: Vec<Number>,
     /// How many reports had each cell filled.
     pub filled: Vec<usize>,
+}
+
+/// Numbers as decimal text (`"12345678901234567890"`, `"1340.5117"`).
+mod exact {
+    use crate::model::Number;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[Number], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|n| n.to_string()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Number>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|t| t.parse::<Number>().map_err(|e| serde::de::Error::custom(format!("数值 {t} 无法识别（{e}）"))))
+            .collect()
+    }
 }
 
 impl Totals {
@@ -558,6 +578,20 @@ mod tests {
         assert_eq!(load_index(&file).unwrap(), index);
         std::fs::write(&file, "not an index\n").unwrap();
         assert!(load_index(&file).is_err());
+    }
+
+    #[test]
+    fn totals_cross_the_worker_pipe_exactly() {
+        use std::str::FromStr;
+        let sums: Vec<Number> = ["12345678901234567890", "79228162514264337593543950335", "1340.5117", "-0.25", "0"]
+            .iter()
+            .map(|t| Number::from_str(t).unwrap())
+            .collect();
+        let t = Totals { reports: 2, sums: sums.clone(), filled: vec![2, 1, 1, 1, 0] };
+        let line = serde_json::to_string(&t).unwrap();
+        let back: Totals = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.sums, sums, "{line}");
+        assert_eq!((back.reports, back.filled), (2, vec![2, 1, 1, 1, 0]));
     }
 
     #[test]
