@@ -50,12 +50,9 @@ fn push_quick(s: &str, k: &mut String) -> bool {
         if is_ideograph(c) {
             continue; // the common case: kept as it is
         }
-        let narrowed = narrow(c);
-        if narrowed.is_none() && !nfkc_stable(c) {
-            return false;
-        }
-        let folded = fold_char(narrowed.unwrap_or(c));
-        if narrowed.is_none() && folded == Some(c) {
+        let Some(normalized) = nfkc_char(c) else { return false };
+        let folded = fold_char(normalized);
+        if folded == Some(c) {
             continue;
         }
         k.push_str(&s[run..i]);
@@ -98,8 +95,22 @@ fn narrow(c: char) -> Option<char> {
     }
 }
 
+/// What NFKC makes of `c` when that is one character and depends on no
+/// neighbour: `c` itself for [`nfkc_stable`] characters, the ASCII of a
+/// full-width form or the ideographic space ([`narrow`]); `None` for any
+/// other character (`…`, `①`, combining marks, compatibility ideographs),
+/// whose text needs full NFKC. The fast path of [`key`] and
+/// [`crate::number::squeeze`].
+pub(crate) fn nfkc_char(c: char) -> Option<char> {
+    if nfkc_stable(c) {
+        Some(c)
+    } else {
+        narrow(c)
+    }
+}
+
 /// A CJK unified ideograph (U+4E00-U+9FFF): NFKC and [`fold_char`] keep it.
-fn is_ideograph(c: char) -> bool {
+pub(crate) fn is_ideograph(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 

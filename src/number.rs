@@ -37,7 +37,7 @@ pub fn squeeze(text: &str) -> String {
     // decomposing and recomposing them.
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match nfkc_simple(c) {
+        match crate::labels::nfkc_char(c) {
             Some(c) => {
                 // Only ASCII white space comes out of the fast path.
                 if !(c.is_ascii() && c.is_whitespace()) {
@@ -50,24 +50,6 @@ pub fn squeeze(text: &str) -> String {
         }
     }
     out
-}
-
-/// What NFKC makes of `c` when that is one character and `c` never composes
-/// with a neighbour of the same kind: ASCII and the CJK Unified Ideographs
-/// stay, full-width ASCII (`，` `１`) and the ideographic space become ASCII,
-/// common Chinese punctuation stays. `None` for anything else (`…`, `①`,
-/// half-width katakana, combining marks, compatibility ideographs).
-fn nfkc_simple(c: char) -> Option<char> {
-    match c {
-        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => Some(c),
-        '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0),
-        '\u{3000}' => Some(' '),
-        '、' | '。' | '《' | '》' | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕' => {
-            Some(c)
-        }
-        '“' | '”' | '‘' | '’' | '—' | '–' | '·' => Some(c),
-        _ => None,
-    }
 }
 
 /// Units that may follow a number in a cell, each with what one of it is
@@ -145,7 +127,7 @@ const SIGN_WORDS: [(&str, bool); 5] = [("增加", false), ("减少", true), ("�
 pub fn may_be_value(text: &str, suffixes: &Suffixes) -> bool {
     let mut sign_or_digit = false;
     for c in text.chars() {
-        if ('\u{4e00}'..='\u{9fff}').contains(&c)
+        if crate::labels::is_ideograph(c)
             && !SIGN_WORDS.iter().any(|(w, _)| w.contains(c))
             && !suffixes.iter().any(|(s, _)| s.contains(c))
         {
