@@ -145,6 +145,30 @@ impl Report {
         self.cells.get(id).copied().flatten()
     }
 
+    /// The entry of cell `id`, expected at position `i`: a report keeps its
+    /// edition's order (readers and [`crate::edition::Edition::blank_report`]
+    /// make it so), so the `i`th cell of the edition is found there without
+    /// hashing; in any other order it is looked up by id.
+    pub fn cell_at(&self, i: usize, id: &str) -> Option<&Option<Number>> {
+        match self.cells.get_index(i) {
+            Some((k, v)) if k == id => Some(v),
+            _ => self.cells.get(id),
+        }
+    }
+
+    /// Set cell `id`, expected at position `i` (as [`Report::cell_at`]);
+    /// added at the end if the report lacks it.
+    pub fn set_cell_at(&mut self, i: usize, id: &str, v: Option<Number>) {
+        let at_i = self.cells.get_index(i).is_some_and(|(k, _)| k == id);
+        let slot = if at_i { self.cells.get_index_mut(i).map(|(_, s)| s) } else { self.cells.get_mut(id) };
+        match slot {
+            Some(slot) => *slot = v,
+            None => {
+                self.cells.insert(id.to_string(), v);
+            }
+        }
+    }
+
     /// The same report without provenance and warnings: what round trips
     /// through a writer and back must keep identical.
     pub fn content(&self) -> Report {
@@ -270,5 +294,28 @@ impl JsonSchema for Number {
             "type": "number",
             "description": "An exact decimal: a count, a signed change or an amount in the unit the edition declares for the cell."
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_is_found_by_position_or_else_by_id() {
+        let mut r = Report::new("2021", Some(2021), "某县");
+        r.cells.insert("a".into(), Some(Number::from_i64(1)));
+        r.cells.insert("b".into(), None);
+        // In order, out of order, absent.
+        assert_eq!(r.cell_at(0, "a"), Some(&Some(Number::from_i64(1))));
+        assert_eq!(r.cell_at(0, "b"), Some(&None));
+        assert_eq!(r.cell_at(7, "a"), Some(&Some(Number::from_i64(1))));
+        assert_eq!(r.cell_at(0, "c"), None);
+        r.set_cell_at(1, "b", Some(Number::from_i64(2)));
+        r.set_cell_at(0, "b", Some(Number::from_i64(3)));
+        r.set_cell_at(1, "c", Some(Number::from_i64(4)));
+        let cells: Vec<_> = r.cells.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let n = |i| Some(Number::from_i64(i));
+        assert_eq!(cells, [("a", n(1)), ("b", n(3)), ("c", n(4))]);
     }
 }

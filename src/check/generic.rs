@@ -115,7 +115,7 @@ fn part_empty(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Prev
 
 fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     for (i, c) in ed.cells.iter().enumerate() {
-        if super::entry(report, i, c).is_none_or(Option::is_none) {
+        if report.cell_at(i, &c.id).is_none_or(Option::is_none) {
             let how = match report.provenance.get(&c.id).map(|s| crate::number::squeeze(&s.text)) {
                 Some(t) if !t.is_empty() => format!("填的是“{t}”，不是数字"),
                 _ => "空白".to_string(),
@@ -128,7 +128,7 @@ fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>
 
 fn kind(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
     for (i, c) in ed.cells.iter().enumerate() {
-        if let Some(&Some(v)) = super::entry(report, i, c) {
+        if let Some(&Some(v)) = report.cell_at(i, &c.id) {
             if let Some(problem) = kind_problem(v, c.kind, c.decimals) {
                 let msg = format!("{}：{}", c.location, problem);
                 out.push(this.finding(msg).at_cell(report, ed, &c.id));

@@ -161,15 +161,6 @@ fn cell<'a>(report: &'a Report, ed: &'a Edition, id: &str) -> Option<(&'a CellDe
     Some((def, *value))
 }
 
-/// The report's entry for the edition's cell `def`, the `i`th: at the same
-/// position when the report keeps the edition's order, else looked up by id.
-fn entry<'a>(report: &'a Report, i: usize, def: &CellDef) -> Option<&'a Option<Number>> {
-    match report.cells.get_index(i) {
-        Some((id, value)) if *id == def.id => Some(value),
-        _ => report.cells.get(&def.id),
-    }
-}
-
 /// Were these cells read exactly as written? `None` when no cell has a
 /// source text; `false` as soon as one differs from its value.
 fn as_written(report: &Report, ed: &Edition, cells: &[String]) -> Option<bool> {

@@ -1256,20 +1256,10 @@ fn read_value(report: &mut Report, ed: &Edition, cell: usize, vc: &Cell, src: So
     report.provenance.insert(def.id.clone(), src);
 }
 
-/// Set cell `cell` of the edition. Readers' reports are made from the
-/// edition's blank report, so it is entry `cell` of the report's cells:
-/// neither looked up nor its id cloned (else it is, or is added).
+/// Set cell `cell` of the edition ([`Report::set_cell_at`]: readers'
+/// reports keep the edition's order, so it is found by position).
 fn set_cell(report: &mut Report, ed: &Edition, cell: usize, v: Option<Number>) {
-    let id = &ed.cells[cell].id;
-    match report.cells.get_index_mut(cell) {
-        Some((k, slot)) if k == id => *slot = v,
-        _ => match report.cells.get_mut(id) {
-            Some(slot) => *slot = v,
-            None => {
-                report.cells.insert(id.clone(), v);
-            }
-        },
-    }
+    report.set_cell_at(cell, &ed.cells[cell].id, v);
 }
 
 fn grid_where(g: &Grid) -> String {
