@@ -151,10 +151,17 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn read(&self, path: &Path) -> Result<Report> {
-        match (&self.pool, kind_of(path)) {
-            (Some(pool), Ok(kind)) if kind != InputKind::Json && path.is_file() => pool.read(path),
-            _ => read_in_process(path, self.opts),
+        match self.pool_for(path) {
+            Some(pool) => pool.read(path),
+            None => read_in_process(path, self.opts),
         }
+    }
+
+    /// The workers that read `path`: none for JSON (xxgk's own form, read
+    /// in process) or with `--no-isolation`.
+    fn pool_for(&self, path: &Path) -> Option<&Pool> {
+        let kind = kind_of(path).ok()?;
+        self.pool.as_ref().filter(|_| kind != InputKind::Json && path.is_file())
     }
 
     /// Do one job of a batch ([`xxgk::batch::process`]): in a worker, which
@@ -169,11 +176,9 @@ impl<'a> Reader<'a> {
         previous: Option<&PreviousIndex>,
         index_file: Option<&Path>,
     ) -> Done {
-        match (&self.pool, kind_of(&job.path)) {
-            (Some(pool), Ok(kind)) if kind != InputKind::Json && job.path.is_file() => {
-                pool.batch(job, reports_dir, index_file)
-            }
-            _ => process(job, self.opts.editions, &|p| self.read(p), reports_dir, previous),
+        match self.pool_for(&job.path) {
+            Some(pool) => pool.batch(job, reports_dir, index_file),
+            None => process(job, self.opts.editions, &|p| self.read(p), reports_dir, previous),
         }
     }
 
