@@ -273,7 +273,8 @@ pub fn save_index(index: &PreviousIndex, path: &Path) -> Result<()> {
     let mut text = Vec::new();
     for (k, (year, p, shown)) in organs.into_iter().flat_map(|(k, list)| list.iter().map(move |e| (k, e))) {
         let line = (k, year, crate::isolate::path_hex(p), shown);
-        serde_json::to_writer(&mut text, &line).map_err(|e| Error::invalid(path, e.to_string()))?;
+        serde_json::to_writer(&mut text, &line)
+            .map_err(|e| Error::invalid(path, format!("无法写出上年报告索引（{e}）")))?;
         text.push(b'\n');
     }
     crate::write::write_file(path, &text, true, &[])
@@ -287,8 +288,8 @@ pub fn load_index(path: &Path) -> Result<PreviousIndex> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut m: PreviousIndex = HashMap::new();
     for line in text.lines() {
-        let (k, year, hex, shown): (String, Option<u32>, String, String) =
-            serde_json::from_str(line).map_err(|e| Error::invalid(path, e.to_string()))?;
+        let (k, year, hex, shown): (String, Option<u32>, String, String) = serde_json::from_str(line)
+            .map_err(|e| Error::invalid(path, format!("上年报告索引无法识别（{e}），请重新运行")))?;
         let p = crate::isolate::unhex(&hex).ok_or_else(|| Error::invalid(path, "上年报告索引中的路径无法识别"))?;
         m.entry(k).or_default().push((year, p, shown));
     }
