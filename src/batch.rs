@@ -1,57 +1,350 @@
 //! A whole county in one command: every report under the inputs is read,
 //! checked (against last year's where one is found), written as canonical
-//! JSON, and summarised.
+//! JSON, and summed up by report year.
 //!
-//! Reports are processed in parallel and streamed: each worker reads one
-//! file, writes its JSON and keeps only its summary row and its part of the
-//! totals, so memory does not grow with the number of reports. One unusable
-//! file never stops the batch; it gets its row with the reason. Output names
-//! come from the input paths, sanitised, so none can escape the output
-//! folder, and they are made unique before any work starts.
+//! **Which files.** One rule for the command line and the web page
+//! ([`classify`]): report kinds are read; a `.zip` (a township sends its
+//! folder zipped) is opened and its reports read under the same caps as
+//! any file, shown as `乡镇.zip/报告.docx`; Office lock files (`~$x.docx`,
+//! `.~lock.x#`), system files (`Thumbs.db`, `desktop.ini`, `.DS_Store`,
+//! `__MACOSX/`), zips inside zips and files of other kinds are listed as
+//! 跳过 with the reason. Nothing is dropped without a row.
+//!
+//! **Totals by year, each report once.** A report counts in the total of
+//! its year only; one of unknown year or organ counts nowhere (said on its
+//! row). Reports of the same organ and year with the same numbers (one
+//! report saved twice, or as Word and as PDF) count once, the others are
+//! listed as 重复 (`BATCH-DUPLICATE`); reports of the same organ and year
+//! with different numbers count not at all until one is removed, each
+//! listed as 冲突 naming the others (`BATCH-CONFLICT`).
+//!
+//! Reports are processed in parallel and streamed: each job reads one
+//! file, writes its JSON and keeps only its row and what it adds to the
+//! totals, so memory does not grow with the number of reports; the few
+//! reports a duplicate or conflict takes out again are read back from
+//! their JSON. One unusable file never stops the batch. Output names come
+//! from the input paths, sanitised, so none can escape the output folder,
+//! and they are made unique before any work starts.
 
-// Indexing is bounded here: row indices come from enumerating the same rows; totals vectors are sized to the edition's cells before use.
+// Indexing is bounded here: row indices come from enumerating the same rows.
 #![allow(clippy::indexing_slicing)]
 
-use crate::check::{check, tally, Finding, Previous};
-use crate::edition::{Edition, Editions, Severity};
-use crate::error::{Error, Result};
-use crate::labels::key;
-use crate::model::{Number, Report};
-
+use crate::check::Finding;
+use crate::edition::Severity;
+use crate::error::{Audience, Error, Problem, Result};
+use crate::limits::Limits;
+use crate::pipeline::{Done, Job, PreviousIndex, Session, ANNOTATED_DIR};
+pub use crate::tally::{Outcome, YearTotals};
+use crate::tally::{Row, Status, Tally, Totals};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-/// File extensions a batch picks up: the kinds xxgk reads, and the legacy
-/// office kinds people send instead, which get a row saying what to do.
+/// File extensions read as reports: the kinds xxgk reads, and the legacy
+/// office kinds people send instead (read through LibreOffice, or a row
+/// saying what to do).
 pub const EXTENSIONS: &[&str] = &[
     "docx", "docm", "xlsx", "xlsm", "json", "txt", "html", "htm", "shtml", "doc", "wps", "rtf", "odt", "xls", "et",
     "ods", "pdf",
 ];
 
-/// One input file and the output name chosen for it.
-#[derive(Debug, Clone)]
-pub struct Job {
-    pub path: PathBuf,
-    /// The path as shown to users (relative to the input it was found under).
-    pub shown: String,
-    /// File name of its JSON under `reports/`.
-    pub output: String,
+/// What to tell the clerk when inputs hold no report file.
+pub const NOTHING_FOUND: &str = "没有找到报告文件（.docx、.xlsx、.json、.pdf、.txt、.html 等，或装有这些文件的 .zip）";
+
+/// Why a file is not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// An Office or LibreOffice lock file, made while a document is open.
+    LockFile,
+    /// A file the system makes (thumbnails, folder settings, macOS extras).
+    SystemFile,
+    /// A hidden file.
+    Hidden,
+    /// A zip inside a zip.
+    NestedZip,
+    /// Another kind of file (its extension).
+    OtherKind(String),
 }
 
-/// What to tell the clerk when inputs hold no report file.
-pub const NOTHING_FOUND: &str = "没有找到报告文件（.docx、.xlsx、.json、.pdf、.txt、.html 等）";
+impl Skip {
+    pub fn chinese(&self) -> String {
+        match self {
+            Skip::LockFile => "这是 Word、Excel 或 WPS 打开文件时产生的临时锁定文件，不是报告".into(),
+            Skip::SystemFile => "这是系统自动生成的文件，不是报告".into(),
+            Skip::Hidden => "隐藏文件，不是报告".into(),
+            Skip::NestedZip => "压缩包中的压缩包不再展开，请先解压后再放入".into(),
+            Skip::OtherKind(ext) if ext.is_empty() => "没有扩展名，不是 xxgk 能读取的报告文件".into(),
+            Skip::OtherKind(ext) => format!("不是 xxgk 能读取的报告文件（.{ext}）"),
+        }
+    }
+}
 
-/// Find the report files under the inputs (files are taken as given;
-/// folders are walked, skipping hidden entries, symbolic links and
-/// `outdir`). `batch` and `check FOLDER` both find their files here.
-pub fn discover(inputs: &[PathBuf], outdir: Option<&Path>) -> Result<Vec<Job>> {
+/// How a file is taken, by its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Class {
+    Report,
+    Zip,
+    Skip(Skip),
+}
+
+/// The one rule for which files are taken (command line and web page).
+pub fn classify(name: &str) -> Class {
+    let lower = name.to_lowercase();
+    if lower.starts_with("~$") || lower.starts_with(".~lock.") || (lower.starts_with("~wr") && lower.ends_with(".tmp"))
+    {
+        return Class::Skip(Skip::LockFile);
+    }
+    if ["thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"].contains(&lower.as_str()) || lower.starts_with("._") {
+        return Class::Skip(Skip::SystemFile);
+    }
+    if lower.starts_with('.') {
+        return Class::Skip(Skip::Hidden);
+    }
+    let ext = match lower.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_string(),
+        _ => String::new(),
+    };
+    if ext == "zip" {
+        Class::Zip
+    } else if EXTENSIONS.contains(&ext.as_str()) {
+        Class::Report
+    } else {
+        Class::Skip(Skip::OtherKind(ext))
+    }
+}
+
+/// One input of a batch.
+#[derive(Debug)]
+pub enum Input {
+    /// A report file to process.
+    File(Job),
+    /// A file not read, and why.
+    Skipped { shown: String, why: Skip },
+    /// A file that could not be used before any reading (a broken zip, a
+    /// zip member over the caps, an upload over the size cap).
+    Broken { shown: String, error: Error },
+}
+
+impl Input {
+    pub fn shown(&self) -> &str {
+        match self {
+            Input::File(j) => &j.shown,
+            Input::Skipped { shown, .. } | Input::Broken { shown, .. } => shown,
+        }
+    }
+}
+
+/// The inputs of a batch, with the folder zips were unpacked into (removed
+/// when this is dropped).
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub list: Vec<Input>,
+    unpacked: Option<tempfile::TempDir>,
+}
+
+impl Inputs {
+    /// The report files.
+    pub fn jobs(&self) -> impl Iterator<Item = &Job> {
+        self.list.iter().filter_map(|i| match i {
+            Input::File(j) => Some(j),
+            _ => None,
+        })
+    }
+
+    /// Add a file by its name as shown: a report, a zip opened, or a row
+    /// saying why not.
+    fn add(&mut self, path: &Path, shown: String, limits: &Limits) {
+        let name = shown.rsplit(['/', '\\']).next().unwrap_or(&shown).to_string();
+        match classify(&name) {
+            Class::Report => {
+                self.list.push(Input::File(Job { path: path.to_path_buf(), shown, output: String::new() }))
+            }
+            Class::Skip(why) => self.list.push(Input::Skipped { shown, why }),
+            Class::Zip => {
+                if let Err(error) = self.unzip(path, &shown, limits) {
+                    self.list.push(Input::Broken { shown, error });
+                }
+            }
+        }
+    }
+
+    /// An upload over the size cap, listed with its size.
+    pub fn add_oversize(&mut self, shown: String, size: u64, limit: u64) {
+        let error = Error::read(Path::new(&shown), Problem::TooLarge { size, limit });
+        self.list.push(Input::Broken { shown, error });
+    }
+
+    /// Open a zip and add its members (under the same caps as any file).
+    fn unzip(&mut self, path: &Path, shown: &str, limits: &Limits) -> Result<()> {
+        let bad = |detail: Option<String>| {
+            Error::read(path, Problem::NotPackage { app: "压缩软件".into(), ext: ".zip".into(), detail })
+        };
+        let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+        if size > limits.file_bytes {
+            return Err(Error::read(path, Problem::TooLarge { size, limit: limits.file_bytes }));
+        }
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(Some(crate::read::container::zip_words(&e))))?;
+        if zip.len() > limits.zip_entries {
+            return Err(Error::read(path, Problem::TooManyEntries { count: zip.len(), limit: limits.zip_entries }));
+        }
+        let dir = match &self.unpacked {
+            Some(d) => d.path().to_path_buf(),
+            None => {
+                let d = tempfile::Builder::new()
+                    .prefix("xxgk-zip-")
+                    .tempdir()
+                    .map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+                let p = d.path().to_path_buf();
+                self.unpacked = Some(d);
+                p
+            }
+        };
+        let mut total = 0u64;
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).map_err(|e| bad(Some(crate::read::container::zip_words(&e))))?;
+            if entry.is_dir() {
+                continue;
+            }
+            let name = member_name(entry.name_raw());
+            let member = format!("{shown}/{name}");
+            let last = name.rsplit('/').next().unwrap_or(&name);
+            if name.split('/').any(|part| part == "__MACOSX") {
+                self.list.push(Input::Skipped { shown: member, why: Skip::SystemFile });
+                continue;
+            }
+            let ext = match classify(last) {
+                Class::Report => last.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default(),
+                Class::Zip => {
+                    self.list.push(Input::Skipped { shown: member, why: Skip::NestedZip });
+                    continue;
+                }
+                Class::Skip(why) => {
+                    self.list.push(Input::Skipped { shown: member, why });
+                    continue;
+                }
+            };
+            let member_path = PathBuf::from(&member);
+            if entry.encrypted() {
+                let error = bad(Some("压缩包设置了密码".into()));
+                self.list.push(Input::Broken { shown: member, error });
+                continue;
+            }
+            if entry.size() > limits.file_bytes {
+                let error =
+                    Error::read(&member_path, Problem::TooLarge { size: entry.size(), limit: limits.file_bytes });
+                self.list.push(Input::Broken { shown: member, error });
+                continue;
+            }
+            total = total.saturating_add(entry.size());
+            if total > limits.total_bytes {
+                let error = Error::read(path, Problem::TooLargeUnpacked { total, limit: limits.total_bytes });
+                self.list.push(Input::Broken { shown: member, error });
+                continue;
+            }
+            let out = dir.join(format!("{:05}.{ext}", self.list.len()));
+            let mut bytes = Vec::new();
+            let read = (&mut entry).take(limits.file_bytes + 1).read_to_end(&mut bytes);
+            let written = read.and_then(|_| std::fs::write(&out, &bytes));
+            match written {
+                Ok(()) => self.list.push(Input::File(Job { path: out, shown: member, output: String::new() })),
+                Err(e) => {
+                    let error = bad(Some(format!("{} 无法解压（{e}）", name)));
+                    self.list.push(Input::Broken { shown: member, error });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sort by name as shown and give each report its output name.
+    fn settle(&mut self) {
+        self.list.sort_by(|a, b| a.shown().cmp(b.shown()));
+        self.name();
+    }
+
+    /// Give each report its output name, in the order of the list.
+    fn name(&mut self) {
+        let mut used = HashSet::new();
+        for i in &mut self.list {
+            if let Input::File(j) = i {
+                j.output = unique_name(&j.shown, &mut used);
+            }
+        }
+    }
+
+    /// Uploaded files: (stored path, name shown, size when over the cap),
+    /// in the order given.
+    pub fn uploaded(files: &[(Option<PathBuf>, String, Option<u64>)], limits: &Limits) -> Inputs {
+        let mut inputs = Inputs::default();
+        for (stored, shown, oversize) in files {
+            match (stored, oversize) {
+                (_, Some(size)) => inputs.add_oversize(shown.clone(), *size, limits.file_bytes),
+                (Some(path), None) => inputs.add(path, shown.clone(), limits),
+                (None, None) => {
+                    let name = shown.rsplit(['/', '\\']).next().unwrap_or(shown);
+                    let why = match classify(name) {
+                        Class::Skip(why) => why,
+                        _ => Skip::OtherKind(String::new()),
+                    };
+                    inputs.list.push(Input::Skipped { shown: shown.clone(), why });
+                }
+            }
+        }
+        inputs.name();
+        inputs
+    }
+}
+
+/// A zip member's name: UTF-8, else GB18030 (the zips Windows makes in
+/// China), `\` as `/`, empty and `.`/`..` parts dropped.
+fn member_name(raw: &[u8]) -> String {
+    let text = match std::str::from_utf8(raw) {
+        Ok(t) => t.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
+    };
+    text.replace('\\', "/")
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+        .map(|p| p.chars().filter(|c| !c.is_control()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Find the inputs of a batch (files taken as given; folders walked,
+/// skipping hidden folders, symbolic links and `outdir`). `batch` and
+/// `check FOLDER` both find their files here.
+///
+/// An input that does not exist is listed as unusable.
+///
+/// # Errors
+/// A folder cannot be read.
+pub fn discover(inputs: &[PathBuf], outdir: Option<&Path>, limits: &Limits) -> Result<Inputs> {
     let out_canon = outdir.and_then(|o| o.canonicalize().ok());
-    let mut found: Vec<(PathBuf, String)> = Vec::new();
+    let mut found = Inputs::default();
+    let mut seen = HashSet::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
+        let meta = match std::fs::metadata(input) {
+            Ok(m) => m,
+            Err(e) => {
+                found.list.push(Input::Broken { shown: input.display().to_string(), error: Error::io(input, e) });
+                continue;
+            }
+        };
         if meta.is_file() {
-            found.push((input.clone(), input.display().to_string()));
+            if seen.insert(input.clone()) {
+                let shown = input.display().to_string();
+                let name = input.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                match classify(&name) {
+                    // A file named explicitly is read whatever its kind:
+                    // the reader says why it cannot be.
+                    Class::Skip(Skip::OtherKind(_)) => {
+                        found.list.push(Input::File(Job { path: input.clone(), shown, output: String::new() }))
+                    }
+                    _ => found.add(input, shown, limits),
+                }
+            }
             continue;
         }
         let mut stack = vec![input.clone()];
@@ -66,32 +359,20 @@ pub fn discover(inputs: &[PathBuf], outdir: Option<&Path>) -> Result<Vec<Job>> {
             entries.sort();
             for p in entries {
                 let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                if name.starts_with('.') || name.starts_with("~$") {
-                    continue;
-                }
-                let ft = std::fs::symlink_metadata(&p).map(|m| m.file_type());
-                match ft {
-                    Ok(t) if t.is_dir() => stack.push(p),
-                    Ok(t) if t.is_file() => {
-                        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-                        if EXTENSIONS.contains(&ext.as_str()) {
-                            let rel = p
-                                .strip_prefix(input)
-                                .map(|r| r.display().to_string())
-                                .unwrap_or_else(|_| p.display().to_string());
-                            let shown = format!("{}/{}", input.display().to_string().trim_end_matches('/'), rel);
-                            found.push((p, shown));
-                        }
+                match std::fs::symlink_metadata(&p).map(|m| m.file_type()) {
+                    Ok(t) if t.is_dir() && !name.starts_with('.') => stack.push(p),
+                    Ok(t) if t.is_file() && seen.insert(p.clone()) => {
+                        let rel = p.strip_prefix(input).map(|r| r.display().to_string()).unwrap_or_default();
+                        let shown = format!("{}/{}", input.display().to_string().trim_end_matches(['/', '\\']), rel);
+                        found.add(&p, shown, limits);
                     }
                     _ => {}
                 }
             }
         }
     }
-    found.sort_by(|a, b| a.1.cmp(&b.1));
-    found.dedup_by(|a, b| a.0 == b.0);
-    let mut used = HashSet::new();
-    Ok(found.into_iter().map(|(path, shown)| Job { output: unique_name(&shown, &mut used), path, shown }).collect())
+    found.settle();
+    Ok(found)
 }
 
 /// A file name made from a path: separators and characters file systems
@@ -127,433 +408,234 @@ pub fn unique_name(shown: &str, used: &mut HashSet<String>) -> String {
     name
 }
 
-/// One row of the submission overview.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Row {
-    pub source: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
-    pub organ: String,
-    pub year: Option<u32>,
-    pub edition: String,
-    pub errors: usize,
-    pub warnings: usize,
-    /// `通过`, `有错误`, `有警告` or `无法读取：…`.
-    pub status: String,
-    /// Last year's report it was compared with.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous: Option<String>,
-    /// The annotated workbook written for a report with errors
-    /// (`annotated/<name>.问题标注.xlsx`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotated: Option<String>,
-    #[serde(skip)]
-    pub findings: Vec<Finding>,
-}
-
-/// Sums of every cell over the reports of one edition.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Totals {
-    pub reports: usize,
-    /// Written as decimal text where serialized (a worker's answer), so
-    /// that a sum beyond what a JSON number holds exactly comes back exact.
-    #[serde(with = "exact")]
-    pub sums: Vec<Number>,
-    /// How many reports had each cell filled.
-    pub filled: Vec<usize>,
-}
-
-/// Numbers as decimal text (`"12345678901234567890"`, `"1340.5117"`).
-mod exact {
-    use crate::model::Number;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &[Number], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(v.iter().map(|n| n.to_string()))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Number>, D::Error> {
-        Vec::<String>::deserialize(d)?
-            .iter()
-            .map(|t| t.parse::<Number>().map_err(|e| serde::de::Error::custom(format!("数值 {t} 无法识别（{e}）"))))
-            .collect()
-    }
-}
-
-impl Totals {
-    fn add(&mut self, ed: &Edition, r: &Report) {
-        if self.sums.is_empty() {
-            self.sums = vec![Number::ZERO; ed.cells.len()];
-            self.filled = vec![0; ed.cells.len()];
-        }
-        self.reports += 1;
-        for (i, c) in ed.cells.iter().enumerate() {
-            if let Some(v) = r.value(&c.id) {
-                self.sums[i] = self.sums[i].checked_add(v).unwrap_or(self.sums[i]);
-                self.filled[i] += 1;
-            }
-        }
-    }
-    fn merge(&mut self, other: Totals) {
-        if self.sums.is_empty() {
-            *self = other;
-            return;
-        }
-        self.reports += other.reports;
-        for (i, v) in other.sums.into_iter().enumerate() {
-            self.sums[i] = self.sums[i].checked_add(v).unwrap_or(self.sums[i]);
-            self.filled[i] += other.filled[i];
-        }
-    }
-    /// The totals as a report of the edition (a cell nobody filled is blank).
-    pub fn report(&self, ed: &Edition, organ: &str) -> Report {
-        let mut r = ed.blank_report(organ, None);
-        for (i, c) in ed.cells.iter().enumerate() {
-            if self.filled.get(i).copied().unwrap_or(0) > 0 {
-                r.cells.insert(c.id.clone(), self.sums.get(i).copied());
-            }
-        }
-        r
-    }
-}
-
-/// The result of a batch.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// One row per report, in input order (findings already handed out).
-    pub rows: Vec<Row>,
-    /// Findings known only once all reports are read: (row index, finding).
-    pub late: Vec<(usize, Finding)>,
-    /// Totals by edition id.
-    pub totals: BTreeMap<String, Totals>,
-}
-
-/// How a batch reads one file: in process ([`crate::read::read_report`]) or
-/// through isolated worker processes ([`crate::isolate`]).
-pub type ReadFn<'a> = dyn Fn(&Path) -> Result<Report> + Sync + 'a;
-
-/// Last year's reports, by organ key: (year, path, shown).
-pub type PreviousIndex = HashMap<String, Vec<(Option<u32>, PathBuf, String)>>;
-
-/// Called once for every file done, from any thread (a progress bar).
-pub type TickFn<'a> = dyn Fn() + Sync + 'a;
-
-/// Index last year's reports by organ (read in parallel, then dropped).
-pub fn index_previous(jobs: &[Job], read: &ReadFn<'_>, tick: &TickFn<'_>) -> PreviousIndex {
-    let entries: Vec<(String, Option<u32>, PathBuf, String)> = jobs
-        .par_iter()
-        .filter_map(|j| {
-            let r = read(&j.path);
-            tick();
-            let r = r.ok()?;
-            Some((key(&r.organ), r.year, j.path.clone(), j.shown.clone()))
-        })
-        .collect();
-    let mut m: PreviousIndex = HashMap::new();
-    for (k, y, p, s) in entries {
-        if !k.is_empty() {
-            m.entry(k).or_default().push((y, p, s));
-        }
-    }
-    m
-}
-
-/// Write the index of last year's reports to `path`, for the isolated
-/// workers of a batch ([`crate::isolate::Request::Batch`]): JSON lines of
-/// `[organ key, year, path in hex, path as shown]`, so that any file name
-/// survives.
-///
-/// # Errors
-/// The file cannot be written.
-pub fn save_index(index: &PreviousIndex, path: &Path) -> Result<()> {
-    // Organs in order (the same bytes every run), each one's reports in
-    // the index's order (the first of a year is the one taken).
-    let mut organs: Vec<_> = index.iter().collect();
-    organs.sort_by_key(|(k, _)| *k);
-    let mut text = Vec::new();
-    for (k, (year, p, shown)) in organs.into_iter().flat_map(|(k, list)| list.iter().map(move |e| (k, e))) {
-        let line = (k, year, crate::isolate::path_hex(p), shown);
-        serde_json::to_writer(&mut text, &line)
-            .map_err(|e| Error::invalid(path, format!("无法写出上年报告索引（{e}）")))?;
-        text.push(b'\n');
-    }
-    crate::write::write_file(path, &text, true, &[])
-}
-
-/// Read an index written by [`save_index`].
-///
-/// # Errors
-/// The file cannot be read or is not such an index.
-pub fn load_index(path: &Path) -> Result<PreviousIndex> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut m: PreviousIndex = HashMap::new();
-    for line in text.lines() {
-        let (k, year, hex, shown): (String, Option<u32>, String, String) = serde_json::from_str(line)
-            .map_err(|e| Error::invalid(path, format!("上年报告索引无法识别（{e}），请重新运行")))?;
-        let p = crate::isolate::unhex(&hex).ok_or_else(|| Error::invalid(path, "上年报告索引中的路径无法识别"))?;
-        m.entry(k).or_default().push((year, p, shown));
-    }
-    Ok(m)
-}
-
-fn find_previous<'a>(index: &'a PreviousIndex, r: &Report) -> Option<&'a (Option<u32>, PathBuf, String)> {
-    let list = index.get(&key(&r.organ))?;
-    let want = r.year.map(|y| y.saturating_sub(1));
-    list.iter()
-        .find(|(y, _, _)| want.is_some() && *y == want)
-        .or_else(|| list.iter().filter(|(y, _, _)| *y < r.year).max_by_key(|(y, _, _)| *y))
-}
-
-/// Last year's report of the same organ from the index (the year before,
-/// else the latest earlier one), read, with its edition and its path as
-/// shown; `None` if there is none or it cannot be read.
-pub fn previous_for<'e>(
-    index: &PreviousIndex,
-    report: &Report,
-    editions: &'e Editions,
-    read: &ReadFn<'_>,
-) -> Option<(Report, &'e Edition, String)> {
-    let (_, path, shown) = find_previous(index, report)?;
-    let r = read(path).ok()?;
-    let ed = editions.get(&r.edition)?;
-    Some((r, ed, shown.clone()))
-}
-
 /// Jobs processed per step: results are handed to the sink in input order
 /// and their findings dropped, so memory stays flat however many reports.
 pub const CHUNK: usize = 256;
 
-/// Folder of the reports' JSON in the output folder.
-pub const REPORTS_DIR: &str = "reports";
-
-/// What processing one job gives: its row with its findings, and its part
-/// of the totals (`None` if it could not be read). It is what an isolated
-/// worker answers for a job ([`crate::isolate::Request::Batch`]), so it is
-/// serializable.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct Done {
-    pub row: Row,
-    /// The row's findings (kept apart: [`Row::findings`] is not serialized).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub findings: Vec<Finding>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<(String, Totals)>,
+/// How a batch runs.
+pub struct Options<'a> {
+    /// The output folder: `reports/`, `annotated/`, the summary files.
+    pub outdir: &'a Path,
+    /// Replace an existing summary.
+    pub force: bool,
+    /// Last year's reports, by organ.
+    pub previous: Option<&'a PreviousIndex>,
+    /// Who reads the reasons on the rows.
+    pub audience: Audience,
 }
 
-impl Done {
-    /// A job whose file could not be used, and why.
-    pub fn unusable(job: &Job, why: String) -> Done {
-        Done {
-            row: Row {
-                source: job.shown.clone(),
-                output: None,
-                organ: String::new(),
-                year: None,
-                edition: String::new(),
-                errors: 0,
-                warnings: 0,
-                status: format!("无法读取：{why}"),
-                previous: None,
-                annotated: None,
-                findings: Vec::new(),
-            },
-            findings: Vec::new(),
-            totals: None,
-        }
-    }
-}
+/// Called once for every file done, from any thread (a progress bar).
+pub type TickFn<'a> = dyn Fn() + Sync + 'a;
 
-/// How a batch processes one job: [`process`] in this process, or the same
-/// in an isolated worker ([`crate::isolate::Pool::batch`]).
-pub type ProcessFn<'a> = dyn Fn(&Job) -> Done + Sync + 'a;
-
-/// Process every job with `process` (which writes `reports/<output>`), and
-/// summarise. `tick` is called as each job is done. After each chunk,
-/// `sink` gets its rows (with their findings, in input order); the rows are
-/// kept without their findings. Findings about the batch as a whole
-/// (duplicates) are in [`Outcome::late`].
+/// Process every input and write the summary as the batch goes
+/// ([`crate::write::summary`]): `summary.xlsx` replaces an existing one
+/// only with `force`. After each chunk, `sink` gets its rows (with their
+/// findings, in input order); `tick` is called as each file is done.
+///
+/// # Errors
+/// The output folder cannot be written.
 pub fn run(
-    jobs: &[Job],
-    process: &ProcessFn<'_>,
-    outdir: &Path,
+    session: &Session,
+    inputs: &Inputs,
+    opts: &Options<'_>,
     tick: &TickFn<'_>,
-    sink: &mut dyn FnMut(&[Row]) -> Result<()>,
+    sink: &mut dyn FnMut(&[Row]),
 ) -> Result<Outcome> {
-    let reports_dir = outdir.join(REPORTS_DIR);
-    std::fs::create_dir_all(&reports_dir).map_err(|e| Error::io(&reports_dir, e))?;
-    let flush = crate::write::SyncLater::open(&reports_dir)?;
+    let place = session.job_place(opts.outdir, opts.previous)?;
+    let flush = crate::output::SyncLater::open(&place.reports_dir)?;
+    let mut summary = crate::write::summary::SummaryWriter::new(opts.outdir, opts.force)?;
     let mut outcome = Outcome::default();
-    for chunk in jobs.chunks(CHUNK) {
+    let mut sums = Sums::default();
+    for chunk in inputs.list.chunks(CHUNK) {
         let results: Vec<Done> = chunk
             .par_iter()
-            .map(|job| {
-                let done = process(job);
+            .map(|input| {
+                let done = match input {
+                    Input::File(job) => {
+                        let mut d = session.process(job, &place);
+                        d.word(job, opts.audience);
+                        d
+                    }
+                    Input::Skipped { shown, why } => Done {
+                        row: Row::without_report(shown, Status::Skipped, why.chinese()),
+                        findings: Vec::new(),
+                        tally: None,
+                        error: None,
+                    },
+                    Input::Broken { shown, error } => {
+                        let status = if error.is_not_a_report() { Status::NotReport } else { Status::Unreadable };
+                        Done {
+                            row: Row::without_report(shown, status, error.message(opts.audience)),
+                            findings: Vec::new(),
+                            tally: None,
+                            error: None,
+                        }
+                    }
+                };
                 tick();
                 done
             })
             .collect();
         let mut rows = Vec::with_capacity(results.len());
-        for Done { mut row, findings, totals } in results {
-            if let Some((id, t)) = totals {
-                outcome.totals.entry(id).or_default().merge(t);
+        for Done { mut row, findings, tally, .. } in results {
+            if let Some(t) = tally {
+                row.summed = sums.add(outcome.rows.len() + rows.len(), t);
             }
             row.findings = findings;
             rows.push(row);
         }
-        sink(&rows)?;
+        sink(&rows);
+        summary.chunk(&rows)?;
         for mut r in rows {
             r.findings = Vec::new();
             outcome.rows.push(r);
         }
     }
-    outcome.late = mark_duplicates(&mut outcome.rows);
+    outcome.late = sums.settle(&mut outcome.rows, opts.outdir, session)?;
+    outcome.totals = sums.years;
+    outcome.previous_unreadable = opts.previous.map(|p| p.unreadable.clone()).unwrap_or_default();
     // Every job is done, so no worker is writing: a temporary file still
     // here is one a worker killed mid-write (time-out, memory) left.
-    for dir in [reports_dir.clone(), outdir.join(ANNOTATED_DIR)] {
+    for dir in [place.reports_dir.clone(), opts.outdir.join(ANNOTATED_DIR)] {
         remove_temporaries(&dir);
     }
+    summary.finish(&outcome, session.editions())?;
     // The reports were written without waiting for the disk one by one;
     // one flush of the file system now, before the summary says they are
-    // there (see [`crate::write::write_file_unsynced`]).
-    flush.sync(&reports_dir)?;
+    // there (see [`crate::output::write_file_unsynced`]).
+    flush.sync(&place.reports_dir)?;
     Ok(outcome)
 }
 
-/// Remove the temporary files [`crate::write::create_beside`] makes
+/// The totals as the batch goes: by year, and who was counted.
+#[derive(Default)]
+struct Sums {
+    years: Vec<YearTotals>,
+    /// Counted reports: (row, organ key, year, edition id, fingerprint).
+    counted: Vec<(usize, String, u32, String, u64)>,
+}
+
+impl Sums {
+    /// Count a report's tally; returns what its row says of it.
+    fn add(&mut self, row: usize, t: Tally) -> String {
+        let Some(year) = t.year else { return "年度不明，未计入汇总".into() };
+        if t.organ_key.is_empty() {
+            return "机关不明，未计入汇总（无法判断是否重复）".into();
+        }
+        let at = match self.years.iter().position(|y| y.year == year && y.edition == t.edition) {
+            Some(i) => i,
+            None => {
+                self.years.push(YearTotals {
+                    year,
+                    edition: t.edition.clone(),
+                    sources: Vec::new(),
+                    totals: Totals::default(),
+                });
+                self.years.len() - 1
+            }
+        };
+        self.years[at].totals.merge(&t.totals, 1);
+        self.counted.push((row, t.organ_key, year, t.edition, t.fingerprint));
+        format!("计入{year}年汇总")
+    }
+
+    /// Take duplicates and conflicts out again, name the sources, and give
+    /// the findings about them.
+    fn settle(&mut self, rows: &mut [Row], outdir: &Path, session: &Session) -> Result<Vec<(usize, Finding)>> {
+        let mut groups: BTreeMap<(String, u32), Vec<(usize, u64)>> = BTreeMap::new();
+        for (row, k, year, _, fp) in &self.counted {
+            groups.entry((k.clone(), *year)).or_default().push((*row, *fp));
+        }
+        let mut late = Vec::new();
+        let mut out: HashSet<usize> = HashSet::new();
+        for ((_, year), members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
+            let sources: Vec<(usize, String)> = members.iter().map(|(r, _)| (*r, rows[*r].source.clone())).collect();
+            let names = |skip: usize| -> String {
+                sources.iter().filter(|(r, _)| *r != skip).map(|(_, s)| s.clone()).collect::<Vec<_>>().join("、")
+            };
+            let same = members.iter().all(|(_, fp)| *fp == members[0].1);
+            let first = members[0].0;
+            for &(r, _) in &members {
+                let organ = rows[r].organ.clone();
+                let others = names(r);
+                let (finding, summed, take_out) = if same {
+                    let f = Finding::new(
+                        "BATCH-DUPLICATE",
+                        Severity::Warning,
+                        "同一机关同一年度只应有一份报告",
+                        format!(
+                            "{organ}{year}年的报告与 {others} 数字完全相同，汇总时只计入一次（{}）",
+                            rows[first].source
+                        ),
+                    );
+                    let summed = if r == first {
+                        format!("计入{year}年汇总（{} 与之重复，只计一次）", others)
+                    } else {
+                        format!("重复（与 {} 相同），未重复计入", rows[first].source)
+                    };
+                    (f, summed, r != first)
+                } else {
+                    let f = Finding::new(
+                        "BATCH-CONFLICT",
+                        Severity::Error,
+                        "同一机关同一年度只应有一份报告",
+                        format!(
+                            "{organ}{year}年还有另一份报告 {others}，数字不同。两份都未计入汇总，请确认哪一份是正式报告并删除其他的后重新运行"
+                        ),
+                    );
+                    (f, format!("冲突（与 {others} 数字不同），未计入汇总"), true)
+                };
+                late.push((r, finding));
+                rows[r].summed = summed;
+                if same {
+                    rows[r].warnings += 1;
+                } else {
+                    rows[r].errors += 1;
+                }
+                rows[r].status = Status::of(rows[r].errors, rows[r].warnings);
+                if take_out {
+                    out.insert(r);
+                    self.take_out(&rows[r], year, outdir, session)?;
+                }
+            }
+        }
+        for (row, _, year, edition, _) in &self.counted {
+            if !out.contains(row) {
+                if let Some(y) = self.years.iter_mut().find(|y| y.year == *year && y.edition == *edition) {
+                    y.sources.push(rows[*row].source.clone());
+                }
+            }
+        }
+        self.years.retain(|y| !y.sources.is_empty());
+        self.years.sort_by(|a, b| (a.year, &a.edition).cmp(&(b.year, &b.edition)));
+        late.sort_by_key(|(i, _)| *i);
+        Ok(late)
+    }
+
+    /// Take a counted report out of its year's totals, reading its numbers
+    /// back from the JSON it wrote.
+    fn take_out(&mut self, row: &Row, year: u32, outdir: &Path, session: &Session) -> Result<()> {
+        let Some(output) = &row.output else { return Ok(()) };
+        let file = outdir.join(output);
+        let report = crate::read::json::read(&file, session.limits())?;
+        let ed = session.editions().lookup(&report.edition)?;
+        if let Some(y) = self.years.iter_mut().find(|y| y.year == year && y.edition == ed.id) {
+            y.totals.merge(&Totals::of(ed, &report), -1);
+        }
+        Ok(())
+    }
+}
+
+/// Remove the temporary files [`crate::output::create_beside`] makes
 /// (`.xxgk-*.tmp`) from `dir`; nothing else is touched.
 fn remove_temporaries(dir: &Path) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(crate::write::TEMP_PREFIX) && name.ends_with(crate::write::TEMP_SUFFIX) {
+        if name.starts_with(crate::output::TEMP_PREFIX) && name.ends_with(crate::output::TEMP_SUFFIX) {
             let _ = std::fs::remove_file(e.path());
         }
     }
-}
-
-/// Process one job: read it with `read`, check it (against last year's
-/// report of the same organ from `previous`, if any), write its JSON to
-/// `reports_dir` and, when it has errors, its annotated workbook beside.
-pub fn process(
-    job: &Job,
-    editions: &Editions,
-    read: &ReadFn<'_>,
-    reports_dir: &Path,
-    previous: Option<&PreviousIndex>,
-) -> Done {
-    let report = match read(&job.path) {
-        Ok(r) => r,
-        Err(e) => return Done::unusable(job, e.to_string()),
-    };
-    let Some(ed) = editions.get(&report.edition) else {
-        return Done::unusable(job, format!("没有 “{}” 这个格式版本", report.edition));
-    };
-    // The JSON first: once it is there, this year's file has been read
-    // (see [`crate::isolate::Pool::batch`], which retries a job whose worker
-    // died later on, without last year's report).
-    let out = reports_dir.join(&job.output);
-    let written = crate::write::json::render(&report)
-        .and_then(|bytes| crate::write::write_file_unsynced(&out, &bytes, true, std::slice::from_ref(&job.path)));
-    if let Err(e) = written {
-        return Done::unusable(job, e.to_string());
-    }
-    let prev = previous.and_then(|idx| previous_for(idx, &report, editions, read));
-    let findings = check(&report, ed, prev.as_ref().map(|(r, e, _)| Previous { report: r, edition: e }));
-    let (errors, warnings) = tally(&findings);
-    let annotated = if errors > 0 {
-        match annotate(job, &report, ed, &findings, reports_dir) {
-            Ok(name) => Some(name),
-            Err(e) => {
-                remove_outputs(job, reports_dir);
-                return Done::unusable(job, e.to_string());
-            }
-        }
-    } else {
-        None
-    };
-    let mut totals = Totals::default();
-    totals.add(ed, &report);
-    let row = Row {
-        source: job.shown.clone(),
-        output: Some(format!("{REPORTS_DIR}/{}", job.output)),
-        organ: report.organ.clone(),
-        year: report.year,
-        edition: ed.name.clone(),
-        errors,
-        warnings,
-        status: if errors > 0 {
-            "有错误".into()
-        } else if warnings > 0 {
-            "有警告".into()
-        } else {
-            "通过".into()
-        },
-        previous: prev.map(|(_, _, s)| s),
-        annotated,
-        findings: Vec::new(),
-    };
-    Done { row, findings, totals: Some((ed.id.clone(), totals)) }
-}
-
-/// Folder of the annotated workbooks, beside `reports/`.
-pub const ANNOTATED_DIR: &str = "annotated";
-
-/// Remove what a job may have written (its JSON and annotated workbook),
-/// for a job that ended unusable after writing them.
-pub fn remove_outputs(job: &Job, reports_dir: &Path) {
-    let _ = std::fs::remove_file(reports_dir.join(&job.output));
-    let _ = std::fs::remove_file(reports_dir.with_file_name(ANNOTATED_DIR).join(annotated_name(job)));
-}
-
-fn annotated_name(job: &Job) -> String {
-    let stem = job.output.strip_suffix(".json").unwrap_or(&job.output);
-    format!("{stem}.问题标注.xlsx")
-}
-
-/// Write the annotated workbook of a report with errors beside `reports/`;
-/// returns its path relative to the output folder.
-fn annotate(job: &Job, report: &Report, ed: &Edition, findings: &[Finding], reports_dir: &Path) -> Result<String> {
-    let dir = reports_dir.with_file_name(ANNOTATED_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let name = annotated_name(job);
-    let bytes = crate::write::xlsx::render_annotated(report, ed, findings)?;
-    crate::write::write_file_unsynced(&dir.join(&name), &bytes, true, std::slice::from_ref(&job.path))?;
-    Ok(format!("{ANNOTATED_DIR}/{name}"))
-}
-
-/// Two reports of the same organ and year: both get a warning.
-fn mark_duplicates(rows: &mut [Row]) -> Vec<(usize, Finding)> {
-    let mut groups: HashMap<(String, Option<u32>), Vec<usize>> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if r.output.is_some() && !r.organ.trim().is_empty() {
-            groups.entry((key(&r.organ), r.year)).or_default().push(i);
-        }
-    }
-    let mut groups: Vec<_> = groups.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort();
-    let mut out = Vec::new();
-    for g in groups {
-        let files: Vec<String> = g.iter().map(|&i| rows[i].source.clone()).collect();
-        for &i in &g {
-            let r = &mut rows[i];
-            let year = r.year.map(|y| format!("{y}年")).unwrap_or_default();
-            out.push((
-                i,
-                Finding::new(
-                    "BATCH-DUPLICATE",
-                    Severity::Warning,
-                    "同一机关同一年度只应有一份报告",
-                    format!("{}{year}有 {} 份报告：{}，请确认哪一份是正式报告", r.organ, g.len(), files.join("、")),
-                ),
-            ));
-            r.warnings += 1;
-            if r.errors == 0 {
-                r.status = "有警告".into();
-            }
-        }
-    }
-    out.sort_by_key(|(i, _)| *i);
-    out
 }
 
 #[cfg(test)]
@@ -561,38 +643,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_index_of_last_years_reports_survives_any_file_name() {
-        let mut index: PreviousIndex = HashMap::new();
-        #[cfg(unix)]
-        let odd = {
-            use std::os::unix::ffi::OsStringExt;
-            PathBuf::from(std::ffi::OsString::from_vec(b"/tmp/\xff\xfe-\xe5\x8e\xbf.docx".to_vec()))
-        };
-        #[cfg(not(unix))]
-        let odd = PathBuf::from("C:/上年/县.docx");
-        index.entry("同心县".into()).or_default().push((Some(2020), odd, "上年/县.docx".into()));
-        index.entry("同心县".into()).or_default().push((None, PathBuf::from("/a b/c.json"), "c.json".into()));
-        index.entry("恩和镇".into()).or_default().push((Some(2019), PathBuf::from("x.xlsx"), "x.xlsx".into()));
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("previous.jsonl");
-        save_index(&index, &file).unwrap();
-        assert_eq!(load_index(&file).unwrap(), index);
-        std::fs::write(&file, "not an index\n").unwrap();
-        assert!(load_index(&file).is_err());
+    fn one_rule_for_which_files_are_taken() {
+        for (name, want) in [
+            ("报告.docx", Class::Report),
+            ("A.PDF", Class::Report),
+            ("乡镇.zip", Class::Zip),
+            ("~$报告.docx", Class::Skip(Skip::LockFile)),
+            (".~lock.报告.docx#", Class::Skip(Skip::LockFile)),
+            ("Thumbs.db", Class::Skip(Skip::SystemFile)),
+            ("desktop.ini", Class::Skip(Skip::SystemFile)),
+            ("._报告.docx", Class::Skip(Skip::SystemFile)),
+            (".hidden.docx", Class::Skip(Skip::Hidden)),
+            ("照片.jpg", Class::Skip(Skip::OtherKind("jpg".into()))),
+            ("README", Class::Skip(Skip::OtherKind(String::new()))),
+        ] {
+            assert_eq!(classify(name), want, "{name}");
+        }
     }
 
     #[test]
-    fn totals_cross_the_worker_pipe_exactly() {
-        use std::str::FromStr;
-        let sums: Vec<Number> = ["12345678901234567890", "79228162514264337593543950335", "1340.5117", "-0.25", "0"]
-            .iter()
-            .map(|t| Number::from_str(t).unwrap())
-            .collect();
-        let t = Totals { reports: 2, sums: sums.clone(), filled: vec![2, 1, 1, 1, 0] };
-        let line = serde_json::to_string(&t).unwrap();
-        let back: Totals = serde_json::from_str(&line).unwrap();
-        assert_eq!(back.sums, sums, "{line}");
-        assert_eq!((back.reports, back.filled), (2, vec![2, 1, 1, 1, 0]));
+    fn a_zip_members_name_is_utf8_or_gbk_and_stays_inside() {
+        assert_eq!(member_name("乡镇/报告.docx".as_bytes()), "乡镇/报告.docx");
+        let gbk = encoding_rs::GB18030.encode("乡镇\\报告.docx").0.into_owned();
+        assert_eq!(member_name(&gbk), "乡镇/报告.docx");
+        assert_eq!(member_name(b"../../etc/passwd"), "etc/passwd");
     }
 
     #[test]
@@ -603,7 +677,7 @@ mod tests {
             std::fs::write(dir.path().join(f), "x").unwrap();
         }
         // What create_beside makes is what is removed.
-        let made = crate::write::create_beside(&dir.path().join("b.json")).unwrap().into_temp_path().keep().unwrap();
+        let made = crate::output::create_beside(&dir.path().join("b.json")).unwrap().into_temp_path().keep().unwrap();
         remove_temporaries(dir.path());
         let mut left: Vec<String> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 /// The caps in force for a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Largest input file (bytes).
     pub file_bytes: u64,

@@ -169,10 +169,53 @@ impl Report {
         }
     }
 
+    /// Name the source file `to` wherever its provenance and warnings say
+    /// `from` (a file stored under another name, shown by its own).
+    pub fn relabel_file(&mut self, from: &str, to: &str) {
+        if from == to {
+            return;
+        }
+        let sources = self.provenance.values_mut().chain(self.warnings.iter_mut().filter_map(|w| w.source.as_mut()));
+        for s in sources.filter(|s| s.file == from) {
+            s.file = to.to_string();
+        }
+    }
+
     /// The same report without provenance and warnings: what round trips
     /// through a writer and back must keep identical.
     pub fn content(&self) -> Report {
         Report { provenance: IndexMap::new(), warnings: Vec::new(), ..self.clone() }
+    }
+}
+
+/// What a cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole number ≥ 0.
+    Count,
+    /// A whole number that may be negative (本年增/减).
+    Signed,
+    /// A money amount ≥ 0 with decimals, in the cell's unit.
+    Amount,
+}
+
+impl Kind {
+    /// The kind named in an edition file.
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "count" => Some(Kind::Count),
+            "signed" => Some(Kind::Signed),
+            "amount" => Some(Kind::Amount),
+            _ => None,
+        }
+    }
+    /// Chinese description for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Count => "不小于0的整数",
+            Kind::Signed => "整数（减少用负数）",
+            Kind::Amount => "不小于0的金额",
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! and the dash people write for "not applicable". A blank or a dash is
 //! never 0.
 
-use crate::edition::Kind;
+use crate::model::Kind;
 use crate::model::Number;
 use rust_decimal::Decimal;
 use std::str::FromStr;

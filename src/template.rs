@@ -60,12 +60,8 @@ pub fn carry_overs(ed: &Edition, prev: &Report, prev_ed: &Edition) -> Vec<(Strin
 /// [`Error::NoEdition`] when there is no such edition.
 pub fn edition_for<'e>(editions: &'e Editions, id: Option<&str>, year: u32) -> Result<&'e Edition> {
     match id {
-        Some(id) => {
-            editions.get(id).ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") })
-        }
-        None => editions.for_year(year).ok_or_else(|| Error::NoEdition {
-            what: format!("没有适用于 {year} 年报告的格式版本，请用 --edition 指定"),
-        }),
+        Some(id) => editions.lookup(id),
+        None => editions.for_year_or_err(year),
     }
 }
 

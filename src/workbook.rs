@@ -1,30 +1,9 @@
 //! Conventions of xxgk's own workbooks, shared by the xlsx writer and reader:
-//! the report-information sheet, the live check cells and the stamp in the
-//! custom document properties. The table layouts themselves come from the
+//! the report-information sheet and the live check cells (the stamp in the
+//! custom document properties is [`crate::stamp`]). The table layouts themselves come from the
 //! edition files, not from here.
 
-/// Version of the workbook conventions below; stamped in every workbook.
-pub const TEMPLATE_VERSION: &str = "1";
-
-/// Custom document properties that stamp a workbook.
-pub const PROP_EDITION: &str = "xxgk_edition";
-pub const PROP_TEMPLATE_VERSION: &str = "xxgk_template_version";
-pub const PROP_ORGAN: &str = "xxgk_organ";
-pub const PROP_YEAR: &str = "xxgk_year";
-
-/// The stamp of a Word or HTML publication: edition, conventions version,
-/// organ, year, contact and publication date under their property names,
-/// which the readers take back (Word custom properties, HTML `<meta>`).
-pub fn stamp<'a>(report: &'a crate::model::Report, ed: &'a crate::edition::Edition) -> [(&'static str, String); 6] {
-    [
-        (PROP_EDITION, ed.id.clone()),
-        (PROP_TEMPLATE_VERSION, TEMPLATE_VERSION.to_string()),
-        (PROP_ORGAN, report.organ.clone()),
-        (PROP_YEAR, report.year.map(|y| y.to_string()).unwrap_or_default()),
-        (crate::read::map::PROP_CONTACT, report.contact.clone()),
-        (crate::read::map::PROP_PUBLISHED, report.published.clone()),
-    ]
-}
+pub use crate::stamp::{PROP_EDITION, PROP_ORGAN, PROP_TEMPLATE_VERSION, PROP_YEAR, TEMPLATE_VERSION};
 
 /// Name of the report-information sheet.
 pub const INFO_SHEET: &str = "报告信息";

@@ -251,16 +251,28 @@ fn check_a_folder_checks_every_report_in_it() {
     let s = stdout(&out);
     assert!(s.contains("同心县.json（同心县 2021年") && s.contains("共 0 个错误，0 个警告。未发现问题"), "{s}");
     assert!(s.contains("乡镇/有问题的单位.json（有问题的单位 2021年") && s.contains("错误 T3-ROW-TOTAL"), "{s}");
-    assert!(s.trim_end().ends_with("共检查 2 个文件：1 个有错误，0 个无法读取，1 个未发现错误。"), "{s}");
-    assert!(!s.contains("隐藏") && !s.contains("说明.md"), "{s}");
+    assert!(s.trim_end().ends_with("共 4 个文件：1 个有错误，0 个无法读取，2 个跳过，1 个未发现错误。"), "{s}");
+    // Hidden and other files are listed as skipped, with why (one rule
+    // with batch and the page), never checked.
+    assert!(
+        s.contains(".隐藏.json：跳过（隐藏文件") && s.contains("说明.md：跳过（不是 xxgk 能读取的报告文件（.md）"),
+        "{s}"
+    );
     common::assert_no_escape_codes(&out, "check FOLDER");
     common::assert_no_panic(&out, "check FOLDER");
     // The same as JSON: one entry per file, nothing else on standard output.
     let out = run(&["check", c, "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let files: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
+    let files: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("skipped").is_none())
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
     assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(v.as_array().unwrap().len(), 4, "the skipped files are listed too: {v}");
     assert!(
         files.iter().any(|f| f.ends_with("/同心县.json")) && files.iter().any(|f| f.ends_with("有问题的单位.json"))
     );
@@ -270,7 +282,7 @@ fn check_a_folder_checks_every_report_in_it() {
     assert_eq!(out.status.code(), Some(2));
     let s = stdout(&out);
     assert!(s.contains("损坏.docx：无法读取") && s.contains("samples/2020-enhe-town.json（"), "{s}");
-    assert!(s.contains("共检查 4 个文件：") && s.contains("1 个无法读取"), "{s}");
+    assert!(s.contains("共 6 个文件：") && s.contains("1 个无法读取"), "{s}");
     assert!(stderr(&out).contains("损坏.docx"), "{}", stderr(&out));
 }
 
@@ -333,7 +345,7 @@ fn the_no_panic_assertion_trips_on_a_real_panic() {
     // In a worker, the answer says where and what.
     let o = panicking(&["convert", docx.to_str().unwrap()]);
     let e = stderr(&o);
-    assert!(e.contains("boom.docx") && e.contains("src/cmd/mod.rs") && e.contains("XXGK_DEBUG_PANIC_ON"), "{e}");
+    assert!(e.contains("boom.docx") && e.contains("src/pipeline.rs") && e.contains("XXGK_DEBUG_PANIC_ON"), "{e}");
     // In a batch, the row of the file that panicked in its worker.
     std::fs::remove_file(&json).unwrap();
     let out = dir.path().join("out");

@@ -67,8 +67,14 @@ fn template_and_publication_goldens() {
         &root().join("tests/expected/template-2021.docx.txt"),
         &common::normalized_package(&std::fs::read(&t).unwrap()),
     );
+    // The sample, as published, has blank cells (5 errors): its
+    // publication is refused unless allowed, and then says so.
     let p = dir.path().join("p.docx");
     let o = run(&["convert", "samples/2020-enhe-town.json", "-o", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("有 5 个错误") && stderr(&o).contains("--allow-errors"), "{}", stderr(&o));
+    assert!(!p.exists(), "nothing is written when publication is refused");
+    let o = run(&["convert", "samples/2020-enhe-town.json", "-o", p.to_str().unwrap(), "--allow-errors"]);
     assert!(o.status.success(), "{}", stderr(&o));
     golden(
         &root().join("tests/expected/publish-2020-enhe-town.docx.txt"),

@@ -225,8 +225,7 @@ fn a_runaway_reader_costs_one_file() {
 /// that fails leaves none of its outputs.
 #[test]
 fn last_years_file_that_kills_the_worker_does_not_cost_this_years_report() {
-    use xxgk::batch::{save_index, Job, PreviousIndex};
-    use xxgk::isolate::{Config, Pool};
+    use xxgk::pipeline::{Isolation, Job, PreviousIndex, Session, Status};
     let dir = tempfile::tempdir().unwrap();
     let para = "<w:p><w:r><w:t>重复的段落重复的段落重复的段落</w:t></w:r></w:p>".repeat(600_000);
     let bomb = put(dir.path(), "last-year.docx", &docx_with_document(&body(&para)));
@@ -234,21 +233,22 @@ fn last_years_file_that_kills_the_worker_does_not_cost_this_years_report() {
     let o = run(&["convert", "samples/2021-tongxin-county.json", "-o", this_year.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     // The index says 同心县 2020 is the file that exhausts the worker's memory.
-    let mut index = PreviousIndex::new();
-    index.insert(xxgk::labels::key("同心县"), vec![(Some(2020), bomb.clone(), "last-year.docx".into())]);
-    let index_file = dir.path().join("previous.jsonl");
-    save_index(&index, &index_file).unwrap();
-    let reports = dir.path().join("out/reports");
-    std::fs::create_dir_all(&reports).unwrap();
-    let pool = Pool::new(Config {
-        exe: env!("CARGO_BIN_EXE_xxgk").into(),
-        args: vec!["__worker".into()],
-        timeout: Duration::from_secs(60),
-        memory_bytes: 48 << 20,
-    });
+    let mut index = PreviousIndex::default();
+    index.by_organ.insert(xxgk::labels::key("同心县"), vec![(Some(2020), bomb.clone(), "last-year.docx".into())]);
+    let session = Session::new(xxgk::edition::Editions::builtin().unwrap(), xxgk::limits::Limits::default())
+        .isolated(Isolation {
+            exe: env!("CARGO_BIN_EXE_xxgk").into(),
+            timeout: Duration::from_secs(60),
+            memory_bytes: 48 << 20,
+            edition_files: Vec::new(),
+        })
+        .unwrap();
+    let out = dir.path().join("out");
+    let place = session.job_place(&out, Some(&index)).unwrap();
+    let reports = out.join("reports");
     let job = Job { path: this_year.clone(), shown: "同心县2021.docx".into(), output: "同心县2021.json".into() };
-    let done = pool.batch(&job, &reports, Some(&index_file));
-    assert_eq!(done.row.status, "通过", "{:?}", done.row);
+    let done = session.process(&job, &place);
+    assert_eq!(done.row.status, Status::Passed, "{:?}", done.row);
     assert_eq!(done.row.previous, None);
     assert_eq!(done.row.organ, "同心县");
     assert!(reports.join("同心县2021.json").exists());
@@ -256,8 +256,16 @@ fn last_years_file_that_kills_the_worker_does_not_cost_this_years_report() {
     // output (from a previous run) is gone rather than left unreferenced.
     std::fs::write(reports.join("bad.json"), "{}").unwrap();
     let bad = Job { path: bomb.clone(), shown: "last-year.docx".into(), output: "bad.json".into() };
-    let done = pool.batch(&bad, &reports, None);
-    assert!(done.row.status.starts_with("无法读取") && done.row.status.contains("异常终止"), "{}", done.row.status);
+    let mut done = session.process(&bad, &session.job_place(&out, None).unwrap());
+    done.word(&bad, xxgk::error::Audience::Cli);
+    assert_eq!(done.row.status, Status::Unreadable);
+    let why = done.row.reason.clone().unwrap_or_default();
+    assert!(why.contains("异常终止"), "{why}");
+    assert!(
+        matches!(done.error, Some(xxgk::Error::Worker { .. })),
+        "the kind survives the isolated path: {:?}",
+        done.error
+    );
     assert!(!reports.join("bad.json").exists());
     let left: Vec<_> = std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, [std::ffi::OsString::from("同心县2021.json")]);
@@ -343,7 +351,7 @@ fn the_hostile_corpus_gets_clear_messages_and_a_batch_goes_on() {
     );
     let p = put(&hostile, "control-chars.docx", &docx_with_document(&ctl));
     let out = dir.path().join("ctl.docx");
-    let o = run(&["convert", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&["convert", p.to_str().unwrap(), "-o", out.to_str().unwrap(), "--allow-errors"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&["convert", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -437,17 +445,17 @@ fn a_failed_run_leaves_no_partial_file_and_inputs_are_never_overwritten() {
 fn an_output_that_appears_meanwhile_is_never_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.json");
-    let mut tmp = xxgk::write::create_beside(&target).unwrap();
+    let mut tmp = xxgk::output::create_beside(&target).unwrap();
     tmp.write_all(b"ours").unwrap();
     std::fs::write(&target, b"someone else's").unwrap();
-    let e = xxgk::write::persist(tmp, &target, false).unwrap_err();
+    let e = xxgk::output::persist(tmp, &target, false).unwrap_err();
     assert!(matches!(e, xxgk::Error::OutputExists { .. }), "{e}");
     assert_eq!(std::fs::read(&target).unwrap(), b"someone else's");
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(names, [std::ffi::OsString::from("out.json")], "the temporary file is gone");
-    let mut tmp = xxgk::write::create_beside(&target).unwrap();
+    let mut tmp = xxgk::output::create_beside(&target).unwrap();
     tmp.write_all(b"ours").unwrap();
-    xxgk::write::persist(tmp, &target, true).unwrap();
+    xxgk::output::persist(tmp, &target, true).unwrap();
     assert_eq!(std::fs::read(&target).unwrap(), b"ours");
     #[cfg(unix)]
     {

@@ -9,7 +9,10 @@
 //!   must occur), "replace_once": […] (first occurrence), "encode": "gbk",
 //!   "append_hex": "ff" (bytes appended)}`; `"as": "doc"` saves xxgk's Word
 //!   file as .doc with LibreOffice (skipped without it, outside CI),
-//! or `{"batch": [recipe, …]}`: the files are run through `xxgk batch`.
+//! or `{"batch": [recipe, …]}`: the files are run through `xxgk batch`,
+//! or `{"check": recipe, "previous": recipe}`: `xxgk check --previous`.
+//! The batch's and the pipeline's codes (`xxgk::pipeline::CODES`) have
+//! their fixtures here too.
 
 mod common;
 
@@ -72,7 +75,8 @@ fn make(recipe: &serde_json::Value, dir: &Path, name: &str) -> PathBuf {
             let eds = Editions::builtin().unwrap();
             let (r, ed) = read_path(&base, ReadOptions::new(&eds)).unwrap();
             let format = if ext == "docx" { Format::Docx } else { Format::Xlsx };
-            let package = render(format, &r, &ed, true, &xxgk::limits::Limits::default()).unwrap();
+            let package =
+                render(format, &r, &ed, &xxgk::write::Options::to(true), &xxgk::limits::Limits::default()).unwrap();
             rewrite_package(&package, recipe, name)
         }
         other => panic!("{name}: unknown kind {other}"),
@@ -109,6 +113,14 @@ fn codes_of(fixture: &Path) -> Vec<String> {
         let findings = std::fs::read_to_string(out.join("findings.csv")).unwrap();
         return findings.lines().skip(1).flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
     }
+    if let Some(this) = recipe.get("check") {
+        let this = make(this, dir.path(), "this");
+        let last = make(&recipe["previous"], dir.path(), "last");
+        let o = run(&["check", this.to_str().unwrap(), "--previous", last.to_str().unwrap(), "--format", "json"]);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", common::stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        return v[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect();
+    }
     let path = make(&recipe, dir.path(), "report");
     let eds = Editions::builtin().unwrap();
     let (r, _) = read_path(&path, ReadOptions::new(&eds)).unwrap_or_else(|e| panic!("{}: {e}", fixture.display()));
@@ -117,7 +129,7 @@ fn codes_of(fixture: &Path) -> Vec<String> {
 
 #[test]
 fn every_reader_warning_has_a_failing_and_a_passing_fixture() {
-    for (code, _) in READ_CODES {
+    for (code, _) in READ_CODES.iter().chain(xxgk::pipeline::CODES) {
         // Converting a legacy file needs LibreOffice (required in CI).
         if *code == "READ-CONVERTED" && common::soffice().is_none() {
             continue;

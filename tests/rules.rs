@@ -62,8 +62,11 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
     }
     assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
     // Reader warnings have their fixtures too (tests/read_codes.rs).
-    let known: BTreeSet<_> =
-        codes.iter().cloned().chain(xxgk::read::READ_CODES.iter().map(|(c, _)| c.to_string())).collect();
+    let known: BTreeSet<_> = codes
+        .iter()
+        .cloned()
+        .chain(xxgk::read::READ_CODES.iter().chain(xxgk::pipeline::CODES).map(|(c, _)| c.to_string()))
+        .collect();
     for e in std::fs::read_dir(root().join("tests/rules")).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         assert!(known.contains(&name), "tests/rules/{name} names no rule");

@@ -66,9 +66,15 @@ fn an_upload_over_the_size_limit_gets_413_and_the_server_goes_on() {
     let s = Server::start(&["--max-file-size", "2K"]);
     let big = sample("2021-tongxin-county.json");
     assert!(big.len() > 2048);
-    let r = s.post_form("/api/check", &[], &[], &[("file", "big.json", &big)]);
-    assert_eq!(r.status, 413, "{}", r.text());
-    assert!(r.text().contains("文件太大") && r.text().contains("2 KB"), "{}", r.text());
+    // A file over the cap gets its own row saying so; the rest goes on.
+    let small = b"{}".to_vec();
+    let r = s.post_form("/api/check", &[], &[], &[("file", "big.json", &big), ("file", "small.json", &small)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["reports"][0]["outcome"], "无法读取", "{v}");
+    let why = v["reports"][0]["reason"].as_str().expect("reason");
+    assert!(why.contains("big.json") && why.contains("超过上限 2 KB") && !why.contains("--"), "{why}");
+    assert_eq!(v["reports"][1]["file"], "small.json", "{v}");
     // A request over the whole-request cap is refused too.
     let s2 = Server::start(&["--max-file-size", "1K", "--max-total-size", "1K"]);
     let r = s2.post_form("/api/check", &[], &[], &[("file", "a.json", &big), ("file", "b.json", &big)]);
@@ -111,7 +117,8 @@ fn file_names_from_the_browser_never_become_paths() {
     assert_eq!(reports[0]["file"], "etc/passwd.json");
     assert_eq!(reports[0]["errors"], 1, "read as the report it is");
     // A .docx that is not one: unusable, named as shown, no temp path.
-    let why = reports[5]["unusable"].as_str().expect("unusable");
+    assert_eq!(reports[5]["outcome"], "无法读取");
+    let why = reports[5]["reason"].as_str().expect("reason");
     assert!(why.contains("etc/passwd.docx") && !why.contains("xxgk-serve-"), "{why}");
     // Nothing was written outside the server's temporary folder, and the
     // request's folder is gone once answered.
@@ -206,8 +213,9 @@ fn a_bad_file_then_a_good_one() {
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
     for rep in v["reports"].as_array().expect("reports") {
-        let why = rep["unusable"].as_str().unwrap_or_else(|| panic!("{} should be unusable", rep["file"]));
-        assert!(!why.is_empty());
+        assert_eq!(rep["outcome"], "无法读取", "{rep}");
+        let why = rep["reason"].as_str().unwrap_or_else(|| panic!("{} should be unusable", rep["file"]));
+        assert!(!why.is_empty() && !why.contains("xxgk-serve-") && !why.contains("--"), "{why}");
     }
     // A malformed form and a broken request line.
     let host = s.host();
@@ -244,7 +252,7 @@ fn a_batch_reports_progress_and_gives_the_summary_and_a_zip() {
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
     let job = v["job"].as_str().expect("job").to_string();
-    assert_eq!(v["total"], 3);
+    assert_eq!(v["total"], 4);
     let deadline = Instant::now() + Duration::from_secs(300);
     let state = loop {
         let st = s.get(&format!("/api/batch/{job}")).json();
@@ -255,12 +263,17 @@ fn a_batch_reports_progress_and_gives_the_summary_and_a_zip() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(state.get("error").is_none(), "{:?}", state.get("error"));
-    assert_eq!(state["done"], 3);
+    assert_eq!(state["done"], 4);
     let rows = state["rows"].as_array().expect("rows");
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["source"], "县/a.json");
     assert!(state["findings"].as_array().expect("findings").iter().any(|f| f[1]["severity"] == "error"));
-    assert_eq!(state["ignored"][0], "县/说明.exe");
+    // A file of another kind has its own row, counted apart.
+    assert_eq!(rows[3]["source"], "县/说明.exe");
+    assert_eq!(rows[3]["status"], "跳过");
+    assert_eq!(state["counts"]["skipped"], 1);
+    assert_eq!(state["counts"]["read"], 3);
+    assert!(state["summary"].as_str().expect("summary").contains("1 个跳过"), "{}", state["summary"]);
     assert!(!state["totals"].as_array().expect("totals").is_empty());
     // 县/b.json has errors: its annotated workbook; 县/a.json has none.
     assert_eq!(rows[1]["annotated"].as_str().map(|a| a.starts_with("annotated/")), Some(true));
@@ -293,6 +306,13 @@ fn templates_come_as_a_zip_with_carry_overs() {
         &[("year", "2022"), ("organs", "同心县\n同心县教育局\n\n同心县教育局\n")],
         &[("previous", "上年.json", &prev)],
     );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["rows"][0]["organ"], "同心县");
+    assert_eq!(v["rows"][0]["prefilled"], true, "{v}");
+    assert_eq!(v["rows"][1]["prefilled"], false, "{v}");
+    assert!(v["rows"][1]["note"].as_str().expect("note").contains("没有找到"), "{v}");
+    let r = s.get(&format!("/api/template/{}", v["job"].as_str().expect("job")));
     assert_eq!(r.status, 200, "{}", r.text());
     let mut names = zip_names(&r.body);
     names.sort();
@@ -334,6 +354,7 @@ fn templates_come_as_a_zip_with_carry_overs() {
     let r =
         s.post_form("/api/template", &[], &[("year", "2025"), ("organs", "")], &[("organs_file", "名单.xlsx", &bytes)]);
     assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.get(&format!("/api/template/{}", r.json()["job"].as_str().expect("job")));
     let mut names = zip_names(&r.body);
     names.sort();
     assert_eq!(names, ["某某县民政局.docx", "某某县民政局.xlsx", "某某县财政局.docx", "某某县财政局.xlsx"]);
@@ -382,10 +403,15 @@ fn last_years_report_is_compared_one_to_one_or_matched_by_organ() {
     assert_eq!(v["reports"][0]["previous"], "上年/同心县.json");
     assert!(codes(&v, 0).contains(&"X-SAME-TABLE".to_string()));
     assert!(v["reports"][1].get("previous").is_none(), "恩和镇 has no report of last year");
-    // An unreadable previous report is said, not ignored.
+    // An unreadable previous report is said on the report, which is still
+    // checked (without the cross-year rules).
     let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this), ("previous", "上年.docx", b"garbage")]);
-    assert_eq!(r.status, 400);
-    assert!(r.text().contains("上一年度报告无法读取") && r.text().contains("上年.docx"), "{}", r.text());
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert!(codes(&v, 0).contains(&"X-PREV-UNREADABLE".to_string()), "{v}");
+    let f = v["reports"][0]["findings"].as_array().expect("findings");
+    let m = f.iter().find(|f| f["code"] == "X-PREV-UNREADABLE").expect("finding")["message"].as_str().expect("message");
+    assert!(m.contains("上年.docx") && !m.contains("xxgk-serve-"), "{m}");
     // Without a previous report, no cross-year finding.
     let r = s.post_form("/api/check", &[], &[], &[("file", "本年.json", &this)]);
     assert!(!codes(&r.json(), 0).iter().any(|c| c.starts_with("X-")));

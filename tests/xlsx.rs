@@ -99,7 +99,7 @@ fn template_reads_back_blank_and_is_prefilled_from_last_year() {
         "--year",
         "2021",
         "--organ",
-        "某某县",
+        "中宁县恩和镇人民政府",
         "-o",
         p.to_str().unwrap(),
         "--previous",
@@ -107,7 +107,7 @@ fn template_reads_back_blank_and_is_prefilled_from_last_year() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r = read(&p);
-    assert_eq!((r.edition.as_str(), r.year, r.organ.as_str()), ("2021", Some(2021), "某某县"));
+    assert_eq!((r.edition.as_str(), r.year, r.organ.as_str()), ("2021", Some(2021), "中宁县恩和镇人民政府"));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let filled: Vec<_> = r.cells.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| k.as_str()).collect();
     // 上年结转 from last year's 结转下年度继续办理 (all 0 in 恩和镇 2020).
@@ -128,8 +128,11 @@ fn template_reads_back_blank_and_is_prefilled_from_last_year() {
         p19.to_str().unwrap(),
         "--previous",
         "samples/2020-enhe-town.json",
+        // Another organ's report of the same year, to show the 2019
+        // edition's roll-forward: allowed only when asked.
+        "--previous-any",
     ]);
-    assert!(o.status.success());
+    assert!(o.status.success(), "{}", stderr(&o));
     let r = read(&p19);
     let v = |id: &str| r.value(id).map(|n| n.to_string());
     assert_eq!(v("t2.s5.license.prev_items").as_deref(), Some("9"));

@@ -6,10 +6,12 @@ use super::progress::Progress;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::batch::{discover, index_previous, previous_for, CHUNK, NOTHING_FOUND};
-use xxgk::check::{check, tally, Finding, Previous};
+use xxgk::batch::{discover, Input, CHUNK, NOTHING_FOUND};
+use xxgk::check::{tally, Finding};
+use xxgk::error::Audience;
+use xxgk::pipeline::{Prior, Session};
 use xxgk::{Error, Result};
 
 #[derive(clap::Args)]
@@ -59,13 +61,16 @@ struct FileResult {
     /// Set when the file could not be used at all.
     #[serde(skip_serializing_if = "Option::is_none")]
     unusable: Option<String>,
+    /// Set when the file was not read (a lock file, another kind of file): why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
     findings: Vec<Finding>,
     /// The annotated workbook asked for with `-o`.
     #[serde(skip)]
     annotated: Option<Result<Vec<u8>>>,
 }
 
-pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
     let folders = a.inputs.iter().any(|p| p.is_dir());
     if a.previous.is_some() && a.previous_dir.is_some() {
         return Err(Error::Usage("--previous 和 --previous-dir 只能用其中一个".into()));
@@ -88,54 +93,53 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             )));
         }
     }
-    let files = expand(&a.inputs)?;
-    let prev_reader = ctx.reader(None)?;
-    let read_prev = |p: &Path| prev_reader.read(p);
-    let previous = match &a.previous {
-        Some(p) => Some(prev_reader.read_with_edition(p)?),
-        None => None,
-    };
+    let inputs = expand(&a.inputs, session)?;
+    let given = a.previous.as_ref().map(|p| session.prior(p, &p.display().to_string()));
     let index = match &a.previous_dir {
         Some(d) => {
-            let prev_jobs = discover(std::slice::from_ref(d), None)?;
-            let bar = Progress::new(prev_jobs.len(), "读取上年报告");
-            let index = index_previous(&prev_jobs, &read_prev, &|| bar.tick());
+            let found = discover(std::slice::from_ref(d), None, session.limits())?;
+            let jobs: Vec<_> = found.jobs().cloned().collect();
+            let bar = Progress::new(jobs.len(), "读取上年报告");
+            let index = session.index_previous(&jobs, &|| bar.tick());
             bar.clear();
             Some(index)
         }
         None => None,
     };
-    let reader = ctx.reader(a.edition.edition.as_deref())?;
-    let one = |(path, file): &(PathBuf, String)| -> FileResult {
-        let (report, ed) = match reader.read_with_edition(path) {
+    let forced = a.edition.edition.as_deref();
+    let one = |input: &Input| -> FileResult {
+        let job = match input {
+            Input::File(job) => job,
+            Input::Skipped { shown, why } => return FileResult::skipped(shown.clone(), why.chinese()),
+            Input::Broken { shown, error } => return FileResult::unusable(shown.clone(), error.to_string()),
+        };
+        let read = match session.read(&job.path, forced) {
             Ok(r) => r,
-            Err(e) => return FileResult::unusable(file.clone(), e.to_string()),
+            Err(e) => return FileResult::unusable(job.shown.clone(), e.to_string()),
         };
-        let matched = index.as_ref().and_then(|i| previous_for(i, &report, &ctx.editions, &read_prev));
-        let prev = match (&previous, &matched) {
-            (Some((r, e)), _) => Some(Previous { report: r, edition: e }),
-            (None, Some((r, e, _))) => Some(Previous { report: r, edition: e }),
-            (None, None) => None,
-        };
-        let findings = check(&report, ed, prev);
+        let matched = index.as_ref().map(|i| session.prior_from(i, &read.report));
+        let prior = given.as_ref().or(matched.as_ref()).unwrap_or(&Prior::None);
+        let findings = session.check(&read, prior, Audience::Cli);
         let (errors, warnings) = tally(&findings);
-        let annotated = a.output.as_ref().map(|_| xxgk::write::xlsx::render_annotated(&report, ed, &findings));
+        let annotated =
+            a.output.as_ref().map(|_| xxgk::write::xlsx::render_annotated(&read.report, read.edition, &findings));
         FileResult {
-            file: file.clone(),
-            organ: Some(report.organ.clone()),
-            year: report.year,
-            edition: Some(ed.name.clone()),
-            previous: matched.map(|(_, _, shown)| shown),
+            file: job.shown.clone(),
+            organ: Some(read.report.organ.clone()),
+            year: read.report.year,
+            edition: Some(read.edition.name.clone()),
+            previous: prior.shown().map(str::to_string),
             errors,
             warnings,
             unusable: None,
+            skipped: None,
             findings,
             annotated,
         }
     };
-    let bar = Progress::new(files.len(), "检查");
-    let mut results: Vec<FileResult> = Vec::with_capacity(files.len());
-    for chunk in files.chunks(CHUNK) {
+    let bar = Progress::new(inputs.list.len(), "检查");
+    let mut results: Vec<FileResult> = Vec::with_capacity(inputs.list.len());
+    for chunk in inputs.list.chunks(CHUNK) {
         let mut done: Vec<FileResult> = chunk
             .par_iter()
             .map(|f| {
@@ -152,13 +156,14 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         results.append(&mut done);
     }
     bar.clear();
-    if let (Some(out), Some((path, _))) = (&a.output, files.first()) {
+    if let (Some(out), Some(Input::File(job))) = (&a.output, inputs.list.first()) {
         if let Some(bytes) = results.iter_mut().find_map(|r| r.annotated.take()) {
-            xxgk::write::write_file(out, &bytes?, a.force, std::slice::from_ref(path))?;
+            xxgk::output::write_file(out, &bytes?, a.force, std::slice::from_ref(&job.path))?;
             eprintln!("问题标注工作簿已保存：{}", out.display());
         }
     }
     let unusable = results.iter().filter(|r| r.unusable.is_some()).count();
+    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
     let with_errors = results.iter().filter(|r| r.errors > 0).count();
     match a.format {
         OutputFormat::Json => {
@@ -168,9 +173,9 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
         OutputFormat::Text if results.len() > 1 || folders => {
             let line = format!(
-                "共检查 {} 个文件：{with_errors} 个有错误，{unusable} 个无法读取，{} 个未发现错误。\n",
+                "共 {} 个文件：{with_errors} 个有错误，{unusable} 个无法读取，{skipped} 个跳过，{} 个未发现错误。\n",
                 results.len(),
-                results.len() - with_errors - unusable
+                results.len() - with_errors - unusable - skipped
             );
             super::stdout(line.as_bytes())?;
         }
@@ -188,22 +193,16 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     })
 }
 
-/// The files to check, with their names as shown: files as given, folders
-/// searched as `batch` does ([`discover`]).
-fn expand(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if !input.is_dir() {
-            files.push((input.clone(), input.display().to_string()));
-            continue;
-        }
-        let jobs = discover(std::slice::from_ref(input), None)?;
-        if jobs.is_empty() {
+/// The files to check: files as given, folders searched as `batch` does
+/// ([`discover`]); a folder without reports is an error.
+fn expand(inputs: &[PathBuf], session: &Session) -> Result<xxgk::batch::Inputs> {
+    for input in inputs.iter().filter(|p| p.is_dir()) {
+        let found = discover(std::slice::from_ref(input), None, session.limits())?;
+        if found.jobs().next().is_none() {
             return Err(Error::Usage(format!("文件夹 {} 中{NOTHING_FOUND}", input.display())));
         }
-        files.extend(jobs.into_iter().map(|j| (j.path, j.shown)));
     }
-    Ok(files)
+    discover(inputs, None, session.limits())
 }
 
 impl FileResult {
@@ -217,9 +216,13 @@ impl FileResult {
             errors: 0,
             warnings: 0,
             unusable: Some(why),
+            skipped: None,
             findings: Vec::new(),
             annotated: None,
         }
+    }
+    fn skipped(file: String, why: String) -> FileResult {
+        FileResult { unusable: None, skipped: Some(why), ..FileResult::unusable(file, String::new()) }
     }
 }
 
@@ -228,6 +231,10 @@ fn text_report(results: &[FileResult]) -> String {
     for r in results {
         if r.unusable.is_some() {
             let _ = writeln!(s, "== {}：无法读取（见下方说明）\n", r.file);
+            continue;
+        }
+        if let Some(why) = &r.skipped {
+            let _ = writeln!(s, "== {}：跳过（{why}）\n", r.file);
             continue;
         }
         let year = r.year.map(|y| format!("{y}年")).unwrap_or_else(|| "年度不明".into());

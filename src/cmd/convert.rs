@@ -1,8 +1,12 @@
-//! `xxgk convert INPUT [-o OUTPUT] [--to FORMAT]`, pandoc-style.
+//! `xxgk convert INPUT [-o OUTPUT] [--to FORMAT] [--allow-errors]`, pandoc-style.
+//! A publication (docx, html, pdf) of a report with errors is refused
+//! unless `--allow-errors` ([`xxgk::pipeline::Session::publish`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xxgk::write::{render, write_file, Format};
+use xxgk::output::write_file;
+use xxgk::pipeline::Session;
+use xxgk::write::{render, Format, Options};
 use xxgk::Result;
 
 #[derive(clap::Args)]
@@ -12,17 +16,23 @@ pub struct Args {
     /// 输出文件；省略时输出到屏幕（标准输出）。
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// 报告有错误时仍生成公开版（docx、html、pdf），并在文档属性中注明错误数。默认拒绝。
+    #[arg(long)]
+    pub allow_errors: bool,
     #[command(flatten)]
     pub out: super::OutputOpts,
     #[command(flatten)]
     pub edition: super::EditionOpt,
 }
 
-pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), a.output.as_deref())?;
-    let reader = ctx.reader(a.edition.edition.as_deref())?;
-    let (report, ed) = reader.read_with_edition(&a.input)?;
-    let bytes = render(format, &report, ed, a.output.is_some(), &ctx.limits)?;
+    let read = session.read(&a.input, a.edition.edition.as_deref())?;
+    let bytes = if format.is_publication() {
+        session.publish(&read, format, a.allow_errors)?
+    } else {
+        render(format, &read.report, read.edition, &Options::to(a.output.is_some()), session.limits())?
+    };
     match &a.output {
         Some(o) => write_file(o, &bytes, a.out.force, std::slice::from_ref(&a.input))?,
         None => super::stdout(&bytes)?,

@@ -16,12 +16,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
-use xxgk::batch::{process, Done, Job, PreviousIndex};
-use xxgk::edition::{Edition, Editions};
-use xxgk::isolate::{Config, Pool};
+use xxgk::edition::Editions;
 use xxgk::limits::{parse_size, Limits};
-use xxgk::model::Report;
-use xxgk::read::{kind_of, read_report, InputKind, ReadOptions};
+use xxgk::pipeline::{Isolation, Session};
 use xxgk::{Error, Result};
 
 /// 政府信息公开工作年度报告工具：格式转换、勾稽检查、模板生成、批量处理。
@@ -96,21 +93,6 @@ impl SafetyArgs {
             convert_time: Limits::convert_time_within(self.timeout),
         }
     }
-
-    /// The same options, as arguments for a worker.
-    fn as_args(&self) -> Vec<String> {
-        vec![
-            format!("--max-file-size={}", self.max_file_size),
-            format!("--max-zip-entries={}", self.max_zip_entries),
-            format!("--max-entry-size={}", self.max_entry_size),
-            format!("--max-total-size={}", self.max_total_size),
-            format!("--max-xml-depth={}", self.max_xml_depth),
-            format!("--max-table-rows={}", self.max_table_rows),
-            format!("--max-table-cols={}", self.max_table_cols),
-            format!("--max-sheet-cells={}", self.max_sheet_cells),
-            format!("--timeout={}", self.timeout),
-        ]
-    }
 }
 
 #[derive(Subcommand)]
@@ -134,130 +116,40 @@ pub enum Command {
     Worker(worker::Args),
 }
 
-/// What every subcommand gets: the editions, the limits, how to isolate.
-pub struct Ctx {
-    pub editions: Editions,
-    pub limits: Limits,
-    editions_args: Vec<String>,
-    safety: SafetyArgs,
-}
-
-/// Reads reports for a subcommand: JSON in process, everything else in
-/// isolated worker processes (unless --no-isolation).
-pub struct Reader<'a> {
-    pub opts: ReadOptions<'a>,
-    pool: Option<Pool>,
-}
-
-impl<'a> Reader<'a> {
-    pub fn read(&self, path: &Path) -> Result<Report> {
-        match self.pool_for(path) {
-            Some(pool) => pool.read(path),
-            None => read_in_process(path, self.opts),
-        }
-    }
-
-    /// The workers that read `path`: none for JSON (xxgk's own form, read
-    /// in process) or with `--no-isolation`.
-    fn pool_for(&self, path: &Path) -> Option<&Pool> {
-        let kind = kind_of(path).ok()?;
-        self.pool.as_ref().filter(|_| kind != InputKind::Json && path.is_file())
-    }
-
-    /// Do one job of a batch ([`xxgk::batch::process`]): in a worker, which
-    /// then reads, checks and writes the report itself and answers with
-    /// its row only, or in this process (JSON input, `--no-isolation`).
-    /// `index_file` is `previous` saved for the workers
-    /// ([`xxgk::batch::save_index`]).
-    pub fn process(
-        &self,
-        job: &Job,
-        reports_dir: &Path,
-        previous: Option<&PreviousIndex>,
-        index_file: Option<&Path>,
-    ) -> Done {
-        match self.pool_for(&job.path) {
-            Some(pool) => pool.batch(job, reports_dir, index_file),
-            None => process(job, self.opts.editions, &|p| self.read(p), reports_dir, previous),
-        }
-    }
-
-    /// Whether files are read in isolated workers.
-    pub fn isolated(&self) -> bool {
-        self.pool.is_some()
-    }
-
-    /// The organ names listed in a file (templates), read like a report.
-    pub fn organs(&self, path: &Path) -> Result<Vec<String>> {
-        match &self.pool {
-            Some(pool) if path.is_file() => pool.organs(path),
-            _ => xxgk::template::organs(path, self.opts),
-        }
-    }
-
-    /// The report and its edition.
-    pub fn read_with_edition(&self, path: &Path) -> Result<(Report, &'a Edition)> {
-        let r = self.read(path)?;
-        let ed = self
-            .opts
-            .editions
-            .get(&r.edition)
-            .ok_or_else(|| Error::NoEdition { what: format!("没有 “{}” 这个格式版本", r.edition) })?;
-        Ok((r, ed))
-    }
-}
-
-/// Read a report in this process (JSON, `--no-isolation`, or in a worker).
-///
-/// Hidden, for tests only: with `XXGK_DEBUG_PANIC_ON=TEXT` in the
-/// environment, reading a file whose name contains TEXT panics, so that the
-/// tests can show that their no-panic assertions do trip. It is harmless: a
-/// panic reaches the user as a Chinese sentence like any other.
-pub fn read_in_process(path: &Path, opts: ReadOptions<'_>) -> Result<Report> {
-    if let Some(text) = std::env::var_os("XXGK_DEBUG_PANIC_ON").filter(|t| !t.is_empty()) {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        if name.contains(&*text.to_string_lossy()) {
-            panic!("XXGK_DEBUG_PANIC_ON: {name}");
-        }
-    }
-    read_report(path, opts)
-}
-
-impl Ctx {
-    pub fn reader<'a>(&'a self, edition: Option<&'a str>) -> Result<Reader<'a>> {
-        let opts = ReadOptions { editions: &self.editions, edition, limits: self.limits };
-        if self.safety.no_isolation {
-            return Ok(Reader { opts, pool: None });
-        }
-        let exe = std::env::current_exe().map_err(|e| Error::io(Path::new("xxgk"), e))?;
-        let mut args = self.editions_args.clone();
-        args.extend(self.safety.as_args());
-        args.push("__worker".into());
-        if let Some(e) = edition {
-            args.push("--edition".into());
-            args.push(e.into());
-        }
-        let timeout = Duration::from_secs_f64(self.safety.timeout.clamp(0.01, 86_400.0));
-        Ok(Reader { opts, pool: Some(Pool::new(Config { exe, args, timeout, memory_bytes: self.safety.max_memory })) })
-    }
-}
-
-pub fn run(cli: Cli) -> Result<ExitCode> {
+/// The session of a run: the editions (built-in and `--editions`), the
+/// limits, and reading in isolated workers unless `--no-isolation`.
+fn session(cli: &Cli) -> Result<Session> {
     let mut editions = Editions::builtin()?;
     for p in &cli.editions {
         editions.load_path(p)?;
     }
-    let editions_args = cli.editions.iter().map(|p| format!("--editions={}", p.display())).collect();
-    let ctx = Ctx { editions, limits: cli.safety.limits(), editions_args, safety: cli.safety.clone() };
+    let session = Session::new(editions, cli.safety.limits());
+    if cli.safety.no_isolation {
+        return Ok(session);
+    }
+    let exe = std::env::current_exe().map_err(|e| Error::io(Path::new("xxgk"), e))?;
+    session.isolated(Isolation {
+        exe,
+        timeout: Duration::from_secs_f64(cli.safety.timeout.clamp(0.01, 86_400.0)),
+        memory_bytes: cli.safety.max_memory,
+        edition_files: cli.editions.clone(),
+    })
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Worker(_) = cli.command {
+        return worker::run();
+    }
+    let session = session(&cli)?;
     match cli.command {
-        Command::Convert(a) => convert::run(a, &ctx),
-        Command::Check(a) => check::run(a, &ctx),
-        Command::Batch(a) => batch::run(a, &ctx),
-        Command::Template(a) => template::run(a, &ctx),
+        Command::Convert(a) => convert::run(a, &session),
+        Command::Check(a) => check::run(a, &session),
+        Command::Batch(a) => batch::run(a, &session),
+        Command::Template(a) => template::run(a, &session),
         Command::Schema(a) => schema::run(a),
-        Command::Editions(a) => editions::run(a, &ctx.editions),
-        Command::Serve(a) => serve::run(a, ctx),
-        Command::Worker(a) => worker::run(a, &ctx),
+        Command::Editions(a) => editions::run(a, session.editions()),
+        Command::Serve(a) => serve::run(a, session),
+        Command::Worker(_) => worker::run(),
     }
 }
 

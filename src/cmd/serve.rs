@@ -4,8 +4,9 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use xxgk::serve::{bind, serve, Config};
-use xxgk::{Error, Result};
+use xxgk::pipeline::Session;
+use xxgk::serve::{bind, serve, server, Config};
+use xxgk::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,33 +21,19 @@ pub struct Args {
     pub keep: u64,
 }
 
-pub fn run(a: Args, ctx: super::Ctx) -> Result<ExitCode> {
+pub fn run(a: Args, session: Session) -> Result<ExitCode> {
     let listener = bind(a.port)?;
-    let port = listener.local_addr().map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?.port();
-    // The server runs until the process ends: its reader may borrow the
-    // run's context for ever.
-    let ctx: &'static super::Ctx = Box::leak(Box::new(ctx));
-    let reader = Arc::new(ctx.reader(None)?);
-    let lists = reader.clone();
+    let port = listener.local_addr().map_err(server)?.port();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
-    let cfg = Config {
-        editions: Arc::new(ctx.editions.clone()),
-        read: Arc::new(move |p: &std::path::Path| reader.read(p)),
-        organs: Arc::new(move |p: &std::path::Path| lists.organs(p)),
-        limits: ctx.limits,
-        keep: Duration::from_secs(a.keep.clamp(1, 7 * 24 * 60) * 60),
-        workers,
-    };
+    let cfg =
+        Config { session: Arc::new(session), keep: Duration::from_secs(a.keep.clamp(1, 7 * 24 * 60) * 60), workers };
     let url = format!("http://127.0.0.1:{port}/");
     super::stdout(format!("xxgk 网页已启动：{url}\n请用浏览器打开这个地址；按 Ctrl+C 退出。\n").as_bytes())?;
     let _ = std::io::stdout().flush();
     if a.open {
         open_browser(&url);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(server)?;
     rt.block_on(serve(listener, cfg))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,13 @@
-//! `xxgk template --year Y --organ NAME [--previous LAST] -o FILE.xlsx`: the
-//! blank report of the edition for the year, prefilled from last year.
+//! `xxgk template --year Y --organ NAME [--previous LAST [--previous-any]] -o FILE.xlsx`:
+//! the blank report of the edition for the year, prefilled from last year's
+//! report of the same organ ([`xxgk::pipeline::Session::template_previous`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use xxgk::output::write_file;
+use xxgk::pipeline::Session;
 use xxgk::template::{blank, edition_for, render};
-use xxgk::write::{write_file, Format};
+use xxgk::write::Format;
 use xxgk::Result;
 
 #[derive(clap::Args)]
@@ -15,9 +18,12 @@ pub struct Args {
     /// 机关名称，如 “某某县人民政府办公室”。
     #[arg(long)]
     pub organ: String,
-    /// 上一年度的报告（任何可读格式），用于预填上年结转等数字。
+    /// 本机关上一年度的报告（任何可读格式），用于预填上年结转等数字。
     #[arg(long, value_name = "LAST")]
     pub previous: Option<PathBuf>,
+    /// 允许 --previous 是其他机关或其他年度的报告（默认拒绝，以免预填错的数字）。
+    #[arg(long, requires = "previous")]
+    pub previous_any: bool,
     /// 输出文件（.xlsx 或 .docx）。
     #[arg(short, long)]
     pub output: PathBuf,
@@ -27,15 +33,14 @@ pub struct Args {
     pub edition: super::EditionOpt,
 }
 
-pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let editions = &ctx.editions;
+pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), Some(&a.output))?;
-    let ed = edition_for(editions, a.edition.edition.as_deref(), a.year)?;
+    let ed = edition_for(session.editions(), a.edition.edition.as_deref(), a.year)?;
     let previous = match &a.previous {
-        Some(p) => Some(ctx.reader(None)?.read_with_edition(p)?),
+        Some(p) => Some(session.template_previous(p, &p.display().to_string(), &a.organ, a.year, a.previous_any)?),
         None => None,
     };
-    let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|(r, e)| (r, *e)));
+    let report = blank(ed, &a.organ, a.year, previous.as_ref().map(|r| (&r.report, r.edition)));
     let bytes = render(&report, ed, format)?;
     let inputs: Vec<PathBuf> = a.previous.iter().cloned().collect();
     write_file(&a.output, &bytes, a.out.force, &inputs)?;

@@ -170,7 +170,6 @@ fn place_values(b: &Block, top: u32, out: &mut Vec<Placed>) {
 /// `widths` when it gives them, else sized by the labels (a row label by its
 /// text, a column label by its text within 5 to 10, values evenly).
 pub fn column_weights(ed: &Edition, t: usize, lay: &TableLayout) -> Vec<f64> {
-    use crate::write::display_width;
     if let Some(w) = ed.tables.get(t).map(|t| &t.widths).filter(|w| w.len() == lay.cols as usize) {
         return w.clone();
     }
@@ -205,6 +204,15 @@ pub fn column_weights(ed: &Edition, t: usize, lay: &TableLayout) -> Vec<f64> {
         }
     }
     weight
+}
+
+/// Display width of a text in Excel column units, for column widths and
+/// row heights: East Asian wide, full-width and ambiguous characters (in a
+/// Chinese font, `·`, `“”` and `—` are wide too) count 2, others 1,
+/// combining marks 0 (autofit gets CJK wrong; crates-notes §1).
+pub fn display_width(s: &str) -> f64 {
+    use unicode_width::UnicodeWidthStr;
+    s.width_cjk() as f64
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod layout;
 mod raw;
 pub mod text;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, NoEdition, Result};
 use crate::model::{Number, Report};
 use raw::{RawEdition, RawNode, RawRule};
 use std::collections::{HashMap, HashSet};
@@ -23,35 +23,7 @@ use std::str::FromStr;
 
 include!(concat!(env!("OUT_DIR"), "/editions.rs"));
 
-/// What a cell holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A whole number ≥ 0.
-    Count,
-    /// A whole number that may be negative (本年增/减).
-    Signed,
-    /// A money amount ≥ 0 with decimals, in the cell's unit.
-    Amount,
-}
-
-impl Kind {
-    fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "count" => Some(Kind::Count),
-            "signed" => Some(Kind::Signed),
-            "amount" => Some(Kind::Amount),
-            _ => None,
-        }
-    }
-    /// Chinese description for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Kind::Count => "不小于0的整数",
-            Kind::Signed => "整数（减少用负数）",
-            Kind::Amount => "不小于0的金额",
-        }
-    }
-}
+pub use crate::model::Kind;
 
 /// One of the six parts.
 #[derive(Debug, Clone)]
@@ -999,23 +971,31 @@ impl Editions {
     /// # Errors
     /// [`Error::NoEdition`] if the id is unknown or no edition covers the year.
     pub fn resolve(&self, report: &Report, forced: Option<&str>) -> Result<&Edition> {
-        let known = || self.list.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("、");
         let id = forced.filter(|s| !s.is_empty()).or(Some(report.edition.as_str()).filter(|s| !s.is_empty()));
-        if let Some(id) = id {
-            return self.get(id).ok_or_else(|| Error::NoEdition {
-                what: format!(
-                    "没有 “{id}” 这个格式版本（已有：{}）。请用 --edition 指定，或用 --editions 加载格式文件",
-                    known()
-                ),
-            });
+        match (id, report.year) {
+            (Some(id), _) => self.lookup(id),
+            (None, Some(y)) => self.for_year_or_err(y),
+            (None, None) => Err(Error::NoEdition(NoEdition::Undetermined)),
         }
-        match report.year {
-            Some(y) => self.for_year(y).ok_or_else(|| Error::NoEdition {
-                what: format!("没有适用于 {y} 年报告的格式版本（已有：{}）。请用 --edition 指定", known()),
-            }),
-            None => Err(Error::NoEdition {
-                what: "报告既没有注明格式版本，也没有注明年度。请用 --edition 指定格式版本".into(),
-            }),
-        }
+    }
+
+    /// The edition with this id.
+    ///
+    /// # Errors
+    /// [`Error::NoEdition`] naming the ids there are.
+    pub fn lookup(&self, id: &str) -> Result<&Edition> {
+        self.get(id).ok_or_else(|| Error::NoEdition(NoEdition::Unknown { id: id.to_string(), known: self.ids() }))
+    }
+
+    /// The edition for reports of `year`.
+    ///
+    /// # Errors
+    /// [`Error::NoEdition`] when no edition covers the year.
+    pub fn for_year_or_err(&self, year: u32) -> Result<&Edition> {
+        self.for_year(year).ok_or_else(|| Error::NoEdition(NoEdition::Year { year, known: self.ids() }))
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.list.iter().map(|e| e.id.clone()).collect()
     }
 }

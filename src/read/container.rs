@@ -75,6 +75,20 @@ pub enum Expect {
     Docx,
 }
 
+/// What the zip reader said, in Chinese, with its own words in brackets.
+pub fn zip_words(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError;
+    let what = match e {
+        ZipError::InvalidArchive(_) => "压缩包结构无效，文件不完整或并非压缩包",
+        ZipError::UnsupportedArchive(_) => "使用了不支持的压缩方式或加密",
+        ZipError::FileNotFound => "压缩包中缺少需要的文件",
+        ZipError::InvalidPassword => "压缩包设置了密码",
+        ZipError::Io(_) => "读取压缩包时出错",
+        _ => "压缩包无法读取",
+    };
+    format!("{what}；{e}")
+}
+
 /// Refuse what is not a usable package of the expected kind, with advice.
 pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits) -> Result<()> {
     let (app, ext) = match expect {
@@ -83,30 +97,41 @@ pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits)
     };
     match sniff(bytes) {
         Sniffed::Zip => {}
-        Sniffed::Cfb { encrypted: true, .. } => return Err(Error::read(path, Problem::Encrypted { app, ext })),
+        Sniffed::Cfb { encrypted: true, .. } => {
+            return Err(Error::read(path, Problem::Encrypted { app: app.into(), ext: ext.into() }))
+        }
         Sniffed::Cfb { word: true, .. } => {
             let found = "旧版 Word 97-2003 文档（.doc，或 WPS 文字的 .wps）";
-            return Err(Error::read(path, Problem::Legacy { found, app: "Word 或 WPS 文字", ext: ".docx" }));
+            return Err(Error::read(
+                path,
+                Problem::Legacy { found: found.into(), app: "Word 或 WPS 文字".into(), ext: ".docx".into() },
+            ));
         }
         Sniffed::Cfb { excel: true, .. } => {
             let found = "旧版 Excel 97-2003 工作簿（.xls，或 WPS 表格的 .et）";
-            return Err(Error::read(path, Problem::Legacy { found, app: "Excel 或 WPS 表格", ext: ".xlsx" }));
+            return Err(Error::read(
+                path,
+                Problem::Legacy { found: found.into(), app: "Excel 或 WPS 表格".into(), ext: ".xlsx".into() },
+            ));
         }
         Sniffed::Cfb { .. } => {
             let found = "旧版 Office 97-2003 格式（或 WPS 专有格式）的文件";
-            return Err(Error::read(path, Problem::Legacy { found, app, ext }));
+            return Err(Error::read(path, Problem::Legacy { found: found.into(), app: app.into(), ext: ext.into() }));
         }
-        Sniffed::Other => return Err(Error::read(path, Problem::NotPackage { app, ext, detail: None })),
+        Sniffed::Other => {
+            return Err(Error::read(path, Problem::NotPackage { app: app.into(), ext: ext.into(), detail: None }))
+        }
     }
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| Error::read(path, Problem::NotPackage { app, ext, detail: Some(e.to_string()) }))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        Error::read(path, Problem::NotPackage { app: app.into(), ext: ext.into(), detail: Some(zip_words(&e)) })
+    })?;
     if zip.len() > limits.zip_entries {
         return Err(Error::read(path, Problem::TooManyEntries { count: zip.len(), limit: limits.zip_entries }));
     }
     let mut total = 0u64;
     let mut names = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(|e| Error::invalid(path, format!("压缩包已损坏（{e}）")))?;
+        let f = zip.by_index_raw(i).map_err(|e| Error::invalid(path, format!("压缩包已损坏（{}）", zip_words(&e))))?;
         let name = f.name().map(|n| n.to_string()).unwrap_or_default();
         if f.size() > limits.entry_bytes {
             return Err(Error::read(path, Problem::ZipBomb { entry: name, size: f.size(), limit: limits.entry_bytes }));
@@ -121,7 +146,10 @@ pub fn check_package(path: &Path, bytes: &[u8], expect: Expect, limits: &Limits)
     match expect {
         Expect::Xlsx if !has("xl/workbook.xml") && !names.iter().any(|n| n.starts_with("xl/workbook")) => {
             if has("word/document.xml") {
-                return Err(Error::read(path, Problem::WrongKind { found: "Word 文档（.docx）", ext: ".xlsx" }));
+                return Err(Error::read(
+                    path,
+                    Problem::WrongKind { found: "Word 文档（.docx）".into(), ext: ".xlsx".into() },
+                ));
             }
             return Err(Error::invalid(path, "压缩包中没有 Excel 工作簿内容。请用 Excel 或 WPS 打开后另存为 .xlsx"));
         }

@@ -365,7 +365,10 @@ fn resolve(t: HtmlTable, limits: &Limits) -> std::result::Result<Table, Problem>
                 c += 1;
             }
             if occupied.len() + (rowspan as usize) * (colspan as usize) > max_cells {
-                return Err(Problem::TooManyCells { limit: max_cells, option: "--max-table-rows / --max-table-cols" });
+                return Err(Problem::TooManyCells {
+                    limit: max_cells,
+                    option: "--max-table-rows / --max-table-cols".into(),
+                });
             }
             for dr in 0..rowspan {
                 for dc in 0..colspan {

@@ -22,7 +22,7 @@
 
 use super::doc::Document;
 use super::{container, InputKind, ReadOptions};
-use crate::error::{Error, Result};
+use crate::error::{Error, OfficeFailure, OfficeTask, Problem, Result};
 use crate::limits::Limits;
 use crate::model::Warning;
 use crate::soffice::{self, soffice, Failure, Soffice, ENV, INSTALL};
@@ -188,12 +188,13 @@ pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<
         }
         (Content::Bad, None) => return read_as(family, path, bytes, opts),
     };
+    let advised = |problem: Problem, advice: String| Problem::Advised { problem: Box::new(problem), advice };
     let without = |why: String| -> Error {
         match format {
-            Some(f) => Error::unsupported(path, format!("{}。{why}", advice(f))),
+            Some(f) => Error::read(path, advised(Problem::Other(self::advice(f)), why)),
             // A renamed file: what its reader says, and the offer.
             None => match read_as(family, path, bytes.clone(), opts) {
-                Err(Error::Read { path, problem }) => Error::invalid(&path, format!("{problem}。{why}")),
+                Err(Error::Read { path, problem }) => Error::read(&path, advised(problem, why)),
                 Err(e) => e,
                 Ok(_) => Error::invalid(path, why),
             },
@@ -237,28 +238,18 @@ fn convert(path: &Path, bytes: &[u8], shown: &str, to: InputKind, program: &Path
     let target = target_ext(to);
     let filter = if to == InputKind::Xlsx { "xlsx:Calc MS Excel 2007 XML" } else { "docx:MS Word 2007 XML" };
     let read = |result: &Path| {
-        container::read_file(result, limits)
-            .map_err(|e| Error::invalid(path, format!("LibreOffice 转换得到的 {target} 文件无法使用：{e}")))
+        container::read_file(result, limits).map_err(|e| OfficeFailure::BadOutput { detail: e.to_string() })
     };
-    match soffice::convert(program, &format!("input.{shown}"), bytes, filter, limits.convert_time, read) {
-        Ok(read) => read,
-        Err(Failure::Prepare(what, e)) => Err(Error::invalid(path, format!("无法准备 LibreOffice 转换：{what}（{e}）"))),
-        Err(Failure::Start(e)) => {
-            Err(Error::invalid(path, format!("无法启动 LibreOffice（{}）：{e}", program.display())))
-        }
-        Err(Failure::TimedOut(secs)) => Err(Error::invalid(
-            path,
-            format!(
-                "用 LibreOffice 转换为 {target} 超过 {secs:.1} 秒仍未完成，已停止（文件可能损坏或过大）。请用 Word 或 WPS 打开后“另存为” {target} 再转换；如确是正常的大文件，可用 --timeout 放宽"
-            ),
-        )),
-        Err(Failure::NoOutput(status, said)) => Err(Error::invalid(
-            path,
-            format!(
-                "LibreOffice 未能将其转换为 {target}（{status}{said}）。文件可能已损坏、设置了打开密码，或并非其扩展名所示的格式。请用 Word 或 WPS 打开后“另存为” {target} 再转换"
-            ),
-        )),
-    }
+    let task = OfficeTask::Convert { target: target.to_string() };
+    let failure = match soffice::convert(program, &format!("input.{shown}"), bytes, filter, limits.convert_time, read) {
+        Ok(Ok(bytes)) => return Ok(bytes),
+        Ok(Err(f)) => f,
+        Err(Failure::Prepare(what, e)) => OfficeFailure::Prepare { what: what.to_string(), detail: e.to_string() },
+        Err(Failure::Start(e)) => OfficeFailure::Start { detail: format!("{}：{e}", program.display()) },
+        Err(Failure::TimedOut(seconds)) => OfficeFailure::TimedOut { seconds },
+        Err(Failure::NoOutput(status, said)) => OfficeFailure::NoOutput { status: status.to_string(), said },
+    };
+    Err(Error::Office { path: path.to_path_buf(), task, failure })
 }
 
 #[cfg(test)]

@@ -12,15 +12,9 @@ use crate::edition::Edition;
 use crate::error::{Error, Problem, Result};
 use crate::labels::{looks_like_title, parse_title, TitleWords};
 use crate::model::{Number, Report, Warning};
-use crate::workbook::{PROP_EDITION, PROP_ORGAN, PROP_YEAR};
+pub use crate::stamp::{PROP_CONTACT, PROP_PREAMBLE, PROP_PUBLISHED, PROP_TITLE};
+use crate::stamp::{PROP_EDITION, PROP_ORGAN, PROP_YEAR};
 use std::path::Path;
-
-/// Custom properties beyond the workbook stamp that the Word writer adds.
-pub const PROP_CONTACT: &str = "xxgk_contact";
-pub const PROP_PUBLISHED: &str = "xxgk_published";
-/// Report fields a reader found by their labels (xxgk's workbooks).
-pub const PROP_TITLE: &str = "xxgk_title";
-pub const PROP_PREAMBLE: &str = "xxgk_preamble";
 
 /// Map a document to a report of its edition (not yet conformed).
 ///
@@ -154,7 +148,7 @@ fn choose_edition<'a>(
 ) -> Result<&'a Edition> {
     let eds = opts.editions;
     if let Some(id) = opts.edition {
-        return eds.get(id).ok_or_else(|| Error::NoEdition { what: format!("没有 “{id}” 这个格式版本") });
+        return eds.lookup(id);
     }
     if let Some(ed) = stamped.and_then(|id| eds.get(id)) {
         return Ok(ed);
@@ -171,7 +165,7 @@ fn choose_edition<'a>(
     if let Some(ed) = year.and_then(|y| eds.for_year(y)) {
         return Ok(ed);
     }
-    Err(Error::read(path, Problem::NotAReport { noun: kind.noun() }))
+    Err(Error::read(path, Problem::NotAReport { noun: kind.noun().into() }))
 }
 
 /// Organ and year from the title: the title paragraph, else a cell that

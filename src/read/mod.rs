@@ -27,9 +27,10 @@ use crate::model::{Report, Warning};
 use indexmap::IndexMap;
 use std::path::Path;
 
-/// The codes of the warnings readers give (and `BATCH-DUPLICATE`, which
-/// `batch` gives), each with what it means. Every code has a failing and a
-/// passing fixture under tests/rules/<CODE>/, like the check rules.
+/// The codes of the warnings readers give, each with what it means. Every
+/// code has a failing and a passing fixture under tests/rules/<CODE>/, like
+/// the check rules (the batch's and the pipeline's codes:
+/// [`crate::pipeline::CODES`]).
 pub const READ_CODES: &[(&str, &str)] = &[
     ("READ-TABLE-NOT-FOUND", "a table (or a block of 表二) was not found; its cells are blank"),
     ("READ-ROW-NOT-FOUND", "a row was not found by its label; its cells are blank"),
@@ -44,7 +45,6 @@ pub const READ_CODES: &[(&str, &str)] = &[
     ("READ-ENCODING", "a text file is neither UTF-8 nor valid GBK"),
     ("READ-OUT-OF-RANGE", "a sheet has cells beyond the rows and columns read"),
     ("READ-CONVERTED", "a legacy office file was converted by LibreOffice before reading"),
-    ("BATCH-DUPLICATE", "two reports of a batch have the same organ and year"),
 ];
 
 /// What a reader needs besides the file.
@@ -91,10 +91,7 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         "html" | "htm" | "shtml" => Ok(InputKind::Html),
         "pdf" => Ok(InputKind::Pdf),
         e if legacy::handles(e) => Ok(InputKind::Legacy),
-        _ => Err(Error::unsupported(
-            path,
-            "只能读取 .json、.xlsx、.docx、.pdf、.txt、.html 文件（以及经 LibreOffice 转换的 .doc、.wps、.rtf、.odt、.xls、.et、.ods）。请检查文件扩展名",
-        )),
+        _ => Err(Error::unsupported(path)),
     }
 }
 
@@ -155,7 +152,7 @@ pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<
 /// An [`Error`] whose message names the file and what to do.
 pub fn from_bytes(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<Report> {
     let report = if kind == InputKind::Json {
-        json::from_slice(&bytes).map_err(|what| Error::invalid(path, what))?
+        json::from_slice(&bytes).map_err(|p| Error::read(path, p))?
     } else {
         map::map(path, document(kind, path, bytes, opts)?, opts)?
     };

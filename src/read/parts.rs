@@ -15,8 +15,7 @@ use crate::labels::{key, strip_ordinal};
 use crate::model::Part;
 use indexmap::IndexMap;
 
-/// Prefix of the guidance paragraphs in xxgk's Word template.
-pub const GUIDANCE_PREFIX: &str = "【填写说明】";
+pub use crate::stamp::GUIDANCE_PREFIX;
 
 /// What was found in the paragraphs.
 #[derive(Debug, Default)]

@@ -33,7 +33,9 @@ pub const MAX_MERGES: usize = 20_000;
 
 fn calamine_error(path: &Path, e: XlsxError) -> Error {
     match e {
-        XlsxError::Password => Error::read(path, Problem::Encrypted { app: "Excel 或 WPS 表格", ext: ".xlsx" }),
+        XlsxError::Password => {
+            Error::read(path, Problem::Encrypted { app: "Excel 或 WPS 表格".into(), ext: ".xlsx".into() })
+        }
         e => Error::read(path, Problem::BrokenWorkbook(e.to_string())),
     }
 }
@@ -91,7 +93,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
                 continue;
             }
             if total >= limits.sheet_cells {
-                let problem = Problem::TooManyCells { limit: limits.sheet_cells, option: "--max-sheet-cells" };
+                let problem = Problem::TooManyCells { limit: limits.sheet_cells, option: "--max-sheet-cells".into() };
                 return Err(Error::read(path, problem));
             }
             if row as usize >= limits.table_rows || col as usize >= limits.table_cols {

@@ -6,9 +6,9 @@
 //! is older than [`super::Config::keep`] (checked every minute).
 
 use super::{Config, Fail};
-use crate::batch::Row;
 use crate::check::Finding;
 use crate::model::Report;
+use crate::pipeline::Row;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;
@@ -46,12 +46,18 @@ pub enum Job {
         reports: Arc<Vec<Checked>>,
     },
     Batch(Arc<BatchJob>),
+    /// Templates made on 模板: the zip and its name.
+    Templates {
+        created: Instant,
+        zip: Arc<Vec<u8>>,
+        name: String,
+    },
 }
 
 impl Job {
     fn created(&self) -> Instant {
         match self {
-            Job::Reports { created, .. } => *created,
+            Job::Reports { created, .. } | Job::Templates { created, .. } => *created,
             Job::Batch(b) => b.created,
         }
     }
@@ -78,10 +84,25 @@ pub struct BatchState {
     pub rows: Vec<Row>,
     /// 问题清单: (row index, finding).
     pub findings: Vec<(usize, Finding)>,
-    /// 汇总: (edition name, number of reports, tables as HTML).
-    pub totals: Vec<(String, usize, String)>,
-    /// Files not taken (not a report kind): their names as shown.
-    pub ignored: Vec<String>,
+    /// 汇总, one per report year: (year, edition name, reports counted,
+    /// tables as HTML).
+    pub totals: Vec<(u32, String, usize, String)>,
+    /// What was done, in one paragraph ([`crate::batch::Outcome::describe`]).
+    pub summary: String,
+    /// Counts by status: 已读取, 无法读取, 不是年报, 跳过, 有错误.
+    pub counts: Counts,
+    /// Last year's files that could not be read or matched: (name, why).
+    pub previous_unreadable: Vec<(String, String)>,
+}
+
+/// The counts a page shows apart.
+#[derive(Default, Serialize, Clone)]
+pub struct Counts {
+    pub read: usize,
+    pub unreadable: usize,
+    pub not_report: usize,
+    pub skipped: usize,
+    pub with_errors: usize,
 }
 
 impl App {
@@ -175,14 +196,8 @@ mod tests {
 
     #[test]
     fn old_jobs_go_with_their_folders_and_ids_are_random() {
-        let cfg = Config {
-            editions: Arc::new(Editions::builtin().unwrap()),
-            read: Arc::new(|_| Err(crate::Error::Usage("unused".into()))),
-            organs: Arc::new(|_| Ok(Vec::new())),
-            limits: Limits::default(),
-            keep: Duration::from_secs(600),
-            workers: 1,
-        };
+        let session = crate::pipeline::Session::new(Editions::builtin().unwrap(), Limits::default());
+        let cfg = Config { session: Arc::new(session), keep: Duration::from_secs(600), workers: 1 };
         let app = App::new(cfg, 1);
         let batch = |created: Instant| {
             let dir = temp_dir().unwrap();

@@ -2,10 +2,11 @@
 //!
 //! An axum server on tokio, bound to 127.0.0.1 only. The page (HTML, CSS
 //! and a little plain JavaScript, [`assets`]) is embedded in the binary;
-//! it calls JSON endpoints and downloads files. Every endpoint calls the
-//! same library functions as the command line (reading through the
-//! caller's reader — the isolated workers of the CLI —, [`crate::check`],
-//! [`crate::batch`], [`crate::template`], [`crate::write`]).
+//! it calls JSON endpoints and downloads files. Every endpoint goes through
+//! the command line's [`Session`] (reading in its isolated workers,
+//! checking, publishing) and [`crate::batch`]: the page has no pipeline of
+//! its own. Messages are worded for the page ([`crate::error::Audience::Page`]):
+//! no command-line options, no library English, files by their names.
 //!
 //! Safety ([`guard`]): requests whose `Host` is not this address and port
 //! are refused (DNS rebinding), and so are POSTs from another origin
@@ -20,31 +21,19 @@ mod jobs;
 mod pages;
 mod upload;
 
-use crate::edition::Editions;
-use crate::error::{Error, Result};
-use crate::limits::Limits;
-use crate::model::Report;
+use crate::error::{Error, Result, ServeFailure};
+use crate::pipeline::Session;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How the server reads one uploaded file (the CLI passes its reader,
-/// which reads in isolated worker processes).
-pub type SharedRead = Arc<dyn Fn(&Path) -> Result<Report> + Send + Sync>;
-
-/// How the server reads a list of organs (templates), likewise isolated.
-pub type SharedList = Arc<dyn Fn(&Path) -> Result<Vec<String>> + Send + Sync>;
-
 /// What the server needs.
 pub struct Config {
-    pub editions: Arc<Editions>,
-    pub read: SharedRead,
-    pub organs: SharedList,
-    /// The CLI's reading limits; `file_bytes` caps each uploaded file.
-    pub limits: Limits,
+    /// The command line's session: editions, limits (`file_bytes` caps
+    /// each uploaded file), isolated reading.
+    pub session: Arc<Session>,
     /// How long results stay downloadable.
     pub keep: Duration,
     /// How many reading jobs run at once (the rest wait their turn).
@@ -54,11 +43,11 @@ pub struct Config {
 /// Bind 127.0.0.1:`port` (0 = any free port).
 ///
 /// # Errors
-/// [`Error::Usage`] when the port is taken or cannot be bound.
+/// [`Error::Serve`] when the port is taken or cannot be bound.
 pub fn bind(port: u16) -> Result<TcpListener> {
     let l = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-        .map_err(|e| Error::Usage(format!("无法使用端口 {port}（{e}）。请用 --port 换一个端口，如 --port 8766")))?;
-    l.set_nonblocking(true).map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
+        .map_err(|e| Error::Serve(ServeFailure::Port { port, detail: e.to_string() }))?;
+    l.set_nonblocking(true).map_err(server)?;
     Ok(l)
 }
 
@@ -66,22 +55,23 @@ pub fn bind(port: u16) -> Result<TcpListener> {
 /// temporary folder with it.
 ///
 /// # Errors
-/// [`Error::Usage`] if the server cannot start.
+/// [`Error::Serve`] if the server cannot start.
 pub async fn serve(listener: TcpListener, cfg: Config) -> Result<()> {
-    let port = listener.local_addr().map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?.port();
-    let listener =
-        tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("无法启动网页服务（{e}）")))?;
+    let port = listener.local_addr().map_err(server)?.port();
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(server)?;
     let app = jobs::App::new(cfg, port);
     jobs::sweep_every_minute(app.clone());
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    axum::serve(listener, pages::router(app.clone()))
-        .with_graceful_shutdown(stop)
-        .await
-        .map_err(|e| Error::Usage(format!("网页服务出错（{e}）")))?;
+    axum::serve(listener, pages::router(app.clone())).with_graceful_shutdown(stop).await.map_err(server)?;
     app.clear();
     Ok(())
+}
+
+/// The server could not start or stopped with an error.
+pub fn server(e: impl std::fmt::Display) -> Error {
+    Error::Serve(ServeFailure::Server { detail: e.to_string() })
 }
 
 /// A refusal or failure, answered with a Chinese page.
@@ -94,6 +84,20 @@ impl Fail {
     }
     fn internal(msg: impl Into<String>) -> Fail {
         Fail(StatusCode::INTERNAL_SERVER_ERROR, msg.into())
+    }
+    /// An error of the library, worded for the page: a publication refused
+    /// for errors is 409 (the page offers to publish anyway), a failure of
+    /// this machine (disk, LibreOffice, a writer) 500, a file that cannot
+    /// be used 400.
+    fn from_error(e: Error) -> Fail {
+        let status = match &e {
+            Error::Unpublishable { .. } => StatusCode::CONFLICT,
+            Error::Io { .. } | Error::Render { .. } | Error::Office { .. } | Error::Output { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Fail(status, e.message(crate::error::Audience::Page))
     }
 }
 

@@ -2,13 +2,13 @@
 //! configured reader and calls the library as the CLI does.
 
 use super::guard::guard;
-use super::jobs::{temp_dir, valid_id, BatchJob, BatchState, Checked, Job, Shared};
+use super::jobs::{temp_dir, valid_id, BatchJob, BatchState, Checked, Counts, Job, Shared};
 use super::upload::{receive, request_cap, Form, Upload};
 use super::{assets, Fail};
-use crate::batch::{index_previous, previous_for, unique_name, Job as BatchInput, PreviousIndex};
-use crate::check::{check, tally, Finding, Previous};
-use crate::edition::Edition;
-use crate::model::Report;
+use crate::batch::{Input, Inputs, Options};
+use crate::check::{tally, Finding};
+use crate::error::{Audience, Error};
+use crate::pipeline::{Job as BatchInput, Prior, Read, Status};
 use crate::write::{render, Format};
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, RawQuery, State};
@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub fn router(app: Shared) -> Router {
-    let cap = usize::try_from(request_cap(&app.cfg.limits)).unwrap_or(usize::MAX);
+    let cap = usize::try_from(request_cap(app.cfg.session.limits())).unwrap_or(usize::MAX);
     Router::new()
         .route("/", get(assets::index))
         .route("/app.js", get(assets::script))
@@ -37,6 +37,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/batch/{job}/{file}", get(batch_file))
         .route("/api/batch/{job}/annotated/{n}", get(batch_annotated))
         .route("/api/template", post(templates))
+        .route("/api/template/{job}", get(template_zip_download))
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(cap))
@@ -54,9 +55,8 @@ async fn not_found() -> Fail {
 
 /// The form of a request, received into `dir`.
 async fn form(app: &Shared, mp: Result<Multipart, MultipartRejection>, dir: &Path) -> Result<Form, Fail> {
-    let mp =
-        mp.map_err(|e| Fail::bad(format!("请求不是文件上传表单（{}）。请在页面上选择文件后提交。", e.body_text())))?;
-    receive(mp, dir, &app.cfg.limits).await
+    let mp = mp.map_err(|_| Fail::bad("请求不是文件上传表单。请在页面上选择文件后提交。"))?;
+    receive(mp, dir, app.cfg.session.limits()).await
 }
 
 /// Run blocking work (reading, checking, writing) when a worker slot is free.
@@ -71,41 +71,54 @@ async fn blocking<T: Send + 'static>(app: &Shared, f: impl FnOnce() -> T + Send 
     .map_err(|_| Fail::internal("处理这个文件时程序内部出错。请把文件报告给开发者。"))
 }
 
-/// Read an upload; its stored path is replaced by its shown name in the
-/// report's sources and in any message.
-fn read_upload(app: &Shared, u: &Upload) -> Result<Report, String> {
-    let Some(path) = &u.stored else {
-        return Err(format!(
-            "{}：不是 xxgk 能读取的文件类型（支持 .docx、.xlsx、.json、.pdf、.txt、.html 及旧版 .doc、.xls、.wps 等）",
-            u.shown
-        ));
-    };
-    let stored = path.display().to_string();
-    match (app.cfg.read)(path) {
-        Ok(mut r) => {
-            for s in r.provenance.values_mut() {
-                if s.file == stored {
-                    s.file = u.shown.clone();
-                }
-            }
-            for w in &mut r.warnings {
-                w.message = w.message.replace(&stored, &u.shown);
-                if let Some(s) = w.source.as_mut().filter(|s| s.file == stored) {
-                    s.file = u.shown.clone();
-                }
-            }
-            Ok(r)
+/// The uploads of a field as batch inputs (the one rule of
+/// [`crate::batch::classify`]: reports, zips opened, the rest listed).
+fn inputs_of(app: &Shared, uploads: &[&Upload]) -> Inputs {
+    let files: Vec<(Option<PathBuf>, String, Option<u64>)> =
+        uploads.iter().map(|u| (u.stored.clone(), u.shown.clone(), u.oversize)).collect();
+    Inputs::uploaded(&files, app.cfg.session.limits())
+}
+
+/// An error about an upload, its stored path shown by the upload's name.
+fn shown_error(mut e: Error, job: &BatchInput) -> String {
+    let shown = PathBuf::from(&job.shown);
+    e.relabel(&|p| (p == job.path).then(|| shown.clone()));
+    e.message(Audience::Page)
+}
+
+/// Last year's report of an upload, its error (if any) worded for the page.
+fn shown_prior<'s>(prior: Prior<'s>, job: &BatchInput) -> Prior<'s> {
+    match prior {
+        Prior::Unreadable { shown, mut error } => {
+            let name = PathBuf::from(&job.shown);
+            error.relabel(&|p| (p == job.path).then(|| name.clone()));
+            Prior::Unreadable { shown, error }
         }
-        Err(e) => Err(e.to_string().replace(&stored, &u.shown)),
+        other => other,
     }
+}
+
+/// What became of an upload on 检查/发布.
+#[derive(Serialize, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    #[serde(rename = "已读取")]
+    Read,
+    #[serde(rename = "无法读取")]
+    Unreadable,
+    #[serde(rename = "不是年报")]
+    NotReport,
+    #[serde(rename = "跳过")]
+    Skipped,
 }
 
 /// One report as the 检查 and 发布 pages show it.
 #[derive(Serialize)]
 struct ReportView {
     file: String,
+    outcome: Outcome,
+    /// Why it could not be read, is no report, or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    unusable: Option<String>,
+    reason: Option<String>,
     organ: String,
     year: Option<u32>,
     edition: String,
@@ -118,7 +131,9 @@ struct ReportView {
     /// For each finding, its note on whether its numbers were read as
     /// written ([`Finding::as_written_note`]).
     notes: Vec<Option<&'static str>>,
-    /// The tables as drawn, value cells carrying `data-cell`.
+    /// For each finding, where it is in the file, as the file shows it.
+    places: Vec<Option<String>>,
+    /// The tables as drawn, value cells carrying `data-cell` and `data-label`.
     tables: String,
     preamble: String,
     parts: Vec<(String, String)>,
@@ -143,72 +158,59 @@ async fn check_files(
         return Err(Fail::bad("请先选择要检查的报告文件。"));
     }
     let a = app.clone();
-    let (views, kept) = blocking(&app, move || check_all(&a, &form)).await?.map_err(Fail::bad)?;
+    let (views, kept) = blocking(&app, move || check_all(&a, &form)).await?;
     drop(dir);
     let job = app.add(Job::Reports { created: Instant::now(), reports: Arc::new(kept) })?;
     Ok(Json(CheckView { job, reports: views }))
 }
 
-/// Read and check every `file`; an unreadable single `previous` report is
-/// an error (as `check --previous`), said in Chinese.
-fn check_all(app: &Shared, form: &Form) -> Result<(Vec<ReportView>, Vec<Checked>), String> {
-    let editions = &app.cfg.editions;
-    let files = form.files("file");
-    let prevs = form.files("previous");
-    let read = |p: &Path| (app.cfg.read)(p);
-    let single = match (files.len(), prevs.as_slice()) {
-        (1, [p]) => {
-            let r = read_upload(app, p).map_err(|why| format!("上一年度报告无法读取：{why}"))?;
-            let ed = editions.get(&r.edition).cloned().ok_or_else(|| format!("没有 “{}” 这个格式版本", r.edition))?;
-            Some((r, ed))
-        }
+/// Read and check every `file` through the session; a last-year report
+/// that cannot be read is said on the report it was for, never an abort.
+fn check_all(app: &Shared, form: &Form) -> (Vec<ReportView>, Vec<Checked>) {
+    let session = &app.cfg.session;
+    let inputs = inputs_of(app, &form.files("file"));
+    let previous = inputs_of(app, &form.files("previous"));
+    let prev_jobs: Vec<BatchInput> = previous.jobs().cloned().collect();
+    let single = match (inputs.jobs().count(), prev_jobs.as_slice()) {
+        (1, [p]) => Some(shown_prior(session.prior(&p.path, &p.shown), p)),
         _ => None,
     };
-    let index: Option<PreviousIndex> = (single.is_none() && !prevs.is_empty()).then(|| {
-        let jobs = inputs(&prevs);
-        index_previous(&jobs, &read, &|| {})
-    });
-    let done: Vec<(ReportView, Checked)> = files
+    let index = (single.is_none() && !prev_jobs.is_empty()).then(|| session.index_previous(&prev_jobs, &|| {}));
+    let done: Vec<(ReportView, Checked)> = inputs
+        .list
         .par_iter()
-        .map(|u| {
-            let report = match read_upload(app, u) {
+        .map(|input| {
+            let job = match input {
+                Input::File(job) => job,
+                Input::Skipped { shown, why } => return without(shown, Outcome::Skipped, why.chinese()),
+                Input::Broken { shown, error } => {
+                    let outcome = if error.is_not_a_report() { Outcome::NotReport } else { Outcome::Unreadable };
+                    return without(shown, outcome, error.message(Audience::Page));
+                }
+            };
+            let mut read = match session.read(&job.path, None) {
                 Ok(r) => r,
-                Err(why) => return (unusable(&u.shown, why), (u.shown.clone(), None)),
+                Err(e) => {
+                    let outcome = if e.is_not_a_report() { Outcome::NotReport } else { Outcome::Unreadable };
+                    return without(&job.shown, outcome, shown_error(e, job));
+                }
             };
-            let Some(ed) = editions.get(&report.edition) else {
-                let why = format!("{}：没有 “{}” 这个格式版本", u.shown, report.edition);
-                return (unusable(&u.shown, why), (u.shown.clone(), None));
-            };
-            let matched = index.as_ref().and_then(|i| previous_for(i, &report, editions, &read));
-            let (prev, prev_shown) = match (&single, &matched) {
-                (Some((r, e)), _) => (Some(Previous { report: r, edition: e }), prevs.first().map(|p| p.shown.clone())),
-                (None, Some((r, e, shown))) => (Some(Previous { report: r, edition: e }), Some(shown.clone())),
-                (None, None) => (None, None),
-            };
-            let findings = check(&report, ed, prev);
-            let view = view(&u.shown, &report, ed, findings.clone(), prev_shown);
-            (view, (u.shown.clone(), Some((report, findings))))
+            read.report.relabel_file(&job.path.to_string_lossy(), &job.shown);
+            let matched = index.as_ref().map(|i| session.prior_from(i, &read.report));
+            let prior = single.as_ref().or(matched.as_ref()).unwrap_or(&Prior::None);
+            let findings = session.check(&read, prior, Audience::Page);
+            let view = view(&job.shown, &read, findings.clone(), prior.shown().map(str::to_string));
+            (view, (job.shown.clone(), Some((read.report, findings))))
         })
         .collect();
-    Ok(done.into_iter().unzip())
+    done.into_iter().unzip()
 }
 
-/// Uploads as batch inputs (shown by their names).
-fn inputs(uploads: &[&Upload]) -> Vec<BatchInput> {
-    let mut used = HashSet::new();
-    uploads
-        .iter()
-        .filter_map(|u| {
-            let path = u.stored.clone()?;
-            Some(BatchInput { output: unique_name(&u.shown, &mut used), shown: u.shown.clone(), path })
-        })
-        .collect()
-}
-
-fn unusable(file: &str, why: String) -> ReportView {
-    ReportView {
+fn without(file: &str, outcome: Outcome, reason: String) -> (ReportView, Checked) {
+    let view = ReportView {
         file: file.to_string(),
-        unusable: Some(why),
+        outcome,
+        reason: Some(reason),
         organ: String::new(),
         year: None,
         edition: String::new(),
@@ -218,27 +220,32 @@ fn unusable(file: &str, why: String) -> ReportView {
         previous: None,
         findings: Vec::new(),
         notes: Vec::new(),
+        places: Vec::new(),
         tables: String::new(),
         preamble: String::new(),
         parts: Vec::new(),
-    }
+    };
+    (view, (file.to_string(), None))
 }
 
-fn view(file: &str, r: &Report, ed: &Edition, findings: Vec<Finding>, previous: Option<String>) -> ReportView {
+fn view(file: &str, read: &Read<'_>, findings: Vec<Finding>, previous: Option<String>) -> ReportView {
     let (errors, warnings) = tally(&findings);
+    let r = &read.report;
     ReportView {
         file: file.to_string(),
-        unusable: None,
+        outcome: Outcome::Read,
+        reason: None,
         organ: r.organ.clone(),
         year: r.year,
-        edition: ed.name.clone(),
+        edition: read.edition.name.clone(),
         title: r.title.clone(),
         errors,
         warnings,
         previous,
         notes: findings.iter().map(Finding::as_written_note).collect(),
+        places: findings.iter().map(|f| f.source.as_ref().map(|s| s.describe())).collect(),
         findings,
-        tables: crate::write::html::tables(r, ed),
+        tables: crate::write::html::tables(r, read.edition),
         preamble: r.preamble.clone(),
         parts: r.parts.values().map(|p| (p.heading.clone(), p.text.clone())).collect(),
     }
@@ -255,7 +262,8 @@ async fn download(
     if !valid_id(&job) {
         return Err(Fail::bad("下载地址有误。"));
     }
-    let inline = query.is_some_and(|q| q.split('&').any(|p| p == "inline=1"));
+    let flag = |name: &str| query.as_deref().is_some_and(|q| q.split('&').any(|p| p == format!("{name}=1")));
+    let (inline, allow_errors) = (flag("inline"), flag("allow_errors"));
     let Job::Reports { reports, .. } = app.get(&job)? else {
         return Err(Fail::bad("下载地址有误。"));
     };
@@ -270,19 +278,20 @@ async fn download(
         None if annotated => Format::Xlsx,
         None => return Err(Fail::bad(format!("不支持的下载格式 “{}”", shown_kind(&kind)))),
     };
-    let editions = app.cfg.editions.clone();
-    let limits = app.cfg.limits;
+    let session = app.cfg.session.clone();
     let bytes = blocking(&app, move || {
-        let ed = editions.get(&report.edition).ok_or_else(|| format!("没有 “{}” 这个格式版本", report.edition))?;
+        let edition = session.editions().lookup(&report.edition)?;
+        let read = Read { report, edition };
         if annotated {
-            crate::write::xlsx::render_annotated(&report, ed, &findings)
+            crate::write::xlsx::render_annotated(&read.report, edition, &findings)
+        } else if format.is_publication() {
+            session.publish(&read, format, allow_errors)
         } else {
-            render(format, &report, ed, true, &limits)
+            render(format, &read.report, edition, &crate::write::Options::to(true), session.limits())
         }
-        .map_err(|e| e.to_string())
     })
     .await?
-    .map_err(Fail::internal)?;
+    .map_err(Fail::from_error)?;
     let ext = Format::ALL.iter().find(|(_, f)| *f == format).map_or("bin", |(n, _)| n);
     let name = match format {
         _ if annotated => format!("{stem}.问题标注.xlsx"),
@@ -355,15 +364,13 @@ async fn start_batch(
         std::fs::create_dir_all(d).map_err(|e| Fail::internal(format!("无法创建临时文件夹（{e}）")))?;
     }
     let form = form(&app, mp, &input).await?;
-    let files = form.files("file");
-    let jobs = inputs(&files);
-    if jobs.is_empty() {
+    let inputs = inputs_of(&app, &form.files("file"));
+    if inputs.list.is_empty() {
         return Err(Fail::bad(format!("所选文件中{}", crate::batch::NOTHING_FOUND)));
     }
-    let ignored = files.iter().filter(|u| u.stored.is_none()).map(|u| u.shown.clone()).collect();
-    let prev_jobs = inputs(&form.files("previous"));
-    let total = jobs.len();
-    let state = BatchState { phase: "排队等待".into(), ignored, ..BatchState::default() };
+    let previous = inputs_of(&app, &form.files("previous"));
+    let total = inputs.list.len();
+    let state = BatchState { phase: "排队等待".into(), ..BatchState::default() };
     let job =
         Arc::new(BatchJob { created: Instant::now(), dir, total, done: AtomicUsize::new(0), state: Mutex::new(state) });
     let id = app.add(Job::Batch(job.clone()))?;
@@ -371,7 +378,7 @@ async fn start_batch(
     tokio::spawn(async move {
         let b = job.clone();
         let a2 = a.clone();
-        let r = blocking(&a, move || run_batch(&a2, &b, &jobs, &prev_jobs)).await;
+        let r = blocking(&a, move || run_batch(&a2, &b, &inputs, &previous)).await;
         let error = match r {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
@@ -393,58 +400,54 @@ fn set_phase(job: &BatchJob, phase: &str) {
     }
 }
 
-fn run_batch(app: &Shared, job: &BatchJob, jobs: &[BatchInput], prev_jobs: &[BatchInput]) -> Result<(), String> {
-    let editions = &app.cfg.editions;
-    let read = |p: &Path| (app.cfg.read)(p);
-    let rename = |s: &str| {
-        jobs.iter().chain(prev_jobs).fold(s.to_string(), |s, j| s.replace(&j.path.display().to_string(), &j.shown))
-    };
-    let previous = (!prev_jobs.is_empty()).then(|| {
+/// The batch of the CLI ([`crate::batch::run`]), its rows worded for the page.
+fn run_batch(app: &Shared, job: &BatchJob, inputs: &Inputs, previous: &Inputs) -> Result<(), String> {
+    let session = &app.cfg.session;
+    let prev_jobs: Vec<BatchInput> = previous.jobs().cloned().collect();
+    let index = (!prev_jobs.is_empty()).then(|| {
         set_phase(job, "读取上年报告");
-        index_previous(prev_jobs, &read, &|| {})
+        session.index_previous(&prev_jobs, &|| {})
     });
     set_phase(job, "检查报告");
     let out = job.dir.path().join("out");
-    let reports_dir = out.join(crate::batch::REPORTS_DIR);
-    let process = |j: &crate::batch::Job| crate::batch::process(j, editions, &read, &reports_dir, previous.as_ref());
-    let outcome = crate::write::summary::batch(
-        jobs,
-        editions,
-        &process,
-        &out,
-        false,
-        &|| {
-            job.done.fetch_add(1, Ordering::Relaxed);
-        },
-        &mut |rows| {
-            if let Ok(mut s) = job.state.lock() {
-                let base = s.rows.len();
-                for (i, r) in rows.iter().enumerate() {
-                    let mut shown = r.clone();
-                    shown.findings = Vec::new();
-                    shown.status = rename(&shown.status);
-                    s.rows.push(shown);
-                    s.findings.extend(r.findings.iter().map(|f| (base + i, f.clone())));
-                }
+    let opts = Options { outdir: &out, force: false, previous: index.as_ref(), audience: Audience::Page };
+    let tick = || {
+        job.done.fetch_add(1, Ordering::Relaxed);
+    };
+    let mut sink = |rows: &[crate::pipeline::Row]| {
+        if let Ok(mut s) = job.state.lock() {
+            let base = s.rows.len();
+            for (i, r) in rows.iter().enumerate() {
+                let mut shown = r.clone();
+                shown.findings = Vec::new();
+                s.rows.push(shown);
+                s.findings.extend(r.findings.iter().map(|f| (base + i, f.clone())));
             }
-        },
-    )
-    .map_err(|e| rename(&e.to_string()))?;
+        }
+    };
+    let outcome = crate::batch::run(session, inputs, &opts, &tick, &mut sink).map_err(|e| e.message(Audience::Page))?;
     set_phase(job, "生成汇总");
     let mut totals = Vec::new();
-    for (id, t) in &outcome.totals {
-        if let Some(ed) = editions.get(id) {
-            totals.push((ed.name.clone(), t.reports, crate::write::html::tables(&t.report(ed, "汇总"), ed)));
+    for t in &outcome.totals {
+        if let Some(ed) = session.editions().get(&t.edition) {
+            let html = crate::write::html::tables(&t.totals.report(ed, "汇总"), ed);
+            totals.push((t.year, ed.name.clone(), t.sources.len(), html));
         }
     }
     if let Ok(mut s) = job.state.lock() {
         s.rows = outcome.rows.clone();
-        for r in &mut s.rows {
-            r.status = rename(&r.status);
-        }
         s.findings.extend(outcome.late.iter().cloned());
         s.findings.sort_by_key(|(i, _)| *i);
         s.totals = totals;
+        s.summary = outcome.describe();
+        s.previous_unreadable = outcome.previous_unreadable.clone();
+        s.counts = Counts {
+            read: outcome.rows.iter().filter(|r| r.status.read()).count(),
+            unreadable: outcome.count(Status::Unreadable),
+            not_report: outcome.count(Status::NotReport),
+            skipped: outcome.count(Status::Skipped),
+            with_errors: outcome.count(Status::Errors),
+        };
     }
     Ok(())
 }
@@ -463,7 +466,7 @@ async fn batch_job(app: &Shared, id: &str) -> Result<Arc<BatchJob>, Fail> {
     }
     match app.get(id)? {
         Job::Batch(b) => Ok(b),
-        Job::Reports { .. } => Err(Fail::bad("地址有误。")),
+        _ => Err(Fail::bad("地址有误。")),
     }
 }
 
@@ -528,10 +531,11 @@ async fn batch_annotated(
 
 /// Every file under `dir`, zipped (names relative to `dir`, sorted).
 fn zip_folder(dir: &Path) -> Result<Vec<u8>, String> {
+    let page = |e: Error| e.message(Audience::Page);
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| e.to_string())?.flatten() {
+        for e in std::fs::read_dir(&d).map_err(|e| page(Error::io(&d, e)))?.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
@@ -543,7 +547,7 @@ fn zip_folder(dir: &Path) -> Result<Vec<u8>, String> {
     files.sort();
     let entries: Vec<(String, Vec<u8>)> = files
         .into_iter()
-        .map(|(n, p)| std::fs::read(&p).map(|b| (n, b)).map_err(|e| e.to_string()))
+        .map(|(n, p)| std::fs::read(&p).map(|b| (n, b)).map_err(|e| page(Error::io(&p, e))))
         .collect::<Result<_, _>>()?;
     zip(entries)
 }
@@ -553,12 +557,33 @@ fn zip_folder(dir: &Path) -> Result<Vec<u8>, String> {
 fn zip(entries: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, String> {
     let (names, bytes): (Vec<String>, Vec<Vec<u8>>) = entries.into_iter().unzip();
     let parts: Vec<(&str, Vec<u8>)> = names.iter().map(String::as_str).zip(bytes).collect();
-    crate::ooxml::package(&parts).map_err(|e| format!("无法生成压缩包（{e}）"))
+    crate::ooxml::package(&parts).map_err(|e| Error::render("压缩包", e).message(Audience::Page))
 }
 
-/// 模板: `year`, `organs` (one per line), optionally `previous` (last
-/// year's reports, matched by organ) → a zip of each organ's xlsx and docx.
-async fn templates(State(app): State<Shared>, mp: Result<Multipart, MultipartRejection>) -> Result<Response, Fail> {
+#[derive(Serialize)]
+struct TemplateRow {
+    organ: String,
+    /// Last year's report used, or why none was.
+    note: String,
+    prefilled: bool,
+}
+
+#[derive(Serialize)]
+struct TemplateView {
+    job: String,
+    name: String,
+    rows: Vec<TemplateRow>,
+}
+
+/// 模板: `year`, `organs` (one per line), optionally `organs_file`,
+/// `previous` (last year's reports, matched by organ: only the same
+/// organ's report of the year before prefills, unless `previous_any`) →
+/// a zip of each organ's xlsx and docx, kept for download, and what was
+/// prefilled from what.
+async fn templates(
+    State(app): State<Shared>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Json<TemplateView>, Fail> {
     let dir = temp_dir()?;
     let form = form(&app, mp, dir.path()).await?;
     let year: u32 = form
@@ -567,13 +592,14 @@ async fn templates(State(app): State<Shared>, mp: Result<Multipart, MultipartRej
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| Fail::bad("请填写报告年度，如 2025。"))?;
     let a = app.clone();
-    let bytes = blocking(&app, move || {
+    let (zip, rows) = blocking(&app, move || {
+        let session = &a.cfg.session;
         let mut listed = form.text("organs").unwrap_or("").lines().map(str::to_string).collect::<Vec<_>>();
         for u in form.files("organs_file") {
             let path =
                 u.stored.as_ref().ok_or_else(|| format!("{}：机关名单请用 .xlsx、.docx 或 .txt 文件", u.shown))?;
-            let stored = path.display().to_string();
-            listed.extend((a.cfg.organs)(path).map_err(|e| e.to_string().replace(&stored, &u.shown))?);
+            let job = BatchInput { path: path.clone(), shown: u.shown.clone(), output: String::new() };
+            listed.extend(session.organs(path).map_err(|e| shown_error(e, &job))?);
         }
         let organs = crate::template::organ_list(listed.iter().map(String::as_str));
         if organs.is_empty() {
@@ -582,32 +608,57 @@ async fn templates(State(app): State<Shared>, mp: Result<Multipart, MultipartRej
         if organs.len() > crate::template::MAX_ORGANS {
             return Err(format!("一次最多生成 {} 个机关的模板，请分批生成。", crate::template::MAX_ORGANS));
         }
-        template_zip(&a, &form, year, &organs)
+        let any = matches!(form.text("previous_any"), Some("1" | "on" | "true"));
+        template_zip(&a, &form, year, &organs, any)
     })
     .await?
     .map_err(Fail::bad)?;
     drop(dir);
-    Ok(file_response(bytes, &format!("{year}年报模板.zip"), false))
+    let name = format!("{year}年报模板.zip");
+    let job = app.add(Job::Templates { created: Instant::now(), zip: Arc::new(zip), name: name.clone() })?;
+    Ok(Json(TemplateView { job, name, rows }))
 }
-fn template_zip(app: &Shared, form: &Form, year: u32, organs: &[String]) -> Result<Vec<u8>, String> {
-    let editions = &app.cfg.editions;
-    let ed = crate::template::edition_for(editions, None, year).map_err(|e| e.to_string())?;
-    let read = |p: &Path| (app.cfg.read)(p);
-    let prev = inputs(&form.files("previous"));
-    let index = (!prev.is_empty()).then(|| index_previous(&prev, &read, &|| {}));
+
+/// The zip of templates made by [`templates`].
+async fn template_zip_download(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Result<Response, Fail> {
+    if !valid_id(&id) {
+        return Err(Fail::bad("下载地址有误。"));
+    }
+    match app.get(&id)? {
+        Job::Templates { zip, name, .. } => Ok(file_response(zip.to_vec(), &name, false)),
+        _ => Err(Fail::bad("下载地址有误。")),
+    }
+}
+
+fn template_zip(
+    app: &Shared,
+    form: &Form,
+    year: u32,
+    organs: &[String],
+    any: bool,
+) -> Result<(Vec<u8>, Vec<TemplateRow>), String> {
+    let session = &app.cfg.session;
+    let ed = crate::template::edition_for(session.editions(), None, year).map_err(|e| e.message(Audience::Page))?;
+    let previous = inputs_of(app, &form.files("previous"));
+    let prev_jobs: Vec<BatchInput> = previous.jobs().cloned().collect();
+    let index = (!prev_jobs.is_empty()).then(|| session.index_previous(&prev_jobs, &|| {}));
     let mut used = HashSet::new();
     let mut entries = Vec::new();
+    let mut rows = Vec::new();
     for organ in organs {
-        let probe = crate::template::blank(ed, organ, year, None);
-        let last = index.as_ref().and_then(|i| previous_for(i, &probe, editions, &read));
-        let report = crate::template::blank(ed, organ, year, last.as_ref().map(|(r, e, _)| (r, *e)));
-        let base = unique_name(organ, &mut used);
+        let (last, note) = match &index {
+            Some(i) => session.template_prior(i, organ, year, any),
+            None => (None, "未选择上一年度报告，未预填".to_string()),
+        };
+        let report = crate::template::blank(ed, organ, year, last.as_ref().map(|r| (&r.report, r.edition)));
+        rows.push(TemplateRow { organ: organ.clone(), note, prefilled: last.is_some() });
+        let base = crate::batch::unique_name(organ, &mut used);
         let base = base.trim_end_matches(".json");
         for format in [Format::Xlsx, Format::Docx] {
-            let bytes = crate::template::render(&report, ed, format).map_err(|e| e.to_string())?;
+            let bytes = crate::template::render(&report, ed, format).map_err(|e| e.message(Audience::Page))?;
             let ext = if format == Format::Xlsx { "xlsx" } else { "docx" };
             entries.push((format!("{base}.{ext}"), bytes));
         }
     }
-    zip(entries)
+    Ok((zip(entries)?, rows))
 }

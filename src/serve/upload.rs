@@ -4,11 +4,14 @@
 //! A file's name from the browser is only shown: [`shown_name`] keeps its
 //! readable part (folder names of a folder upload included), and the file
 //! is stored as `0001.docx` etc. in the request's own folder — only its
-//! extension, when it is one xxgk reads ([`crate::batch::EXTENSIONS`]), is
-//! kept. Each file is capped at the CLI's `--max-file-size`.
+//! extension, when xxgk takes that kind ([`crate::batch::classify`]: a
+//! report or a zip), is kept; other files are not stored (the batch lists
+//! them as 跳过). Each file is capped at the CLI's `--max-file-size`: a file
+//! over it is not stored and is listed with its size, and the rest of the
+//! request goes on.
 
 use super::Fail;
-use crate::batch::EXTENSIONS;
+use crate::batch::{classify, Class};
 use crate::limits::{show_size, Limits};
 use axum::extract::multipart::{Multipart, MultipartError};
 use axum::http::StatusCode;
@@ -26,8 +29,11 @@ pub struct Upload {
     pub field: String,
     /// Its name as shown to the clerk.
     pub shown: String,
-    /// Where it is stored; `None` if its kind is not one xxgk reads.
+    /// Where it is stored; `None` if its kind is not one xxgk takes, or it
+    /// is over the size cap.
     pub stored: Option<PathBuf>,
+    /// Its size, when over the size cap (it is then not stored).
+    pub oversize: Option<u64>,
 }
 
 /// A received form.
@@ -63,26 +69,28 @@ pub fn shown_name(raw: &str) -> String {
     }
 }
 
-/// The extension of a shown name, if xxgk reads that kind.
+/// The extension of a shown name, if xxgk takes that kind (a report or a zip).
 pub fn allowed_ext(shown: &str) -> Option<String> {
     let last = shown.rsplit('/').next().unwrap_or(shown);
-    let (_, ext) = last.rsplit_once('.')?;
-    let ext = ext.to_ascii_lowercase();
-    EXTENSIONS.contains(&ext.as_str()).then_some(ext)
+    match classify(last) {
+        Class::Report | Class::Zip => Some(last.rsplit_once('.')?.1.to_ascii_lowercase()),
+        Class::Skip(_) => None,
+    }
 }
 
 fn multipart_fail(e: MultipartError, limits: &Limits) -> Fail {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return too_large(limits);
     }
-    Fail::bad(format!("上传的内容不完整或格式有误（{}）。请刷新页面后重新上传。", e.body_text()))
+    let _ = e;
+    Fail::bad("上传的内容不完整或格式有误。请刷新页面后重新上传。")
 }
 
 fn too_large(limits: &Limits) -> Fail {
     Fail(
         StatusCode::PAYLOAD_TOO_LARGE,
         format!(
-            "上传的文件太大：每个文件最大 {}，一次上传合计最大 {}。请分批上传，或用 xxgk serve --max-file-size 放宽上限。",
+            "上传的内容太大：每个文件最大 {}，一次上传合计最大 {}。请分批上传（上限在启动 xxgk 时设定，如确需更大，请管理员放宽）。",
             show_size(limits.file_bytes),
             show_size(request_cap(limits))
         ),
@@ -97,8 +105,9 @@ pub fn request_cap(limits: &Limits) -> u64 {
 /// Receive a form, storing its files in `dir`.
 ///
 /// # Errors
-/// 413 when a file is larger than `limits.file_bytes` (or the request than
-/// [`request_cap`]); 400 for a malformed form.
+/// 413 when the request is larger than [`request_cap`] (a file larger than
+/// `limits.file_bytes` is only marked, [`Upload::oversize`]); 400 for a
+/// malformed form.
 pub async fn receive(mut mp: Multipart, dir: &Path, limits: &Limits) -> Result<Form, Fail> {
     let mut form = Form::default();
     let mut n = 0usize;
@@ -127,7 +136,7 @@ pub async fn receive(mut mp: Multipart, dir: &Path, limits: &Limits) -> Result<F
         }
         let shown = shown_name(&raw);
         let Some(ext) = allowed_ext(&shown) else {
-            form.files.push(Upload { field: name, shown, stored: None });
+            form.files.push(Upload { field: name, shown, stored: None, oversize: None });
             continue;
         };
         let path = dir.join(format!("{n:04}.{ext}"));
@@ -137,12 +146,20 @@ pub async fn receive(mut mp: Multipart, dir: &Path, limits: &Limits) -> Result<F
         while let Some(chunk) = field.chunk().await.map_err(|e| multipart_fail(e, limits))? {
             size += chunk.len() as u64;
             if size > limits.file_bytes {
-                return Err(too_large(limits));
+                // Over the cap: the rest is read and dropped, the file is
+                // listed with its size, and the other files go on.
+                continue;
             }
             file.write_all(&chunk).await.map_err(|e| Fail::internal(format!("无法保存上传的文件（{e}）")))?;
         }
         file.flush().await.map_err(|e| Fail::internal(format!("无法保存上传的文件（{e}）")))?;
-        form.files.push(Upload { field: name, shown, stored: Some(path) });
+        drop(file);
+        if size > limits.file_bytes {
+            let _ = tokio::fs::remove_file(&path).await;
+            form.files.push(Upload { field: name, shown, stored: None, oversize: Some(size) });
+        } else {
+            form.files.push(Upload { field: name, shown, stored: Some(path), oversize: None });
+        }
     }
     Ok(form)
 }
@@ -160,6 +177,8 @@ mod tests {
         assert_eq!(shown_name("../.."), "未命名文件");
         assert_eq!(allowed_ext("x/报告.DOCX").as_deref(), Some("docx"));
         assert_eq!(allowed_ext("a.exe"), None);
+        assert_eq!(allowed_ext("乡镇.ZIP").as_deref(), Some("zip"));
+        assert_eq!(allowed_ext("~$报告.docx"), None);
         assert_eq!(allowed_ext("docx"), None);
     }
 }

@@ -54,7 +54,7 @@ use super::typeset::{self as ts, Face};
 /// # Errors
 /// Only if packaging fails (it should not).
 pub fn render(report: &Report, ed: &Edition, purpose: Purpose) -> Result<Vec<u8>> {
-    render_for(report, ed, purpose, Reader::Word)
+    render_for(report, ed, purpose, Reader::Word, 0)
 }
 
 /// Who will lay the document out.
@@ -70,18 +70,19 @@ pub enum Reader {
     LibreOffice,
 }
 
-/// [`render`], for a given reader.
+/// [`render`], for a given reader; a publication made although the report
+/// had `errors` says so in its custom properties ([`crate::stamp::PROP_ERRORS`]).
 ///
 /// # Errors
 /// Only if packaging fails (it should not).
-pub fn render_for(report: &Report, ed: &Edition, purpose: Purpose, reader: Reader) -> Result<Vec<u8>> {
+pub fn render_for(report: &Report, ed: &Edition, purpose: Purpose, reader: Reader, errors: usize) -> Result<Vec<u8>> {
     let document = document_xml(report, ed, purpose);
     let parts: Vec<(&str, Vec<u8>)> = vec![
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
         ("_rels/.rels", ROOT_RELS.as_bytes().to_vec()),
         ("docProps/app.xml", APP.as_bytes().to_vec()),
         ("docProps/core.xml", core_xml(report).into_bytes()),
-        ("docProps/custom.xml", custom_xml(report, ed).into_bytes()),
+        ("docProps/custom.xml", custom_xml(report, ed, errors).into_bytes()),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS.as_bytes().to_vec()),
         ("word/document.xml", document.into_bytes()),
         ("word/styles.xml", styles_xml(reader).into_bytes()),
@@ -91,7 +92,7 @@ pub fn render_for(report: &Report, ed: &Edition, purpose: Purpose, reader: Reade
         ("word/footer1.xml", footer_xml(true).into_bytes()),
         ("word/footer2.xml", footer_xml(false).into_bytes()),
     ];
-    package(&parts).map_err(|e| Error::Usage(format!("生成 Word 文件失败：{e}")))
+    package(&parts).map_err(|e| Error::render(" Word 文件", e))
 }
 
 fn runs(text: &str) -> String {
@@ -335,8 +336,8 @@ fn core_xml(report: &Report) -> String {
     )
 }
 
-fn custom_xml(report: &Report, ed: &Edition) -> String {
-    let props = crate::workbook::stamp(report, ed);
+fn custom_xml(report: &Report, ed: &Edition, errors: usize) -> String {
+    let props = crate::stamp::stamp(report, ed, errors);
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">",
     );

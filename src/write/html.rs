@@ -63,6 +63,12 @@ mod style {
 
 /// Render a report as an HTML page.
 pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
+    render_stamped(report, ed, 0)
+}
+
+/// [`render`], for a publication made although the report had `errors`
+/// (stamped in a `<meta>`, [`crate::stamp::PROP_ERRORS`]).
+pub fn render_stamped(report: &Report, ed: &Edition, errors: usize) -> Vec<u8> {
     let blocks = outline(report, ed, false);
     let title = blocks
         .iter()
@@ -74,7 +80,7 @@ pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
     let mut x = String::from("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     x.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     x.push_str("<meta name=\"generator\" content=\"xxgk\">\n");
-    for (k, v) in crate::workbook::stamp(report, ed) {
+    for (k, v) in crate::stamp::stamp(report, ed, errors) {
         x.push_str(&format!("<meta name=\"{k}\" content=\"{}\">\n", text(&v)));
     }
     x.push_str(&format!("<title>{}</title>\n</head>\n<body>\n<article style=\"{}\">\n", text(&title), style::page()));
@@ -157,7 +163,10 @@ fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize, cell_ids: boo
                 }
             };
             let id = match &p.content {
-                Content::Value(i) if cell_ids => ed.cells.get(*i).map(|c| format!(" data-cell=\"{}\"", esc(&c.id))),
+                Content::Value(i) if cell_ids => ed
+                    .cells
+                    .get(*i)
+                    .map(|c| format!(" data-cell=\"{}\" data-label=\"{}\"", esc(&c.id), esc(&c.location))),
                 _ => None,
             }
             .unwrap_or_default();

@@ -19,6 +19,5 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
 /// # Errors
 /// [`Error::Usage`] naming what serde_json refused.
 pub fn to_vec_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(value)
-        .map_err(|e| Error::Usage(format!("生成 JSON 失败：{e}。请把所用的命令和文件报告给开发者")))
+    serde_json::to_vec_pretty(value).map_err(|e| Error::render(" JSON", e))
 }

@@ -5,7 +5,7 @@
 
 use crate::edition::Edition;
 use crate::model::Report;
-use crate::read::parts::GUIDANCE_PREFIX;
+use crate::stamp::GUIDANCE_PREFIX;
 
 /// One block of the publication.
 #[derive(Debug, Clone, PartialEq)]

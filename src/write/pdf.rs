@@ -12,47 +12,40 @@
 //! (and LibreOffice's `/DocChecksum`) with a hash of the Word document printed.
 
 use crate::edition::Edition;
-use crate::error::{Error, Result};
+use crate::error::{Error, OfficeFailure, OfficeTask, Result};
 use crate::model::Report;
-use crate::soffice::{self, soffice, Failure, Soffice, ENV, INSTALL};
+use crate::soffice::{self, soffice, Failure, Soffice};
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// Render a report as PDF, allowing LibreOffice `limit` to print it.
+/// Render a report as PDF, allowing LibreOffice `limit` to print it (a
+/// publication made although the report had `errors`: see [`super::docx::render_for`]).
 ///
 /// # Errors
-/// [`Error::Usage`] without LibreOffice, or if printing failed or took
+/// [`Error::Office`] without LibreOffice, or if printing failed or took
 /// longer than `limit`.
-pub fn render(report: &Report, ed: &Edition, limit: Duration) -> Result<Vec<u8>> {
-    let fail = |why: String| {
-        Error::Usage(format!(
-            "无法生成 PDF：{why}。也可以先输出 Word 文件（-o 年报.docx），用 Word 或 WPS 打开后“另存为” PDF"
-        ))
-    };
+pub fn render(report: &Report, ed: &Edition, limit: Duration, errors: usize) -> Result<Vec<u8>> {
+    let fail = |failure: OfficeFailure| Error::Office { path: PathBuf::new(), task: OfficeTask::PrintPdf, failure };
     let program = match soffice() {
         Soffice::Found(p) => p,
-        Soffice::Missing => {
-            return Err(fail(format!("生成 PDF 需要 LibreOffice，本机未找到。请安装 LibreOffice（{INSTALL}）后重试")))
-        }
-        Soffice::Off(v) => return Err(fail(format!("LibreOffice 已由环境变量 {ENV}={v} 关闭"))),
-        Soffice::Wrong(p) => {
-            return Err(fail(format!("{ENV} 指定的 LibreOffice 程序 {} 不存在，请检查该环境变量", p.display())))
-        }
+        Soffice::Missing => return Err(fail(OfficeFailure::Missing)),
+        Soffice::Off(value) => return Err(fail(OfficeFailure::Off { value })),
+        Soffice::Wrong(program) => return Err(fail(OfficeFailure::Wrong { program })),
     };
-    let docx = super::docx::render_for(report, ed, super::docx::Purpose::Publish, super::docx::Reader::LibreOffice)?;
+    let docx =
+        super::docx::render_for(report, ed, super::docx::Purpose::Publish, super::docx::Reader::LibreOffice, errors)?;
     let printed = soffice::convert(&program, "input.docx", &docx, "pdf:writer_pdf_Export", limit, |p| std::fs::read(p));
-    match printed {
+    Err(fail(match printed {
         Ok(Ok(mut pdf)) => {
             settle(&mut pdf, &docx, &creation_date(&report.published));
-            Ok(pdf)
+            return Ok(pdf);
         }
-        Ok(Err(e)) => Err(fail(format!("无法读取 LibreOffice 生成的 PDF（{e}）"))),
-        Err(Failure::Prepare(what, e)) => Err(fail(format!("无法准备 LibreOffice：{what}（{e}）"))),
-        Err(Failure::Start(e)) => Err(fail(format!("无法启动 LibreOffice（{}）：{e}", program.display()))),
-        Err(Failure::TimedOut(secs)) => {
-            Err(fail(format!("LibreOffice 超过 {secs:.1} 秒仍未完成，已停止；可用 --timeout 放宽")))
-        }
-        Err(Failure::NoOutput(status, said)) => Err(fail(format!("LibreOffice 未能生成 PDF（{status}{said}）"))),
-    }
+        Ok(Err(e)) => OfficeFailure::BadOutput { detail: e.to_string() },
+        Err(Failure::Prepare(what, e)) => OfficeFailure::Prepare { what: what.to_string(), detail: e.to_string() },
+        Err(Failure::Start(e)) => OfficeFailure::Start { detail: format!("{}：{e}", program.display()) },
+        Err(Failure::TimedOut(seconds)) => OfficeFailure::TimedOut { seconds },
+        Err(Failure::NoOutput(status, said)) => OfficeFailure::NoOutput { status: status.to_string(), said },
+    }))
 }
 
 /// The creation date stamped in the PDF: `YYYYMMDD000000` from a

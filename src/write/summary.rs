@@ -2,32 +2,33 @@
 //! goes so that memory stays flat: `summary.xlsx` (报送情况, 问题清单 in
 //! constant-memory mode, and the 汇总 of all units' tables in the official
 //! layout), and the same data for machines: `summary.json`,
-//! `submissions.csv`, `findings.csv`, `totals-<edition>.csv`.
+//! `submissions.csv`, `findings.csv`, `totals-<year>.csv` (one per report year:
+//! a batch never adds up reports of different years).
 
 // Indexing is bounded here: fixed-size header arrays indexed by their own enumerate().
 #![allow(clippy::indexing_slicing)]
 
-use crate::batch::{Outcome, Row};
 use crate::check::Finding;
 use crate::edition::Editions;
 use crate::error::{Error, Result};
+use crate::output::{create_beside, persist, write_file};
+use crate::tally::{Outcome, Row, YearTotals};
 use crate::write::csv::{self as csvw, record};
-use crate::write::{create_beside, persist, write_file};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
 use std::io::{BufRead, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 fn xerr(e: XlsxError) -> Error {
-    Error::Usage(format!("生成汇总表失败：{e}"))
+    Error::render("汇总表", e)
 }
 
-const SUBMISSION_HEADER: [&str; 9] =
-    ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态", "对比的上年报告"];
+const SUBMISSION_HEADER: [&str; 10] =
+    ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态", "汇总", "对比的上年报告"];
 const FINDING_HEADER: [&str; 11] =
     ["机关", "源文件", "规则代码", "级别", "说明", "表", "行", "列", "公式", "差额", "位置"];
 
-fn submission_fields(r: &Row) -> [String; 9] {
+fn submission_fields(r: &Row) -> [String; 10] {
     [
         r.organ.clone(),
         r.year.map(|y| y.to_string()).unwrap_or_default(),
@@ -36,7 +37,8 @@ fn submission_fields(r: &Row) -> [String; 9] {
         r.output.clone().unwrap_or_default(),
         r.errors.to_string(),
         r.warnings.to_string(),
-        r.status.clone(),
+        r.status_text(),
+        r.summed.clone(),
         r.previous.clone().unwrap_or_default(),
     ]
 }
@@ -64,7 +66,17 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 fn json_error(path: &Path) -> impl Fn(serde_json::Error) -> Error + '_ {
     move |e| match e.io_error_kind() {
         Some(kind) => Error::io(path, kind.into()),
-        None => Error::Usage(format!("生成 {} 失败：{e}", path.display())),
+        None => Error::render(&format!(" {}", path.display()), e),
+    }
+}
+
+/// The name of a year's totals: the year, and the edition when the same
+/// year has totals of two editions (a report in the wrong edition).
+fn tag(o: &Outcome, t: &YearTotals) -> String {
+    if o.totals.iter().filter(|x| x.year == t.year).count() > 1 {
+        format!("{}-{}", t.year, t.edition)
+    } else {
+        t.year.to_string()
     }
 }
 
@@ -182,7 +194,7 @@ impl SummaryWriter {
         {
             let (head, cell) = (self.head.clone(), self.cell.clone());
             let ws = self.wb.worksheet_from_index(0).map_err(xerr)?;
-            for (c, w) in [24.0, 8.0, 28.0, 40.0, 40.0, 8.0, 8.0, 30.0, 40.0].iter().enumerate() {
+            for (c, w) in [24.0, 8.0, 28.0, 40.0, 40.0, 8.0, 8.0, 30.0, 24.0, 40.0].iter().enumerate() {
                 ws.set_column_width(c as u16, *w).map_err(xerr)?;
             }
             for (c, h) in SUBMISSION_HEADER.iter().enumerate() {
@@ -208,11 +220,10 @@ impl SummaryWriter {
             ws.set_freeze_panes(1, 0).map_err(xerr)?;
             ws.autofilter(0, 0, last, FINDING_HEADER.len() as u16 - 1).map_err(xerr)?;
         }
-        for (id, t) in &o.totals {
-            let Some(ed) = editions.get(id) else { continue };
-            let report = t.report(ed, &format!("汇总（{} 份报告）", t.reports));
-            let prefix = if o.totals.len() > 1 { format!("汇总{id}") } else { "汇总".to_string() };
-            crate::write::xlsx::table_sheets(&mut self.wb, &report, ed, &prefix).map_err(xerr)?;
+        for t in &o.totals {
+            let Some(ed) = editions.get(&t.edition) else { continue };
+            let report = t.totals.report(ed, &format!("{}年汇总（{} 份报告）", t.year, t.sources.len()));
+            crate::write::xlsx::table_sheets(&mut self.wb, &report, ed, &format!("汇总{}", tag(o, t))).map_err(xerr)?;
         }
         // summary.xlsx first: without --force it must not replace one that
         // appeared since the batch started.
@@ -232,23 +243,38 @@ impl SummaryWriter {
             record(&mut s, &submission_fields(r), &submissions_path)?;
         }
         w("submissions.csv", &csvw::finish(s, &submissions_path)?)?;
-        for (id, t) in &o.totals {
-            if let Some(ed) = editions.get(id) {
-                let report = t.report(ed, "汇总");
-                w(&format!("totals-{id}.csv"), &csvw::render(&report, ed, true)?)?;
+        for t in &o.totals {
+            if let Some(ed) = editions.get(&t.edition) {
+                let report = t.totals.report(ed, &format!("{}年汇总", t.year));
+                w(&format!("totals-{}.csv", tag(o, t)), &csvw::render(&report, ed, true)?)?;
             }
         }
         // summary.json: reports, totals, then the findings streamed back.
         let json_path = outdir.join("summary.json");
-        let mut totals = serde_json::Map::new();
-        for (id, t) in &o.totals {
-            if let Some(ed) = editions.get(id) {
-                let r = t.report(ed, "汇总");
-                totals.insert(id.clone(), serde_json::json!({ "reports": t.reports, "cells": r.cells }));
+        let mut totals = Vec::new();
+        for t in &o.totals {
+            if let Some(ed) = editions.get(&t.edition) {
+                let r = t.totals.report(ed, "汇总");
+                totals.push(serde_json::json!({
+                    "year": t.year, "edition": t.edition, "sources": t.sources, "cells": r.cells
+                }));
             }
         }
+        let not_counted: Vec<serde_json::Value> = o
+            .rows
+            .iter()
+            .filter(|r| !r.summed.starts_with("计入"))
+            .map(|r| serde_json::json!({ "source": r.source, "why": r.summed }))
+            .collect();
+        let previous: Vec<serde_json::Value> = o
+            .previous_unreadable
+            .iter()
+            .map(|(source, why)| serde_json::json!({ "source": source, "why": why }))
+            .collect();
         let reports = crate::write::json::to_vec_pretty(&o.rows)?;
         let totals = crate::write::json::to_vec_pretty(&totals)?;
+        let not_counted = crate::write::json::to_vec_pretty(&not_counted)?;
+        let previous = crate::write::json::to_vec_pretty(&previous)?;
         let mut spool =
             self.findings_json.into_inner().map_err(|e| Error::io(&self.findings_json_path, e.into_error()))?;
         spool.rewind().map_err(io(&self.findings_json_path))?;
@@ -258,6 +284,10 @@ impl SummaryWriter {
             out.write_all(&reports)?;
             out.write_all(b",\n\"totals\": ")?;
             out.write_all(&totals)?;
+            out.write_all(b",\n\"not_counted\": ")?;
+            out.write_all(&not_counted)?;
+            out.write_all(b",\n\"previous_unreadable\": ")?;
+            out.write_all(&previous)?;
             out.write_all(b",\n\"findings\": [\n")?;
             for (n, line) in std::io::BufReader::new(spool).lines().enumerate() {
                 if n > 0 {
@@ -273,29 +303,4 @@ impl SummaryWriter {
         persist(tmp, &json_path, true)?;
         Ok(())
     }
-}
-
-/// A whole batch into `outdir`: [`crate::batch::run`] with the summary
-/// written as it goes (`summary.xlsx` replaces an existing one only with
-/// `force`). `rows` also gets each chunk's rows with their findings (a
-/// page showing them); `tick` is called as each report is done.
-///
-/// # Errors
-/// [`Error::Io`] if the folder cannot be written.
-pub fn batch(
-    jobs: &[crate::batch::Job],
-    editions: &Editions,
-    process: &crate::batch::ProcessFn<'_>,
-    outdir: &Path,
-    force: bool,
-    tick: &crate::batch::TickFn<'_>,
-    rows: &mut dyn FnMut(&[Row]),
-) -> Result<Outcome> {
-    let mut summary = SummaryWriter::new(outdir, force)?;
-    let outcome = crate::batch::run(jobs, process, outdir, tick, &mut |chunk| {
-        rows(chunk);
-        summary.chunk(chunk)
-    })?;
-    summary.finish(&outcome, editions)?;
-    Ok(outcome)
 }

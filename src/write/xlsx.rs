@@ -25,8 +25,8 @@
 // Indexing is bounded here: cell indices come from the layout of the compiled edition.
 #![allow(clippy::indexing_slicing)]
 
-use super::display_width;
 use crate::check::Finding;
+use crate::edition::layout::display_width;
 use crate::edition::layout::{layout, Content, Placed, TableLayout};
 use crate::edition::Severity;
 use crate::edition::{Derivations, Edition, Kind, Op, Rule, Term};
@@ -46,7 +46,7 @@ const LABEL_FILL: u32 = 0xEDEDED;
 const DERIVED_FILL: u32 = 0xDDEBF7;
 
 fn xerr(e: XlsxError) -> Error {
-    Error::Usage(format!("生成 Excel 文件失败：{e}"))
+    Error::render(" Excel 文件", e)
 }
 
 struct Formats {

@@ -222,3 +222,11 @@ pub fn zip_names(bytes: &[u8]) -> Vec<String> {
     let z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     z.file_names().map(|n| n.expect("a name").to_string()).collect()
 }
+
+/// The text of one entry of a zip.
+pub fn zip_entry(bytes: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut z.by_name(name).expect("the entry"), &mut text).expect("text");
+    text
+}

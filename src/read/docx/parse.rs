@@ -44,7 +44,7 @@ fn read_entry(
         return Err(Problem::ZipBomb { entry: name.to_string(), size: f.size(), limit: cap });
     }
     let mut out = Vec::with_capacity(f.size().min(64 << 20) as usize);
-    (&mut f).take(cap + 1).read_to_end(&mut out).map_err(|e| format!("{name} 已损坏（{e}）"))?;
+    (&mut f).take(cap + 1).read_to_end(&mut out).map_err(|e| Problem::Other(format!("{name} 已损坏（{e}）")))?;
     Ok(Some(out))
 }
 
@@ -57,7 +57,8 @@ fn attr(e: &BytesStart, local: &str) -> Option<String> {
 
 /// The main part named in `_rels/.rels` (Word Online writes `/word/document2.xml`).
 fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String, ParseError> {
-    let rels = read_entry(zip, "_rels/.rels", 1 << 20)?.ok_or("压缩包中没有 _rels/.rels，不是 Word 文档")?;
+    let rels = read_entry(zip, "_rels/.rels", 1 << 20)?
+        .ok_or_else(|| Problem::Other("压缩包中没有 _rels/.rels，不是 Word 文档".into()))?;
     let mut r = quick_xml::Reader::from_reader(rels.as_slice());
     let mut buf = Vec::new();
     loop {
@@ -69,7 +70,7 @@ fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String
                     return Ok(target.trim_start_matches('/').to_string());
                 }
             }
-            Ok(Event::Eof) => return Err("_rels/.rels 中没有指明主文档，不是 Word 文档".into()),
+            Ok(Event::Eof) => return Err(Problem::Other("_rels/.rels 中没有指明主文档，不是 Word 文档".into())),
             Err(e) => return Err(Problem::Other(format!("_rels/.rels 已损坏（{e}）"))),
             _ => {}
         }
@@ -79,9 +80,11 @@ fn main_part(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Result<String
 
 /// Parse a .docx package (already sniffed and capped by the container check).
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("压缩包已损坏（{e}）"))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| Problem::Other(format!("压缩包已损坏（{}）", crate::read::container::zip_words(&e))))?;
     let main = main_part(&mut zip)?;
-    let xml = read_entry(&mut zip, &main, limits.entry_bytes)?.ok_or_else(|| format!("压缩包中缺少主文档 {main}"))?;
+    let xml = read_entry(&mut zip, &main, limits.entry_bytes)?
+        .ok_or_else(|| Problem::Other(format!("压缩包中缺少主文档 {main}")))?;
     let mut doc = walk(&xml, limits)?;
     if let Some(custom) = read_entry(&mut zip, "docProps/custom.xml", 4 << 20)? {
         doc.properties = custom_properties(&custom);
@@ -372,7 +375,7 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
         spare: String::new(),
     };
     loop {
-        match r.read_event().map_err(|e| format!("document.xml 不是有效的 XML（{e}）"))? {
+        match r.read_event().map_err(|e| Problem::Other(format!("document.xml 不是有效的 XML（{e}）")))? {
             Event::DocType(_) => return Err(Problem::Doctype),
             Event::Start(e) => w.start(&e)?,
             // `<w:tab/>` is a start and an end.
@@ -407,10 +410,10 @@ fn walk(xml: &[u8], limits: &Limits) -> Result<Doc, ParseError> {
         }
     }
     if !w.names.is_empty() {
-        return Err("document.xml 不完整（文件被截断）".into());
+        return Err(Problem::Other("document.xml 不完整（文件被截断）".into()));
     }
     if w.ns_table.is_none() {
-        return Err("主文档是空的".into());
+        return Err(Problem::Other("主文档是空的".into()));
     }
     Ok(w.doc)
 }
@@ -553,7 +556,7 @@ impl Walker<'_> {
 
     #[inline]
     fn end(&mut self) -> Result<(), ParseError> {
-        let Some(tag) = self.names.pop() else { return Err("document.xml 的结构不完整".into()) };
+        let Some(tag) = self.names.pop() else { return Err(Problem::Other("document.xml 的结构不完整".into())) };
         let depth = self.names.len();
         if let Some(d) = self.skip_until {
             if depth == d {
