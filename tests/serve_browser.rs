@@ -11,7 +11,7 @@ mod serve_support;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-use serve_support::{root, zip_names, Server};
+use serve_support::{root, zip_entry, zip_names, Server};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -184,8 +184,12 @@ async fn the_four_pages_in_a_real_browser() {
     let cell = c.find(Locator::Css("td[data-cell='t3.new.natural']")).await.expect("the cell");
     assert!(cell.attr("class").await.expect("class").unwrap_or_default().contains("bad"));
     cell.click().await.expect("click the cell");
+    // The cell is named as the form names it, not by an internal id.
     let title = text(&c, ".cell-title").await;
-    assert!(title.contains("t3.new.natural"), "{title}");
+    assert!(title.contains("表三") && title.contains("自然人") && !title.contains("t3."), "{title}");
+    // The report's first line says what to fix first.
+    let first = text(&c, "article.report .first").await;
+    assert!(first.contains("个错误") && first.contains("首先"), "{first}");
     let shown = text(&c, ".findings").await;
     assert!(shown.contains("T3-BALANCE") && !shown.contains("T4-GROUP-TOTAL"), "{shown}");
     assert!(shown.contains("公式") && shown.contains("差额"), "formula and difference: {shown}");
@@ -260,7 +264,8 @@ async fn the_four_pages_in_a_real_browser() {
     let rows = c.find_all(Locator::Css("#batch-results table.list:first-of-type tbody tr")).await.expect("rows");
     assert_eq!(rows.len(), 3);
     let status = text(&c, "#batch-status").await;
-    assert!(status.contains("共 3 份报告"), "{status}");
+    assert!(status.contains("共 3 个文件：3 份报告已读取"), "{status}");
+    assert!(results.contains("汇总") && results.contains("计入"), "{results}");
     shot(&c, &shots, "batch.png").await;
 
     // 模板: two organs → a zip.
@@ -293,6 +298,41 @@ async fn the_four_pages_in_a_real_browser() {
     assert_eq!(back["organ"], "同心县");
     tokio::time::sleep(Duration::from_millis(500)).await;
     shot(&c, &shots, "publish.png").await;
+    std::fs::remove_file(&docx).expect("remove");
+
+    // 发布 a report with errors: refused until the clerk confirms; the
+    // publication then says it was published with errors.
+    let broken = root().join("samples/broken-2021.json");
+    choose(&c, "#publish-file", &broken.display().to_string()).await;
+    click(&c, "#publish-go").await;
+    wait_css(&c, "#publish-anyway").await;
+    let status = text(&c, "#publish-status").await;
+    assert!(status.contains("个错误") && status.contains("不能直接生成公开版"), "{status}");
+    assert!(c.find_all(Locator::Css("#publish-results a[data-kind='docx']")).await.expect("links").is_empty());
+    click(&c, "#publish-anyway").await;
+    click(&c, "#publish-results a[data-kind='docx']").await;
+    let docx = downloaded(&downloads, ".docx").await;
+    let custom = zip_entry(&std::fs::read(&docx).expect("docx"), "docProps/custom.xml");
+    assert!(custom.contains("xxgk_published_with_errors"), "{custom}");
+
+    // 检查 with files that are not reports: counted apart, each said.
+    click(&c, "nav .tab[data-page='check']").await;
+    let odd = work.path().join("odd");
+    std::fs::create_dir_all(&odd).expect("folder");
+    std::fs::write(odd.join("损坏.docx"), b"not a docx").expect("write");
+    std::fs::write(odd.join("~$报告.docx"), b"lock").expect("write");
+    std::fs::copy(root().join("samples/2021-tongxin-county.json"), odd.join("同心县.json")).expect("copy");
+    choose(&c, "#check-folder", &odd.display().to_string()).await;
+    click(&c, "#check-go").await;
+    wait_css(&c, "article.report.not-read").await;
+    let status = text(&c, "#check-status").await;
+    // The file chosen first on this page is still chosen: 4 files.
+    assert!(
+        status.contains("共 4 个文件：2 份已读取") && status.contains("1 份无法读取") && status.contains("1 个跳过"),
+        "{status}"
+    );
+    let results = text(&c, "#check-results").await;
+    assert!(results.contains("临时锁定文件") && !results.contains("--") && !results.contains("EOCD"), "{results}");
 
     c.close().await.expect("close the browser");
 }

@@ -111,39 +111,74 @@ function fileCount(data, field) {
 }
 
 // ---- 检查
-function findingBox(f, note) {
+function findingBox(f, note, place) {
   const box = el("div", { class: "finding " + (f.severity === "error" ? "error" : "warning") },
     el("div", {}, el("strong", {}, f.severity === "error" ? "错误" : "警告"), " ", el("span", { class: "code" }, f.code)),
     el("div", { class: "message" }, f.message));
   if (f.formula) box.append(el("div", { class: "formula" }, "公式：" + f.formula));
   if (f.difference !== undefined && f.difference !== null) box.append(el("div", { class: "formula" }, "差额：" + f.difference));
   if (note) box.append(el("div", { class: "formula" }, note));
-  if (f.source) {
-    const s = f.source;
-    let where = s.file || "";
-    if (s.sheet) where += " " + s.sheet;
-    if (s.row && s.column) where += " 第" + s.row + "行第" + s.column + "列";
-    else if (s.row) where += " 第" + s.row + "行";
-    box.append(el("div", { class: "where" }, "读取位置：" + where));
-  }
+  if (place) box.append(el("div", { class: "where" }, "位置：" + place));
   return box;
 }
 
-function downloads(job, n, kinds) {
+// Save a response as a file (its name from Content-Disposition).
+async function save(resp, fallback) {
+  const cd = resp.headers.get("content-disposition") || "";
+  const m = /filename\*=UTF-8''([^;]+)/.exec(cd);
+  const name = m ? decodeURIComponent(m[1]) : fallback;
+  const url = URL.createObjectURL(await resp.blob());
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return name;
+}
+
+// A download that says why when it fails (a PDF without LibreOffice, a
+// publication refused): fetched, then saved; the message goes to `statusId`.
+async function fetchDownload(url, statusId) {
+  let resp;
+  try {
+    resp = await fetch(url);
+  } catch (e) {
+    status(statusId, "无法连接 xxgk：请确认 xxgk serve 仍在运行。", true);
+    return;
+  }
+  if (!resp.ok) { status(statusId, await failure(resp), true); return; }
+  const name = await save(resp, "download");
+  status(statusId, "已下载：" + name);
+}
+
+function downloads(job, n, kinds, statusId, query) {
   const names = { json: "JSON", xlsx: "填报表（xlsx）", docx: "公开版（docx）", html: "网页版（html）", pdf: "PDF", annotated: "问题标注表（xlsx）" };
   const d = el("div", { class: "downloads" });
   for (const k of kinds) {
-    d.append(el("a", { class: "button secondary", href: `/api/job/${job}/${n}/${k}`, "data-kind": k, download: "" }, "下载" + names[k]));
+    const a = el("a", { class: "button secondary", href: `/api/job/${job}/${n}/${k}` + (query || ""), "data-kind": k }, "下载" + names[k]);
+    a.addEventListener("click", (e) => { e.preventDefault(); fetchDownload(a.getAttribute("href"), statusId); });
+    d.append(a);
   }
   return d;
 }
 
-function reportCard(job, n, r) {
+// What the counts of a check say, each kind apart.
+function countsLine(reports) {
+  const by = (o) => reports.filter((r) => r.outcome === o).length;
+  const read = reports.filter((r) => r.outcome === "已读取");
+  const bad = read.filter((r) => r.errors > 0).length;
+  let s = `共 ${reports.length} 个文件：${read.length} 份已读取（${bad} 份有错误，${read.length - bad} 份未发现错误）`;
+  s += `，${by("无法读取")} 份无法读取，${by("不是年报")} 份不是年报，${by("跳过")} 个跳过。`;
+  return s;
+}
+
+function reportCard(job, n, r, statusId) {
   const card = el("article", { class: "report", "data-index": String(n) });
   const title = el("h3", {}, r.file);
   card.append(title);
-  if (r.unusable) {
-    card.append(el("p", { class: "unusable" }, "无法读取：" + r.unusable));
+  if (r.outcome !== "已读取") {
+    card.classList.add("not-read");
+    card.append(el("p", { class: r.outcome === "跳过" ? "skipped" : "unusable" }, r.outcome + "：" + (r.reason || "")));
     return card;
   }
   const badge = r.errors ? el("span", { class: "badge err" }, r.errors + " 个错误")
@@ -151,7 +186,17 @@ function reportCard(job, n, r) {
   title.append(badge);
   card.append(el("p", { class: "meta" }, [r.organ || "机关不明", r.year ? r.year + "年" : "年度不明", r.edition].join("　") +
     (r.previous ? "　对比的上年报告：" + r.previous : "")));
-  card.append(downloads(job, n, r.errors ? ["json", "xlsx", "annotated", "docx"] : ["json", "xlsx", "docx"]));
+  // The summary line: what to fix first (the findings come errors first,
+  // the most likely wrong cell before the rest).
+  const first = r.findings.find((f) => f.severity === "error");
+  if (first) {
+    const i = r.findings.indexOf(first);
+    card.append(el("p", { class: "first" }, el("strong", {}, `${r.errors} 个错误，${r.warnings} 个警告。首先：`), first.message,
+      r.places[i] ? `（${r.places[i]}）` : ""));
+  } else if (r.warnings) {
+    card.append(el("p", { class: "first ok" }, `没有错误，${r.warnings} 个警告，请逐条核实。`));
+  }
+  card.append(downloads(job, n, r.errors ? ["json", "xlsx", "annotated"] : ["json", "xlsx", "docx"], statusId));
 
   const tables = el("div", { class: "tables" });
   tables.innerHTML = r.tables; // made and escaped by the server
@@ -159,7 +204,7 @@ function reportCard(job, n, r) {
   const list = el("div", { class: "findings" });
   side.append(list);
   const byCell = {};
-  const box = (f) => findingBox(f, r.notes[r.findings.indexOf(f)]);
+  const box = (f) => findingBox(f, r.notes[r.findings.indexOf(f)], r.places[r.findings.indexOf(f)]);
   const cellOf = (c) => tables.querySelector(`td[data-cell="${CSS.escape(c)}"]`);
   for (const f of r.findings) {
     for (const c of f.cells || []) {
@@ -190,7 +235,7 @@ function reportCard(job, n, r) {
     const fs = byCell[id] || [];
     const back = el("button", { type: "button", class: "button secondary" }, "显示全部问题");
     back.addEventListener("click", showAll);
-    list.replaceChildren(el("p", { class: "cell-title" }, "单元格 " + id + "：" + (fs.length ? fs.length + " 个问题" : "没有问题")),
+    list.replaceChildren(el("p", { class: "cell-title" }, (td.dataset.label || "这一格") + "：" + (fs.length ? fs.length + " 个问题" : "没有问题")),
       ...fs.map(box), back);
   });
   card.append(el("div", { class: "layout" }, tables, side));
@@ -214,9 +259,11 @@ async function runCheck(e) {
   $("check-results").replaceChildren();
   try {
     const res = await (await post("/api/check", data)).json();
-    const bad = res.reports.filter((r) => r.errors > 0).length;
-    status("check-status", `已检查 ${res.reports.length} 份报告，${bad} 份有错误。`);
-    $("check-results").replaceChildren(...res.reports.map((r, n) => reportCard(res.job, n, r)));
+    status("check-status", countsLine(res.reports));
+    $("check-results").replaceChildren(...res.reports.map((r, n) => reportCard(res.job, n, r, "check-status")));
+    // The first report with errors, its first error, in view.
+    const firstBad = document.querySelector("#check-results .report .first");
+    if (firstBad) firstBad.scrollIntoView({ block: "start" });
   } catch (err) {
     status("check-status", err.message, true);
   }
@@ -234,16 +281,21 @@ function batchResults(job, s) {
   out.push(el("div", { class: "downloads" },
     el("a", { class: "button", href: `/api/batch/${job}/summary.xlsx`, download: "" }, "下载汇总表 summary.xlsx"),
     el("a", { class: "button secondary", href: `/api/batch/${job}/outputs.zip`, download: "" }, "下载全部结果（zip）")));
-  if (s.ignored.length) out.push(el("p", { class: "hint" }, "未处理（不是报告文件）：" + s.ignored.join("、")));
+  out.push(el("p", { class: "summary" }, s.summary));
+  if (s.previous_unreadable.length) {
+    out.push(el("p", { class: "hint" }, "无法读取或无法配对的上年报告（相应机关未做跨年度检查）：" +
+      s.previous_unreadable.map(([f, why]) => f + "（" + why + "）").join("；")));
+  }
   out.push(el("h3", {}, "报送情况"));
-  out.push(listTable(["机关", "年度", "格式版本", "源文件", "错误数", "警告数", "状态", "对比的上年报告", "问题标注"],
-    s.rows.map((r, i) => [r.organ, r.year || "", r.edition, r.source, r.errors, r.warnings, r.status, r.previous || "",
+  out.push(listTable(["机关", "年度", "格式版本", "源文件", "错误数", "警告数", "状态", "汇总", "对比的上年报告", "问题标注"],
+    s.rows.map((r, i) => [r.organ, r.year || "", r.edition, r.source, r.status === "跳过" ? "" : r.errors, r.status === "跳过" ? "" : r.warnings,
+      r.reason ? r.status + "：" + r.reason : r.status, r.summed || "", r.previous || "",
       r.annotated ? el("a", { href: `/api/batch/${job}/annotated/${i}`, download: "" }, "下载") : ""])));
   out.push(el("h3", {}, "问题清单"));
   out.push(listTable(["机关", "源文件", "规则代码", "级别", "说明", "表", "行", "列"],
     s.findings.map(([i, f]) => { const r = s.rows[i] || {}; return [r.organ, r.source, f.code, f.severity === "error" ? "错误" : "警告", f.message, f.table || "", f.row || "", f.column || ""]; })));
-  for (const [edition, count, html] of s.totals) {
-    out.push(el("h3", {}, `汇总（${edition}，${count} 份报告）`));
+  for (const [year, edition, count, html] of s.totals) {
+    out.push(el("h3", {}, `${year}年汇总（${edition}，${count} 份报告）`));
     const t = el("div", { class: "tables" });
     t.innerHTML = html; // made and escaped by the server
     out.push(t);
@@ -270,8 +322,7 @@ async function runBatch(e) {
       status("batch-status", `${s.phase}：${s.done} / ${total}`);
       if (s.finished) {
         if (s.error) throw new Error(s.error);
-        const bad = s.rows.filter((r) => r.errors > 0).length;
-        status("batch-status", `完成：共 ${s.rows.length} 份报告，${bad} 份有错误。`);
+        status("batch-status", "完成。" + s.summary);
         $("batch-results").replaceChildren(...batchResults(job, s));
         break;
       }
@@ -283,27 +334,19 @@ async function runBatch(e) {
 }
 
 // ---- 模板
-async function save(resp, fallback) {
-  const cd = resp.headers.get("content-disposition") || "";
-  const m = /filename\*=UTF-8''([^;]+)/.exec(cd);
-  const name = m ? decodeURIComponent(m[1]) : fallback;
-  const url = URL.createObjectURL(await resp.blob());
-  const a = el("a", { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-  return name;
-}
-
 async function runTemplate(e) {
   e.preventDefault();
   const form = $("template-form");
   status("template-status", "正在生成……");
+  $("template-results").replaceChildren();
   try {
-    const resp = await post("/api/template", formData(form));
-    const name = await save(resp, "templates.zip");
-    status("template-status", "已生成并下载：" + name);
+    const res = await (await post("/api/template", formData(form))).json();
+    const resp = await fetch(`/api/template/${res.job}`);
+    if (!resp.ok) throw new Error(await failure(resp));
+    const name = await save(resp, res.name);
+    const filled = res.rows.filter((r) => r.prefilled).length;
+    status("template-status", `已生成并下载：${name}（${res.rows.length} 个机关，其中 ${filled} 个按上年报告预填）`);
+    $("template-results").replaceChildren(listTable(["机关", "上年结转等数字"], res.rows.map((r) => [r.organ, r.note])));
   } catch (err) {
     status("template-status", err.message, true);
   }
@@ -319,12 +362,26 @@ async function runPublish(e) {
   try {
     const res = await (await post("/api/check", data)).json();
     const r = res.reports[0];
-    if (r.unusable) throw new Error("无法读取：" + r.unusable);
-    status("publish-status", `${r.organ || r.file} ${r.year ? r.year + "年" : ""}：可以下载公开版。`);
+    if (r.outcome !== "已读取") throw new Error(r.outcome + "：" + (r.reason || ""));
+    const who = `${r.organ || r.file} ${r.year ? r.year + "年" : ""}`;
+    const preview = el("iframe", { class: "preview", src: `/api/job/${res.job}/0/html?inline=1&allow_errors=1`, title: "公开版预览" });
+    if (!r.errors) {
+      status("publish-status", `${who}：未发现错误，可以下载公开版。`);
+      $("publish-results").replaceChildren(downloads(res.job, 0, ["docx", "html", "pdf"], "publish-status"),
+        el("p", { class: "hint" }, "PDF 需要本机安装 LibreOffice。下面是网页版预览："), preview);
+      return;
+    }
+    // A report with errors is not published unless the clerk confirms.
+    const first = r.findings.find((f) => f.severity === "error");
+    status("publish-status", `${who}：这份报告有 ${r.errors} 个错误（第一个：${first ? first.message : ""}），按规定不能直接生成公开版。请先在“检查”页面查看并改正。`, true);
+    const box = el("input", { type: "checkbox", id: "publish-anyway" });
+    const area = el("div", { id: "publish-downloads" });
+    box.addEventListener("change", () => {
+      area.replaceChildren(...(box.checked ? [downloads(res.job, 0, ["docx", "html", "pdf"], "publish-status", "?allow_errors=1")] : []));
+    });
     $("publish-results").replaceChildren(
-      downloads(res.job, 0, ["docx", "html", "pdf"]),
-      el("p", { class: "hint" }, "PDF 需要本机安装 LibreOffice。下面是网页版预览："),
-      el("iframe", { class: "preview", src: `/api/job/${res.job}/0/html?inline=1`, title: "公开版预览" }));
+      el("label", { class: "anyway" }, box, `我已知晓这份报告有 ${r.errors} 个错误，仍要生成公开版（文档属性中会注明有错误）`), area,
+      el("p", { class: "hint" }, "下面是网页版预览（有错误，尚不能发布）："), preview);
   } catch (err) {
     status("publish-status", err.message, true);
   }
