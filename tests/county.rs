@@ -259,3 +259,17 @@ fn an_unreadable_last_year_report_does_not_stop_the_check() {
     assert_eq!(v[0]["findings"][0]["code"], "X-PREV-UNREADABLE");
     assert!(v[0].get("previous").is_none(), "{v}");
 }
+
+#[test]
+#[ignore = "needs LibreOffice and poppler-utils"]
+fn a_pdf_published_with_errors_says_so() {
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui");
+    common::require("pdfinfo", &["-v"], "apt-get install poppler-utils");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("公开版.pdf");
+    let o = run(&["convert", "samples/broken-2021.json", "-o", pdf.to_str().unwrap(), "--allow-errors"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("xxgk_published_with_errors=1"), "{info}");
+}

@@ -81,7 +81,7 @@ pub fn render_for(report: &Report, ed: &Edition, purpose: Purpose, reader: Reade
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
         ("_rels/.rels", ROOT_RELS.as_bytes().to_vec()),
         ("docProps/app.xml", APP.as_bytes().to_vec()),
-        ("docProps/core.xml", core_xml(report).into_bytes()),
+        ("docProps/core.xml", core_xml(report, errors).into_bytes()),
         ("docProps/custom.xml", custom_xml(report, ed, errors).into_bytes()),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS.as_bytes().to_vec()),
         ("word/document.xml", document.into_bytes()),
@@ -328,9 +328,17 @@ fn footer_xml(odd: bool) -> String {
     )
 }
 
-fn core_xml(report: &Report) -> String {
+/// The core properties; a publication made with errors says so in its
+/// keywords too, which LibreOffice carries into the PDF it prints (it does
+/// not carry custom properties).
+fn core_xml(report: &Report, errors: usize) -> String {
+    let keywords = if errors > 0 {
+        format!("<cp:keywords>{}={errors}</cp:keywords>", crate::stamp::PROP_ERRORS)
+    } else {
+        String::new()
+    };
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{}</dc:title><dc:creator>{}</dc:creator></cp:coreProperties>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{}</dc:title><dc:creator>{}</dc:creator>{keywords}</cp:coreProperties>",
         esc(&report.title),
         esc(&report.organ)
     )

@@ -167,6 +167,16 @@ fn attrs(e: &quick_xml::events::BytesStart) -> String {
     a.concat()
 }
 
+/// A test that needs an outside program: it fails (panics) when `program
+/// ARGS` does not run. Such tests are marked `#[ignore = "needs …"]`, so that
+/// `cargo test` on a machine without the program says they were not run,
+/// and CI runs them with `cargo test -- --include-ignored` after installing
+/// every program (`.ci/run`): a green run means they all ran.
+pub fn require(program: &str, args: &[&str], install: &str) {
+    let ok = Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(ok, "this test needs `{program} {}`, which does not run here; install it: {install}", args.join(" "));
+}
+
 /// Does `program ARGS` run? If not: a panic when the environment variable
 /// `require` is set (CI), else a printed `SKIPPED` with how to install it.
 pub fn real_client(program: &str, args: &[&str], require: &str, install: &str) -> bool {
