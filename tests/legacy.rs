@@ -1,8 +1,8 @@
 //! Legacy and foreign office formats (.doc, .wps, .rtf, .odt, .xls, .et,
 //! .ods) read through LibreOffice (`src/read/legacy.rs`): the files are made
 //! by LibreOffice itself from the documents xxgk writes of a sample, and
-//! must give the sample's cells. Without `soffice` the tests that need it
-//! print `SKIPPED` and pass, unless `XXGK_REQUIRE_SOFFICE=1`.
+//! must give the sample's cells. The tests that need `soffice` are
+//! `#[ignore = "needs LibreOffice"]` and fail without it.
 
 mod common;
 
@@ -67,10 +67,9 @@ fn assert_reads_as_sample(file: &Path, tmp: &Path) {
 /// by another name, as WPS's files are in practice), and a .doc renamed to
 /// .docx.
 #[test]
+#[ignore = "needs LibreOffice"]
 fn word_formats_convert_to_the_sample() {
-    if soffice().is_none() {
-        return;
-    }
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let mut files = made_by_libreoffice(dir.path(), "docx", &["doc", "rtf", "odt"]);
@@ -93,10 +92,9 @@ fn word_formats_convert_to_the_sample() {
 /// Sheet-like formats: .xls and .ods made by LibreOffice, .et (an .xls by
 /// another name), and an .xls renamed to .xlsx.
 #[test]
+#[ignore = "needs LibreOffice"]
 fn sheet_formats_convert_to_the_sample() {
-    if soffice().is_none() {
-        return;
-    }
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let mut files = made_by_libreoffice(dir.path(), "xlsx", &["xls", "ods"]);
@@ -113,10 +111,9 @@ fn sheet_formats_convert_to_the_sample() {
 /// `check` of a folder picks up the newly readable kinds and reads them in
 /// its isolated workers, two at a time.
 #[test]
+#[ignore = "needs LibreOffice"]
 fn a_folder_of_legacy_files_is_checked() {
-    if soffice().is_none() {
-        return;
-    }
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let reports = dir.path().join("reports");
@@ -279,10 +276,9 @@ fn assert_cleaned_up(tmp: &Path, what: &str) {
 /// stops it (in process, and in a worker), and when the reading process is
 /// itself killed mid-conversion (its reaper cleans up).
 #[test]
+#[ignore = "needs LibreOffice"]
 fn an_overrun_stops_libreoffice_and_leaves_nothing() {
-    if soffice().is_none() {
-        return;
-    }
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
     let dir = tempfile::tempdir().unwrap();
     let doc = made_by_libreoffice(dir.path(), "docx", &["doc"]).remove(0);
     let doc = doc.to_str().unwrap();

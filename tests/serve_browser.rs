@@ -4,8 +4,8 @@
 //! downloaded and read back with xxgk. A screenshot of each page is kept
 //! (its path is printed).
 //!
-//! Without chromium and chromedriver the test prints `SKIPPED` and passes,
-//! unless `XXGK_REQUIRE_BROWSER=1` (CI), where it fails.
+//! The test needs chromium and chromedriver: it is `#[ignore = "needs …"]`
+//! and fails without them (CI runs it with `--include-ignored`).
 
 mod serve_support;
 
@@ -29,17 +29,10 @@ fn which(names: &[&str]) -> Option<PathBuf> {
     None
 }
 
-/// chromium and chromedriver, or `None` (after saying so) when the test
-/// may skip.
-fn browser() -> Option<(PathBuf, PathBuf)> {
+/// chromium and chromedriver; the test fails without them.
+fn browser() -> (PathBuf, PathBuf) {
     let found = which(&["chromium", "chromium-browser", "google-chrome"]).zip(which(&["chromedriver"]));
-    if found.is_none() {
-        if std::env::var("XXGK_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("XXGK_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed (apt-get install chromium chromium-driver)");
-        }
-        println!("SKIPPED: chromium/chromedriver not installed");
-    }
-    found
+    found.expect("this test needs chromium and chromedriver (apt-get install chromium chromium-driver)")
 }
 
 struct Driver(Child);
@@ -160,8 +153,9 @@ fn read_back(path: &Path) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs chromium and chromedriver"]
 async fn the_four_pages_in_a_real_browser() {
-    let Some((chromium, chromedriver)) = browser() else { return };
+    let (chromium, chromedriver) = browser();
     let server = Server::start(&[]);
     let work = tempfile::tempdir().expect("temp dir");
     let downloads = work.path().join("downloads");

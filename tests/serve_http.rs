@@ -430,15 +430,50 @@ fn the_publication_as_docx_html_and_pdf() {
     assert_eq!(html.status, 200);
     assert!(html.text().contains("同心县2021年政府信息公开工作年度报告"));
     assert!(html.header("content-disposition").unwrap_or("").starts_with("inline"));
-    let soffice = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !soffice {
-        assert!(std::env::var("XXGK_REQUIRE_SOFFICE").as_deref() != Ok("1"), "XXGK_REQUIRE_SOFFICE=1 but no soffice");
-        println!("SKIPPED: the PDF needs LibreOffice (soffice), not installed");
-        return;
-    }
+    // A report with errors: refused (409) with what to do, unless allowed;
+    // then the publication says it was made with errors.
+    let r = s.post_form("/api/check", &[], &[], &[("file", "有错.json", &sample("broken-2021.json"))]);
+    let job = r.json()["job"].as_str().expect("job").to_string();
+    let refused = s.get(&format!("/api/job/{job}/0/docx"));
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    assert!(refused.text().contains("1 个错误") && !refused.text().contains("--"), "{}", refused.text());
+    let allowed = s.get(&format!("/api/job/{job}/0/docx?allow_errors=1"));
+    assert_eq!(allowed.status, 200);
+    let custom = serve_support::zip_entry(&allowed.body, "docProps/custom.xml");
+    assert!(custom.contains("xxgk_published_with_errors"), "{custom}");
+}
+
+#[test]
+#[ignore = "needs LibreOffice"]
+fn the_publication_as_pdf() {
+    let out = std::process::Command::new("soffice").arg("--version").output();
+    assert!(
+        out.is_ok_and(|o| o.status.success()),
+        "this test needs LibreOffice (apt-get install libreoffice-writer-nogui)"
+    );
+    let s = Server::start(&[]);
+    let r = s.post_form("/api/check", &[], &[], &[("file", "同心县.json", &sample("2021-tongxin-county.json"))]);
+    let job = r.json()["job"].as_str().expect("job").to_string();
     let pdf = s.get(&format!("/api/job/{job}/0/pdf"));
     assert_eq!(pdf.status, 200, "{}", pdf.text());
     assert!(pdf.body.starts_with(b"%PDF"));
+}
+
+/// Without LibreOffice the PDF download says why, for the page, and the
+/// server goes on.
+#[test]
+fn a_pdf_without_libreoffice_says_why() {
+    let s = Server::start_with(&[], &[("XXGK_SOFFICE", "none")]);
+    let r = s.post_form("/api/check", &[], &[], &[("file", "同心县.json", &sample("2021-tongxin-county.json"))]);
+    let job = r.json()["job"].as_str().expect("job").to_string();
+    let pdf = s.get(&format!("/api/job/{job}/0/pdf"));
+    assert_eq!(pdf.status, 500, "{}", pdf.text());
+    assert!(
+        pdf.text().contains("无法生成 PDF") && pdf.text().contains("Word") && !pdf.text().contains("-o "),
+        "{}",
+        pdf.text()
+    );
+    assert_eq!(s.get("/").status, 200);
 }
 
 #[test]
