@@ -149,3 +149,35 @@ fn every_docs_page_is_linked_from_the_readme() {
         assert!(readme.contains(&format!("]({name})")), "README.md does not link {name}");
     }
 }
+
+/// docs/rules.md as the code renders it from the built-in editions.
+fn rules_catalogue() -> String {
+    let editions = xxgk::edition::Editions::builtin().expect("the built-in editions compile");
+    xxgk::check::catalogue::catalogue(&editions)
+}
+
+#[test]
+fn the_rule_catalogue_is_current() {
+    let path = root().join("docs/rules.md");
+    let expected = rules_catalogue();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        fs::write(&path, &expected).expect("docs/rules.md is writable");
+        return;
+    }
+    let actual = read(&path);
+    assert!(
+        actual == expected,
+        "docs/rules.md is not what the code renders from the editions: run UPDATE_DOCS=1 cargo test --test docs \
+         (and review the diff)"
+    );
+}
+
+#[test]
+fn xxgk_editions_rules_prints_the_catalogue() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(["editions", "--rules"])
+        .output()
+        .expect("xxgk runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), rules_catalogue());
+}
