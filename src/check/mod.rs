@@ -21,6 +21,7 @@
 //! that requires a passing and a failing fixture per rule.
 
 mod arith;
+pub mod catalogue;
 mod generic;
 pub mod narrative;
 mod quality;

@@ -27,7 +27,8 @@ use std::ops::Range;
 
 /// The rule code.
 pub const CODE: &str = "NARR-MISMATCH";
-const TITLE: &str = "正文中的数字应与表格一致";
+/// What the rule says.
+pub const TITLE: &str = "正文中的数字应与表格一致";
 
 /// Words right before a number that make it approximate.
 const HEDGE_BEFORE: &[&str] = &[

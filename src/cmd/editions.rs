@@ -1,4 +1,4 @@
-//! `xxgk editions [--cells]`: the editions known to this run.
+//! `xxgk editions [--cells | --rules]`: the editions known to this run.
 
 use std::fmt::Write;
 use std::process::ExitCode;
@@ -10,9 +10,16 @@ pub struct Args {
     /// 同时列出每个单元格的 id 和官方标签。
     #[arg(long)]
     pub cells: bool,
+    /// 以 Markdown 列出这些格式版本的全部检查规则（与 docs/rules.md 相同）。
+    #[arg(long, conflicts_with = "cells")]
+    pub rules: bool,
 }
 
 pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
+    if a.rules {
+        super::stdout(xxgk::check::catalogue::catalogue(editions).as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut s = String::new();
     for ed in editions.all() {
         let _ = writeln!(
