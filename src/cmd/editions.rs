@@ -17,7 +17,7 @@ pub struct Args {
 
 pub fn run(a: Args, editions: &Editions) -> Result<ExitCode> {
     if a.rules {
-        super::stdout(xxgk::check::catalogue::catalogue(editions).as_bytes())?;
+        super::stdout(xxgk::check::catalogue::catalogue_with(editions, xxgk::pipeline::CODES).as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut s = String::new();
