@@ -134,9 +134,12 @@ unwind_lib() { # $1 = debian arch, $2 = musl gcc; prints the folder holding libu
 
 # ---------------------------------------------------------------- build
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
-# Paths that would otherwise end up in the binary (panic locations).
-remap="--remap-path-prefix=$root=/build/xxgk --remap-path-prefix=$cargo_home=/cargo"
-cfile_map="-ffile-prefix-map=$root=/build/xxgk -ffile-prefix-map=$cargo_home=/cargo"
+# Paths that would otherwise end up in the binary (panic locations) or in
+# the hashes the compiler derives from source file names (build.rs writes
+# OUT_DIR/editions.rs with absolute include_str! paths): the checkout, the
+# build folder and cargo's registry. The last matching prefix wins.
+remap="--remap-path-prefix=$root=/build/xxgk --remap-path-prefix=$target_dir=/build/target --remap-path-prefix=$cargo_home=/cargo"
+cfile_map="-ffile-prefix-map=$root=/build/xxgk -ffile-prefix-map=$target_dir=/build/target -ffile-prefix-map=$cargo_home=/cargo"
 
 build() { # $1 = rust target triple, $2 = RUSTFLAGS for it; further: VAR=value for cargo
   local triple=$1 flags=$2
@@ -146,22 +149,31 @@ build() { # $1 = rust target triple, $2 = RUSTFLAGS for it; further: VAR=value f
   [ -n "${XXGK_CARGO_LOCK:-}" ] && lock=(flock "$XXGK_CARGO_LOCK")
   echo "== cargo build --release --target $triple"
   local start=$SECONDS
-  env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS \
+  if ! env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS \
     RUSTC="$rustc" RUSTDOC="$rust_bin/rustdoc" RUSTC_BOOTSTRAP=1 \
     CARGO_TARGET_DIR="$target_dir" \
     CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=debuginfo \
     "CARGO_TARGET_${under^^}_RUSTFLAGS=$remap $flags" \
     "CFLAGS_$under=$cfile_map" \
     "$@" \
-    "${lock[@]}" "$cargo" build --release --locked --target "$triple" -Zbuild-std=std,panic_unwind
+    "${lock[@]}" "$cargo" build --release --locked --target "$triple" -Zbuild-std=std,panic_unwind; then
+    echo "   $triple FAILED after $((SECONDS - start)) s"
+    return 1
+  fi
   echo "   $triple built in $((SECONDS - start)) s"
 }
 
+# A target that fails to build is reported at the end; the others are
+# still packaged.
 bins=()
+broken=()
 if wants windows-x86_64; then
   # No time stamp in the PE header (it is the build time otherwise).
-  build x86_64-pc-windows-gnu "-C link-arg=-Wl,--no-insert-timestamp"
-  bins+=("windows-x86_64=$target_dir/x86_64-pc-windows-gnu/release/xxgk.exe")
+  if build x86_64-pc-windows-gnu "-C link-arg=-Wl,--no-insert-timestamp"; then
+    bins+=("windows-x86_64=$target_dir/x86_64-pc-windows-gnu/release/xxgk.exe")
+  else
+    broken+=(windows-x86_64)
+  fi
 fi
 musl_flags() { # $1 = folder of libunwind.a
   # Static, not static-pie: Debian's musl-gcc.specs starts every program
@@ -172,15 +184,21 @@ musl_flags() { # $1 = folder of libunwind.a
 }
 if wants linux-x86_64; then
   u=$(unwind_lib amd64 x86_64-linux-musl-gcc)
-  build x86_64-unknown-linux-musl "$(musl_flags "$u")" \
-    CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=x86_64-linux-musl-gcc CC_x86_64_unknown_linux_musl=x86_64-linux-musl-gcc
-  bins+=("linux-x86_64=$target_dir/x86_64-unknown-linux-musl/release/xxgk")
+  if build x86_64-unknown-linux-musl "$(musl_flags "$u")" \
+    CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=x86_64-linux-musl-gcc CC_x86_64_unknown_linux_musl=x86_64-linux-musl-gcc; then
+    bins+=("linux-x86_64=$target_dir/x86_64-unknown-linux-musl/release/xxgk")
+  else
+    broken+=(linux-x86_64)
+  fi
 fi
 if wants linux-aarch64; then
   u=$(unwind_lib arm64 aarch64-linux-musl-gcc)
-  build aarch64-unknown-linux-musl "$(musl_flags "$u")" \
-    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-musl-gcc CC_aarch64_unknown_linux_musl=aarch64-linux-musl-gcc
-  bins+=("linux-aarch64=$target_dir/aarch64-unknown-linux-musl/release/xxgk")
+  if build aarch64-unknown-linux-musl "$(musl_flags "$u")" \
+    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-musl-gcc CC_aarch64_unknown_linux_musl=aarch64-linux-musl-gcc; then
+    bins+=("linux-aarch64=$target_dir/aarch64-unknown-linux-musl/release/xxgk")
+  else
+    broken+=(linux-aarch64)
+  fi
 fi
 
 # ---------------------------------------------------------------- check
@@ -220,6 +238,10 @@ done
 stage=$target_dir/release-stage
 rm -rf "$stage"
 mkdir -p "$stage" "$dist"
+# No archive of an earlier build stands in for a target that failed now.
+for name in "${broken[@]}"; do
+  rm -f "$dist/xxgk-$version-$name.zip" "$dist/xxgk-$version-$name.tar.gz"
+done
 samples=$(git ls-files samples 2>/dev/null || (cd "$root" && find samples -type f))
 stage_common() { # $1 = folder, $2 = readme source
   mkdir -p "$1/samples"
@@ -276,6 +298,7 @@ PY
   esac
   archives+=("$out")
 done
+[ ${#archives[@]} -gt 0 ] || { echo "build.sh: nothing built (${broken[*]})" >&2; exit 1; }
 
 (cd "$dist" && sha256sum -- xxgk-"$version"-*.zip xxgk-"$version"-*.tar.gz 2>/dev/null >SHA256SUMS.tmp || true; mv SHA256SUMS.tmp SHA256SUMS)
 echo "== dist/"
@@ -283,3 +306,7 @@ for a in "${archives[@]}"; do
   printf '   %s  %s bytes\n' "$(basename "$a")" "$(stat -c %s "$a")"
 done
 cat "$dist/SHA256SUMS"
+if [ ${#broken[@]} -gt 0 ]; then
+  echo "build.sh: did not build: ${broken[*]} (the compiler's errors are above)" >&2
+  exit 1
+fi
