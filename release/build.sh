@@ -152,7 +152,7 @@ build() { # $1 = rust target triple, $2 = RUSTFLAGS for it; further: VAR=value f
   if ! env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS \
     RUSTC="$rustc" RUSTDOC="$rust_bin/rustdoc" RUSTC_BOOTSTRAP=1 \
     CARGO_TARGET_DIR="$target_dir" \
-    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=symbols \
     "CARGO_TARGET_${under^^}_RUSTFLAGS=$remap $flags" \
     "CFLAGS_$under=$cfile_map" \
     "$@" \
