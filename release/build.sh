@@ -182,24 +182,18 @@ musl_flags() { # $1 = folder of libunwind.a
   echo "-C target-feature=+crt-static -C relocation-model=static -C link-self-contained=no" \
     "-L native=$1 -C link-arg=-lgcc -C link-arg=-Wl,--build-id=none"
 }
-if wants linux-x86_64; then
-  u=$(unwind_lib amd64 x86_64-linux-musl-gcc)
-  if build x86_64-unknown-linux-musl "$(musl_flags "$u")" \
-    CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=x86_64-linux-musl-gcc CC_x86_64_unknown_linux_musl=x86_64-linux-musl-gcc; then
-    bins+=("linux-x86_64=$target_dir/x86_64-unknown-linux-musl/release/xxgk")
+musl_target() { # $1 = our name, $2 = rust arch, $3 = debian arch
+  local triple=$2-unknown-linux-musl gcc=$2-linux-musl-gcc u
+  u=$(unwind_lib "$3" "$gcc")
+  local under=${triple//-/_}
+  if build "$triple" "$(musl_flags "$u")" "CARGO_TARGET_${under^^}_LINKER=$gcc" "CC_$under=$gcc"; then
+    bins+=("$1=$target_dir/$triple/release/xxgk")
   else
-    broken+=(linux-x86_64)
+    broken+=("$1")
   fi
-fi
-if wants linux-aarch64; then
-  u=$(unwind_lib arm64 aarch64-linux-musl-gcc)
-  if build aarch64-unknown-linux-musl "$(musl_flags "$u")" \
-    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-musl-gcc CC_aarch64_unknown_linux_musl=aarch64-linux-musl-gcc; then
-    bins+=("linux-aarch64=$target_dir/aarch64-unknown-linux-musl/release/xxgk")
-  else
-    broken+=(linux-aarch64)
-  fi
-fi
+}
+if wants linux-x86_64; then musl_target linux-x86_64 x86_64 amd64; fi
+if wants linux-aarch64; then musl_target linux-aarch64 aarch64 arm64; fi
 
 # ---------------------------------------------------------------- check
 # A Linux binary must start on 统信UOS 20 / 麒麟 V10 (glibc 2.28): it is
