@@ -140,7 +140,7 @@ impl Input {
 #[derive(Debug, Default)]
 pub struct Inputs {
     pub list: Vec<Input>,
-    unpacked: Option<tempfile::TempDir>,
+    unpacked: Option<(tempfile::TempDir, crate::cleanup::Listed)>,
 }
 
 impl Inputs {
@@ -190,14 +190,14 @@ impl Inputs {
             return Err(Error::read(path, Problem::TooManyEntries { count: zip.len(), limit: limits.zip_entries }));
         }
         let dir = match &self.unpacked {
-            Some(d) => d.path().to_path_buf(),
+            Some((d, _)) => d.path().to_path_buf(),
             None => {
                 let d = tempfile::Builder::new()
                     .prefix("xxgk-zip-")
                     .tempdir()
                     .map_err(|e| Error::io(&std::env::temp_dir(), e))?;
                 let p = d.path().to_path_buf();
-                self.unpacked = Some(d);
+                self.unpacked = Some((d, crate::cleanup::list(&p)));
                 p
             }
         };

@@ -60,6 +60,9 @@ struct Worker {
     /// The last lines the worker wrote to standard error.
     stderr: Arc<Mutex<VecDeque<String>>>,
     stderr_thread: JoinHandle<()>,
+    /// The job the worker runs in (Windows): closing it kills the worker.
+    #[cfg(windows)]
+    _job: Option<crate::winjob::Job>,
 }
 
 /// Keep the last lines of a worker's standard error until it closes.
@@ -112,6 +115,12 @@ impl Worker {
         }
         let start = |detail: String| Error::Worker { path: cfg.exe.clone(), failure: WorkerFailure::Start { detail } };
         let mut child = cmd.spawn().map_err(|e| start(e.to_string()))?;
+        // Windows: a job kills the worker when xxgk ends however it ends,
+        // and caps its memory. Where jobs are refused, the worker still ends
+        // when its input closes, and caps its own allocations
+        // ([`crate::alloc`]).
+        #[cfg(windows)]
+        let job = crate::winjob::Job::new(cfg.memory_bytes).and_then(|j| j.assign(&child).map(|()| j)).ok();
         let (Some(stdin), Some(stdout), Some(stderr_pipe)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -140,7 +149,15 @@ impl Worker {
                 }
             }
         });
-        Ok(Worker { child, stdin, answers: rx, stderr, stderr_thread })
+        Ok(Worker {
+            child,
+            stdin,
+            answers: rx,
+            stderr,
+            stderr_thread,
+            #[cfg(windows)]
+            _job: job,
+        })
     }
 
     fn kill(mut self) {

@@ -24,8 +24,10 @@
 // index is in bounds.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod alloc;
 pub mod batch;
 pub mod check;
+pub mod cleanup;
 pub mod edition;
 pub mod error;
 pub mod isolate;
@@ -42,6 +44,8 @@ pub mod soffice;
 pub mod stamp;
 pub mod tally;
 pub mod template;
+#[cfg(windows)]
+pub mod winjob;
 pub mod workbook;
 pub mod write;
 

@@ -57,7 +57,8 @@ fn write(path: &Path, bytes: &[u8], force: bool, inputs: &[PathBuf], sync: bool)
 #[cfg(target_os = "linux")]
 fn local_file_system(dir: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
-    const REMOTE: [i64; 6] = [0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x0102_1997];
+    // i128: `f_type` is i64 with glibc, u64 with musl.
+    const REMOTE: [i128; 6] = [0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x0102_1997];
     let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else { return false };
     // SAFETY: statfs reads a NUL-terminated path and fills the struct given.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
@@ -65,7 +66,7 @@ fn local_file_system(dir: &Path) -> bool {
         return false;
     }
     #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
-    let kind = i64::from(st.f_type);
+    let kind = i128::from(st.f_type);
     !REMOTE.contains(&kind)
 }
 
@@ -78,7 +79,10 @@ fn local_file_system(_: &Path) -> bool {
 /// the first file is written, so that a write error the system meets later
 /// is reported to it, then [`SyncLater::sync`] once at the end.
 pub struct SyncLater {
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    /// The folder, open (Linux only: elsewhere a folder cannot be opened
+    /// as a file — Windows answers "Access denied" — and each file was
+    /// flushed on its own).
+    #[cfg(target_os = "linux")]
     dir: std::fs::File,
 }
 
@@ -86,7 +90,11 @@ impl SyncLater {
     /// # Errors
     /// The folder cannot be opened.
     pub fn open(dir: &Path) -> Result<SyncLater> {
-        Ok(SyncLater { dir: std::fs::File::open(dir).map_err(|e| Error::io(dir, e))? })
+        crate::cleanup::sweep_on_interrupt(dir);
+        #[cfg(target_os = "linux")]
+        return Ok(SyncLater { dir: std::fs::File::open(dir).map_err(|e| Error::io(dir, e))? });
+        #[cfg(not(target_os = "linux"))]
+        Ok(SyncLater {})
     }
 
     /// Flush the file system that holds the folder (`syncfs`). Elsewhere
@@ -210,6 +218,7 @@ pub fn create_beside(path: &Path) -> Result<NamedTempFile> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    crate::cleanup::sweep_on_interrupt(dir);
     let mut b = tempfile::Builder::new();
     b.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
@@ -269,12 +278,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn a_local_folder_is_flushed_once_and_a_missing_one_is_not_local() {
         let dir = tempfile::tempdir().unwrap();
         assert!(local_file_system(dir.path()));

@@ -55,6 +55,9 @@ pub const WORKER_ENV: &str = "XXGK_WORKER_SETUP";
 #[derive(Debug, Serialize, Deserialize)]
 pub struct WorkerSetup {
     pub limits: Limits,
+    /// The memory a worker may hold ([`crate::alloc`]; 0: no cap).
+    #[serde(default)]
+    pub memory_bytes: u64,
     /// Edition files loaded besides the built-in ones (paths in hex).
     pub edition_files: Vec<String>,
 }
@@ -183,12 +186,12 @@ pub struct JobPlace<'a> {
     pub reports_dir: PathBuf,
     pub previous: Option<&'a PreviousIndex>,
     /// `previous` saved for the workers (a temporary folder).
-    index: Option<tempfile::TempDir>,
+    index: Option<(tempfile::TempDir, crate::cleanup::Listed)>,
 }
 
 impl JobPlace<'_> {
     fn index_file(&self) -> Option<PathBuf> {
-        self.index.as_ref().map(|d| d.path().join(INDEX_FILE))
+        self.index.as_ref().map(|(d, _)| d.path().join(INDEX_FILE))
     }
 }
 
@@ -245,6 +248,7 @@ impl Session {
     pub fn isolated(mut self, iso: Isolation) -> Result<Session> {
         let setup = WorkerSetup {
             limits: self.limits,
+            memory_bytes: iso.memory_bytes,
             edition_files: iso.edition_files.iter().map(|p| path_bytes::hex(p)).collect(),
         };
         let setup = serde_json::to_string(&setup).map_err(|e| Error::render("读取进程的设置", e))?;
@@ -266,6 +270,7 @@ impl Session {
         let text = std::env::var(WORKER_ENV).unwrap_or_default();
         let setup: WorkerSetup = serde_json::from_str(&text)
             .map_err(|e| Error::Usage(format!("读取进程的设置无法识别（{e}）；__worker 只由 xxgk 自己启动")))?;
+        crate::alloc::set_cap(setup.memory_bytes);
         let mut editions = Editions::builtin()?;
         for hex in &setup.edition_files {
             let p = path_bytes::unhex(hex).ok_or_else(|| Error::Usage("读取进程的设置无法识别（路径）".into()))?;
@@ -514,8 +519,9 @@ impl Session {
                     .prefix("xxgk-index-")
                     .tempdir()
                     .map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+                let listed = crate::cleanup::list(dir.path());
                 save_index(index, &dir.path().join(INDEX_FILE))?;
-                Some(dir)
+                Some((dir, listed))
             }
             _ => None,
         };

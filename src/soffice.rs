@@ -14,8 +14,10 @@
 //!
 //! `XXGK_SOFFICE` chooses the program: `none` (or `off`, `0`) turns
 //! LibreOffice off, a path names the program; otherwise `soffice` or
-//! `libreoffice` is looked up on `PATH` (and in the usual install folder on
-//! macOS and Windows).
+//! `libreoffice` is looked up on `PATH`, then where LibreOffice installs
+//! itself (on Windows: the folder in the registry, then every Program
+//! Files folder; on macOS the application). On Windows LibreOffice runs in a
+//! Job Object instead of a process group ([`crate::winjob`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -50,12 +52,31 @@ pub fn soffice() -> Soffice {
     }
     let names: &[&str] = if cfg!(windows) { &["soffice.exe", "soffice.com"] } else { &["soffice", "libreoffice"] };
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let usual = ["/Applications/LibreOffice.app/Contents/MacOS", r"C:\Program Files\LibreOffice\program"];
     std::env::split_paths(&path)
-        .chain(usual.iter().map(PathBuf::from))
+        .chain(usual_folders())
         .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
         .find(|p| p.is_file())
         .map_or(Soffice::Missing, Soffice::Found)
+}
+
+/// Where LibreOffice installs itself, besides `PATH`: on Windows the folder
+/// its installer records in the registry, then `LibreOffice\program` under
+/// every Program Files folder (64- and 32-bit); on macOS the application.
+fn usual_folders() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    #[cfg(windows)]
+    out.extend(crate::winjob::libreoffice_folder());
+    if cfg!(windows) {
+        for var in ["ProgramW6432", "ProgramFiles", "ProgramFiles(x86)"] {
+            if let Some(d) = std::env::var_os(var).filter(|d| !d.is_empty()) {
+                out.push(PathBuf::from(d).join("LibreOffice").join("program"));
+            }
+        }
+        out.push(PathBuf::from(r"C:\Program Files\LibreOffice\program"));
+    } else {
+        out.push(PathBuf::from("/Applications/LibreOffice.app/Contents/MacOS"));
+    }
+    out
 }
 
 /// Why a run gave no output.
@@ -91,6 +112,7 @@ pub fn convert<T>(
         .prefix("xxgk-soffice-")
         .tempdir()
         .map_err(|e| Failure::Prepare("无法创建临时文件夹", e))?;
+    let _listed = crate::cleanup::list(dir.path());
     let (profile, tmp, out) = (dir.path().join("profile"), dir.path().join("tmp"), dir.path().join("out"));
     let input = dir.path().join(input_name);
     for d in [&profile.join("user"), &tmp, &out] {
@@ -265,7 +287,26 @@ fn run(mut cmd: Command, limit: Duration, dir: &Path) -> std::io::Result<Option<
     status
 }
 
-#[cfg(not(unix))]
+/// Run LibreOffice in a Job Object and wait until `limit`; `None` on
+/// overrun. `soffice.exe` starts `soffice.bin`: the job holds both, and
+/// every process of it is killed when LibreOffice is done or overruns, and
+/// when this process ends however it ends (the job is closed with it).
+#[cfg(windows)]
+fn run(mut cmd: Command, limit: Duration, _dir: &Path) -> std::io::Result<Option<ExitStatus>> {
+    let job = crate::winjob::Job::new(0)?;
+    let mut child = cmd.spawn()?;
+    if let Err(e) = job.assign(&child) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e);
+    }
+    let status = wait_until(&mut child, limit);
+    job.terminate(Duration::from_secs(5));
+    let _ = child.wait();
+    status
+}
+
+#[cfg(not(any(unix, windows)))]
 fn run(mut cmd: Command, limit: Duration, _dir: &Path) -> std::io::Result<Option<ExitStatus>> {
     let mut child = cmd.spawn()?;
     let status = wait_until(&mut child, limit);
@@ -284,5 +325,7 @@ mod tests {
     fn file_urls_are_escaped() {
         #[cfg(unix)]
         assert_eq!(file_url(Path::new("/tmp/a b/年报")), "file:///tmp/a%20b/%E5%B9%B4%E6%8A%A5");
+        #[cfg(windows)]
+        assert_eq!(file_url(Path::new(r"C:\Temp\a b\年报")), "file:///C:/Temp/a%20b/%E5%B9%B4%E6%8A%A5");
     }
 }

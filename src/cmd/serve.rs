@@ -19,16 +19,26 @@ pub struct Args {
     /// 上传的文件和结果保留多少分钟（之后自动删除）。
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     pub keep: u64,
+    /// 端口被占用时改用任一空闲端口（双击启动时使用）。
+    #[arg(long, hide = true)]
+    pub or_any_port: bool,
 }
 
 pub fn run(a: Args, session: Session) -> Result<ExitCode> {
-    let listener = bind(a.port)?;
+    let listener = match bind(a.port) {
+        Err(_) if a.or_any_port => bind(0)?,
+        other => other?,
+    };
     let port = listener.local_addr().map_err(server)?.port();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
     let cfg =
         Config { session: Arc::new(session), keep: Duration::from_secs(a.keep.clamp(1, 7 * 24 * 60) * 60), workers };
     let url = format!("http://127.0.0.1:{port}/");
-    super::stdout(format!("xxgk 网页已启动：{url}\n请用浏览器打开这个地址；按 Ctrl+C 退出。\n").as_bytes())?;
+    let stop =
+        if cfg!(windows) { "用完后关闭这个窗口即可退出（或按 Ctrl+C）" } else { "按 Ctrl+C 退出" };
+    super::stdout(
+        format!("xxgk 网页已启动：{url}\n请用浏览器打开这个地址（不要关闭这个窗口）。{stop}。\n").as_bytes(),
+    )?;
     let _ = std::io::stdout().flush();
     if a.open {
         open_browser(&url);

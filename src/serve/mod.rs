@@ -61,12 +61,69 @@ pub async fn serve(listener: TcpListener, cfg: Config) -> Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener).map_err(server)?;
     let app = jobs::App::new(cfg, port);
     jobs::sweep_every_minute(app.clone());
-    let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let ending = app.clone();
+    let stop = async move {
+        if stopped().await == Stop::Now {
+            // The console window is closing (Windows gives a few seconds)
+            // or the terminal hung up: no time to finish the work running;
+            // every job's folder goes now, then the process.
+            ending.clear();
+            crate::cleanup::interrupted();
+            std::process::exit(0);
+        }
     };
     axum::serve(listener, pages::router(app.clone())).with_graceful_shutdown(stop).await.map_err(server)?;
     app.clear();
     Ok(())
+}
+
+/// How the server is asked to stop.
+#[derive(PartialEq, Eq)]
+enum Stop {
+    /// Ctrl+C, Ctrl+Break, SIGTERM: finish the work running, then stop.
+    Finishing,
+    /// The window closed, the user logged off, the system shuts down, the
+    /// terminal hung up: stop now.
+    Now,
+}
+
+/// Wait for a request to stop.
+async fn stopped() -> Stop {
+    #[cfg(windows)]
+    {
+        use tokio::signal::windows::{ctrl_break, ctrl_close, ctrl_logoff, ctrl_shutdown};
+        let (Ok(mut close), Ok(mut brk), Ok(mut logoff), Ok(mut shutdown)) =
+            (ctrl_close(), ctrl_break(), ctrl_logoff(), ctrl_shutdown())
+        else {
+            let _ = tokio::signal::ctrl_c().await;
+            return Stop::Finishing;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => Stop::Finishing,
+            _ = brk.recv() => Stop::Finishing,
+            _ = close.recv() => Stop::Now,
+            _ = logoff.recv() => Stop::Now,
+            _ = shutdown.recv() => Stop::Now,
+        }
+    }
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return Stop::Finishing;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => Stop::Finishing,
+            _ = term.recv() => Stop::Finishing,
+            _ = hup.recv() => Stop::Now,
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        Stop::Finishing
+    }
 }
 
 /// The server could not start or stopped with an error.
