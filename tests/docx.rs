@@ -190,7 +190,7 @@ fn the_official_form_filled_by_hand_converts() {
         assert_eq!(r.value(&c.id), want, "{}", c.id);
     }
     assert_eq!(r.provenance["t2.s6.coercion.decisions"].text, "-");
-    assert_eq!(r.provenance["t3.new.natural"].sheet.as_deref(), Some("表格2"));
+    assert_eq!(r.provenance["t3.new.natural"].sheet.as_deref(), Some("第2张表格"));
     assert_eq!(r.parts["p1"].text, "本年度，本机关认真贯彻落实《条例》。");
     assert_eq!(r.parts["p5"].text, "", "placeholders are not text");
     let codes: Vec<&str> = r.warnings.iter().map(|w| w.code.as_str()).collect();
