@@ -143,7 +143,8 @@ fn template_reads_back_blank_and_is_prefilled_from_last_year() {
     let o = run(&["check", p.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let codes = common::finding_codes(&o);
-    assert_eq!(codes.iter().filter(|c| *c == "BLANK").count(), 200 - 7);
+    assert!(codes.iter().any(|c| c == "BLANK"));
+    assert_eq!(common::blank_cells(&o), 200 - 7);
     assert!(codes.iter().any(|c| c == "PART-EMPTY"));
 }
 
