@@ -13,6 +13,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// How the temporary files of [`crate::output::create_beside`] are named:
+/// `.xxgk-…tmp`.
+pub const TEMP_PREFIX: &str = ".xxgk-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 static FOLDERS: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 static SWEEP: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
@@ -61,7 +66,7 @@ pub fn interrupted() {
             for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
                 let name = e.file_name();
                 let name = name.to_string_lossy();
-                if name.starts_with(crate::output::TEMP_PREFIX) && name.ends_with(crate::output::TEMP_SUFFIX) {
+                if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
                     let _ = std::fs::remove_file(e.path());
                 }
             }

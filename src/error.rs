@@ -22,6 +22,13 @@ use std::path::{Path, PathBuf};
 /// panicked.
 pub const PANIC_MARK: &str = "程序内部错误";
 
+/// The environment variable that chooses or disables LibreOffice
+/// ([`crate::soffice`]).
+pub const SOFFICE_ENV: &str = "XXGK_SOFFICE";
+
+/// How to get LibreOffice, in the messages without it.
+pub const SOFFICE_INSTALL: &str = "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui";
+
 /// Who reads a message: the wording of advice differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -347,7 +354,7 @@ impl Error {
 }
 
 fn office_message(path: &Path, task: &OfficeTask, failure: &OfficeFailure, audience: Audience) -> String {
-    use crate::soffice::{ENV, INSTALL};
+    use self::{SOFFICE_ENV as ENV, SOFFICE_INSTALL as INSTALL};
     let page = audience == Audience::Page;
     let timeout_hint = if page { "" } else { "；如确是正常的大文件，可用 --timeout 放宽" };
     let common = |f: &OfficeFailure| match f {

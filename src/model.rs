@@ -71,41 +71,92 @@ pub struct Part {
     pub text: String,
 }
 
-/// Where a value was read: file, table or sheet, row, column, original text.
+/// Where a value was read: file, page, table or sheet, row, column, original
+/// text.
+///
+/// What the position means is set by the reader, never guessed from the
+/// file's name: a cell of a worksheet carries its [`Source::a1`] reference
+/// (`E5`), and its `sheet` is the worksheet's name; a cell of a document's
+/// table (Word, HTML, PDF) has no `a1`, its `sheet` names the table
+/// (`第2张表格`), and `row` and `column` count within that table; in
+/// published text `row` is the line and `column` the field of the line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The file it was read from.
     pub file: String,
-    /// Sheet name (xlsx), `表格N` (docx, 1-based) or similar.
+    /// The 1-based page of a PDF, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Sheet name (xlsx), `第N张表格` (a document's N-th table, 1-based; on a
+    /// PDF page, the N-th table of the page) or similar.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
-    /// 1-based row within the sheet or table.
+    /// 1-based row within the sheet or table (the line, in published text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
     /// 1-based column within the sheet or table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// The cell's reference as a spreadsheet program shows it (`E5`); only a
+    /// cell of a worksheet has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a1: Option<String>,
     /// The text exactly as found, before normalization.
     #[serde(default)]
     pub text: String,
 }
 
 impl Source {
-    /// A short Chinese location, e.g. `a.xlsx 表三 第5行第3列`.
+    /// The position as the file shows it, in Chinese: in a workbook the
+    /// sheet and the cell reference (`a.xlsx 工作表“表三” E5`); in a
+    /// document the page when known, the table, row and column
+    /// (`a.pdf 第3页 第1张表格 第5行第3列`, `a.docx 第2张表格 第5行第3列`);
+    /// in published text the line (`a.txt 第12行第3列`).
     pub fn describe(&self) -> String {
         let mut s = self.file.clone();
+        let mut push = |part: &str| {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(part);
+        };
+        if let Some(a1) = &self.a1 {
+            if let Some(sheet) = &self.sheet {
+                push(&format!("工作表“{sheet}”"));
+            }
+            push(a1);
+            return s;
+        }
+        if let Some(p) = self.page {
+            push(&format!("第{p}页"));
+        }
         if let Some(sheet) = &self.sheet {
-            s.push(' ');
-            s.push_str(sheet);
+            push(sheet);
         }
         match (self.row, self.column) {
-            (Some(r), Some(c)) => s.push_str(&format!(" 第{r}行第{c}列")),
-            (Some(r), None) => s.push_str(&format!(" 第{r}行")),
+            (Some(r), Some(c)) => push(&format!("第{r}行第{c}列")),
+            (Some(r), None) => push(&format!("第{r}行")),
             _ => {}
         }
         s
     }
+}
+
+/// The A1 reference of a 1-based row and column: `a1(5, 5)` is `E5`,
+/// `a1(1, 27)` is `AA1`.
+pub fn a1(row: u32, column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = column;
+    while c > 0 {
+        let d = (c - 1) % 26;
+        letters.push(char::from(b'A' + d as u8));
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    let mut s: String = letters.into_iter().collect();
+    s.push_str(&row.to_string());
+    s
 }
 
 /// A note from a reader about the extraction.
@@ -343,6 +394,34 @@ impl JsonSchema for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_are_described_as_the_file_shows_them() {
+        let at = |sheet: Option<&str>, a1: Option<&str>, page: Option<u32>| Source {
+            file: "a.x".into(),
+            page,
+            sheet: sheet.map(str::to_string),
+            row: Some(5),
+            column: Some(3),
+            a1: a1.map(str::to_string),
+            text: "7".into(),
+        };
+        assert_eq!(at(Some("表三"), Some("C5"), None).describe(), "a.x 工作表“表三” C5");
+        assert_eq!(at(Some("第2张表格"), None, None).describe(), "a.x 第2张表格 第5行第3列");
+        assert_eq!(at(Some("第1张表格"), None, Some(3)).describe(), "a.x 第3页 第1张表格 第5行第3列");
+        assert_eq!(at(None, None, Some(2)).describe(), "a.x 第2页 第5行第3列");
+        assert_eq!(at(None, None, None).describe(), "a.x 第5行第3列");
+        assert_eq!(a1(5, 5), "E5");
+        assert_eq!(a1(1, 26), "Z1");
+        assert_eq!(a1(1, 27), "AA1");
+        assert_eq!(a1(12, 702), "ZZ12");
+        assert_eq!(a1(1, 703), "AAA1");
+        // The JSON form: absent fields stay absent, old files still read.
+        let old = r#"{"file":"a.docx","sheet":"表格2","row":5,"column":3,"text":"7"}"#;
+        let s: Source = serde_json::from_str(old).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), old);
+        assert_eq!(s.describe(), "a.docx 表格2 第5行第3列");
+    }
 
     #[test]
     fn a_cell_is_found_by_position_or_else_by_id() {

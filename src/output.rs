@@ -201,8 +201,7 @@ fn open_stream(path: &Path) -> Result<std::fs::File> {
 }
 
 /// How the temporary files of [`create_beside`] are named: `.xxgk-…tmp`.
-pub const TEMP_PREFIX: &str = ".xxgk-";
-pub const TEMP_SUFFIX: &str = ".tmp";
+pub use crate::cleanup::{TEMP_PREFIX, TEMP_SUFFIX};
 
 /// A temporary file in the folder of `path`, for [`persist`] to move into
 /// place; it is removed if dropped before that. Its permissions are those

@@ -23,11 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// The environment variable that chooses or disables LibreOffice.
-pub const ENV: &str = "XXGK_SOFFICE";
-
-/// How to get LibreOffice, in the messages without it.
-pub const INSTALL: &str = "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui";
+pub use crate::error::{SOFFICE_ENV as ENV, SOFFICE_INSTALL as INSTALL};
 
 /// Where LibreOffice is, or why not.
 #[derive(Debug, Clone, PartialEq, Eq)]

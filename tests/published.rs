@@ -172,10 +172,12 @@ fn real_published_pdfs_convert_exactly() {
     for name in REAL {
         let r = read_report(&real_pdf(name));
         assert_reads_as_transcribed(name, &r);
-        // Provenance names the page's table, its row and column.
+        // Provenance names the page, the page's table, its row and column.
         let src = &r.provenance["t3.new.total"];
         let sheet = src.sheet.clone().unwrap_or_default();
-        assert!(sheet.starts_with('第') && sheet.contains("页表格"), "{name}: {src:?}");
+        assert!(src.page.is_some_and(|p| p >= 1), "{name}: {src:?}");
+        assert!(sheet.starts_with('第') && sheet.ends_with("张表格"), "{name}: {src:?}");
+        assert!(src.describe().contains(&format!("第{}页 {sheet} 第", src.page.unwrap_or(0))), "{name}: {src:?}");
         assert_eq!(src.column, Some(10), "{name}: {src:?}");
     }
     let dir = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@ mod common;
 
 use common::{patched, read_json, root};
 use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use xxgk::check::{check, Finding};
 use xxgk::edition::{Edition, Editions, Op, Term};
 use xxgk::model::{Number, Report};
@@ -396,5 +397,389 @@ proptest! {
     #[test]
     fn planted_error_2019(seed in proptest::collection::vec(any::<u32>(), 8), pick in any::<usize>(), delta in prop_oneof![1i64..5, -5i64..-1, 5i64..500]) {
         planted("2019", seed, pick, delta)?;
+    }
+}
+
+// ------------------------------------------------ several mistakes at once
+
+/// Left minus right of every rule that needs no previous report; `None`
+/// when a term is blank.
+fn differences(r: &Report, ed: &Edition) -> Vec<Option<Number>> {
+    ed.rules
+        .iter()
+        .map(|rule| {
+            if rule.needs_previous() {
+                return None;
+            }
+            let side = |ts: &[Term]| {
+                ts.iter().try_fold(Number::ZERO, |acc, t| match t {
+                    Term::Cell { id, negative, .. } => {
+                        let v = r.value(id)?;
+                        acc.checked_add(if *negative { -v } else { v })
+                    }
+                    Term::Const(n) => acc.checked_add(*n),
+                })
+            };
+            side(&rule.left)?.checked_sub(side(&rule.right)?)
+        })
+        .collect()
+}
+
+fn holds(op: Op, d: Number) -> bool {
+    match op {
+        Op::Eq => d == Number::ZERO,
+        Op::Le => d <= Number::ZERO,
+        Op::Ge => d >= Number::ZERO,
+    }
+}
+
+/// The net coefficient of cell `id` in a rule (left minus right).
+fn coefficient(rule: &xxgk::edition::Rule, id: &str) -> i64 {
+    let mut k = 0;
+    for (sign, terms) in [(1i64, &rule.left), (-1, &rule.right)] {
+        for t in terms {
+            if let Term::Cell { id: i, negative, previous: false } = t {
+                if i == id {
+                    k += if *negative { -sign } else { sign };
+                }
+            }
+        }
+    }
+    k
+}
+
+/// A change found by trying: cells with new values, and the failing rules
+/// (indices) it makes hold.
+#[derive(Debug, Clone, PartialEq)]
+struct Tried {
+    cells: BTreeMap<String, Number>,
+    fixed: BTreeSet<usize>,
+}
+
+/// The reference, by trying: every one- or two-cell change whose new values
+/// each make one failing equality hold (the value it implies), kept when,
+/// evaluated on the whole report, it breaks no rule that held, leaves every
+/// other failing rule as it was, and makes at least one hold. Then every
+/// smallest set of such changes (distinct cells, distinct rules) after
+/// which the checker reports no arithmetic error and nothing new.
+struct Reference {
+    changes: Vec<Tried>,
+    /// All smallest explanations, as cell → value.
+    smallest: Vec<BTreeMap<String, Number>>,
+}
+
+fn reference(r: &Report, ed: &Edition, before: &[Finding]) -> Reference {
+    let d0 = differences(r, ed);
+    let failing: BTreeSet<usize> =
+        (0..ed.rules.len()).filter(|&i| ed.rules[i].op == Op::Eq && d0[i].is_some_and(|d| d != Number::ZERO)).collect();
+    // Values implied by a failing equality, for each of its cells.
+    let mut implied: Vec<(String, Number)> = Vec::new();
+    for &f in &failing {
+        let rule = &ed.rules[f];
+        for t in rule.left.iter().chain(&rule.right) {
+            let Term::Cell { id, previous: false, .. } = t else { continue };
+            let k = coefficient(rule, id);
+            let Some(old) = r.value(id) else { continue };
+            let v = match k {
+                1 => old.checked_sub(d0[f].unwrap()).unwrap(),
+                -1 => old.checked_add(d0[f].unwrap()).unwrap(),
+                _ => continue,
+            };
+            let def = ed.cell(id).unwrap();
+            if v != old
+                && xxgk::number::kind_problem(v, def.kind, def.decimals).is_none()
+                && !implied.contains(&(id.clone(), v))
+            {
+                implied.push((id.clone(), v));
+            }
+        }
+    }
+    let try_change = |cells: &[(String, Number)]| -> Option<Tried> {
+        let mut x = r.clone();
+        for (id, v) in cells {
+            x.cells.insert(id.clone(), Some(*v));
+        }
+        let d1 = differences(&x, ed);
+        let mut fixed = BTreeSet::new();
+        for (i, rule) in ed.rules.iter().enumerate() {
+            let (Some(a), Some(b)) = (d0[i], d1[i]) else { continue };
+            if failing.contains(&i) {
+                if b == Number::ZERO {
+                    fixed.insert(i);
+                } else if a != b {
+                    return None;
+                }
+            } else if holds(rule.op, a) && !holds(rule.op, b) {
+                return None;
+            }
+        }
+        (!fixed.is_empty()).then(|| Tried { cells: cells.iter().cloned().collect(), fixed })
+    };
+    let shares_rule =
+        |a: &str, b: &str| ed.rules.iter().any(|rule| coefficient(rule, a) != 0 && coefficient(rule, b) != 0);
+    let mut changes: Vec<Tried> = Vec::new();
+    for (i, a) in implied.iter().enumerate() {
+        changes.extend(try_change(std::slice::from_ref(a)));
+        for b in &implied[i + 1..] {
+            if a.0 != b.0 && shares_rule(&a.0, &b.0) {
+                if let Some(t) = try_change(&[a.clone(), b.clone()]) {
+                    // Two changes each valid alone make no new explanation.
+                    let alone = |c: &(String, Number)| try_change(std::slice::from_ref(c)).is_some();
+                    let both_alone = alone(a) && alone(b);
+                    if !both_alone && !changes.contains(&t) {
+                        changes.push(t);
+                    }
+                }
+            }
+        }
+    }
+    // Every set of changes explaining every failure, smallest first.
+    let mut smallest: Vec<BTreeMap<String, Number>> = Vec::new();
+    let mut best = usize::MAX;
+    let mut stack: Vec<(Vec<usize>, BTreeSet<usize>, usize)> = vec![(Vec::new(), BTreeSet::new(), 0)];
+    while let Some((chosen, covered, size)) = stack.pop() {
+        if size > best {
+            continue;
+        }
+        let Some(&next) = failing.iter().find(|f| !covered.contains(f)) else {
+            let mut x = r.clone();
+            let mut map = BTreeMap::new();
+            for &c in &chosen {
+                for (id, v) in &changes[c].cells {
+                    x.cells.insert(id.clone(), Some(*v));
+                    map.insert(id.clone(), *v);
+                }
+            }
+            let after = check(&x, ed, None);
+            let no_new = after
+                .iter()
+                .filter(|f| f.code != "CHECK-SUSPECT")
+                .all(|f| before.iter().any(|b| b.message == f.message));
+            if arithmetic_failures(&after, ed) == 0 && no_new && !smallest.contains(&map) {
+                if size < best {
+                    best = size;
+                    smallest.clear();
+                }
+                smallest.push(map);
+            }
+            continue;
+        };
+        for (ci, c) in changes.iter().enumerate() {
+            let used = |id: &String| chosen.iter().any(|&o| changes[o].cells.contains_key(id));
+            if !c.fixed.contains(&next) || c.fixed.iter().any(|f| covered.contains(f)) || c.cells.keys().any(used) {
+                continue;
+            }
+            let mut ch = chosen.clone();
+            ch.push(ci);
+            let cov: BTreeSet<usize> = covered.union(&c.fixed).copied().collect();
+            stack.push((ch, cov, size + c.cells.len()));
+        }
+    }
+    Reference { changes, smallest }
+}
+
+impl Reference {
+    /// The changes the checker must name: in every smallest explanation,
+    /// and the only smallest explanation of the failures they fix.
+    fn certain(&self) -> Vec<&Tried> {
+        let in_all = |t: &Tried| self.smallest.iter().all(|m| t.cells.iter().all(|(id, v)| m.get(id) == Some(v)));
+        self.changes
+            .iter()
+            .filter(|t| !self.smallest.is_empty() && in_all(t))
+            .filter(|t| {
+                // No other change, or pair of one-cell changes, of the same size fixes exactly these failures.
+                let rivals =
+                    self.changes.iter().filter(|o| o != t && o.fixed == t.fixed && o.cells.len() <= t.cells.len());
+                let split = t.cells.len() == 2
+                    && self.changes.iter().any(|a| {
+                        a.cells.len() == 1
+                            && self.changes.iter().any(|b| {
+                                b.cells.len() == 1
+                                    && a.cells.keys().next() != b.cells.keys().next()
+                                    && a.fixed.is_disjoint(&b.fixed)
+                                    && a.fixed.union(&b.fixed).copied().collect::<BTreeSet<_>>() == t.fixed
+                            })
+                    });
+                rivals.count() == 0 && !split
+            })
+            .collect()
+    }
+}
+
+/// What the several-mistakes test saw, over all its cases.
+#[derive(Debug, Default)]
+struct Tally {
+    cases: usize,
+    mistakes: usize,
+    /// Planted mistakes named, with their true values.
+    named: usize,
+    /// Planted mistakes among the candidates of a listing.
+    listed: usize,
+    /// Planted mistakes explained otherwise: a smaller explanation exists,
+    /// or a listing of more than five left them out.
+    otherwise: usize,
+    /// Reports with a named mistake beside a listed one.
+    named_beside_listed: usize,
+    /// Named changes the reference does not find certain.
+    wrong_names: usize,
+    /// Changes the reference finds certain, not named.
+    missed: usize,
+    /// Listed candidates that are part of no smallest explanation.
+    bad_candidates: usize,
+}
+
+/// Plant 2 or 3 mistakes in cells no rule names together (different rows and
+/// columns): a cell changed alone, or (`carried`) changed with the total it
+/// feeds, as when a total is a formula. Compare the findings with the
+/// reference.
+fn several(ed: &Edition, seed: &[u32], picks: &[usize], deltas: &[i64], carried: u8, tally: &mut Tally) {
+    let clean = consistent(ed, seed);
+    let derivations = ed.derivations();
+    let rules_of = |id: &str| -> BTreeSet<usize> {
+        (0..ed.rules.len())
+            .filter(|&i| {
+                let r = &ed.rules[i];
+                r.op == Op::Eq && !r.needs_previous() && coefficient(r, id) != 0
+            })
+            .collect()
+    };
+    let named: Vec<&str> = ed.cells.iter().map(|c| c.id.as_str()).filter(|id| !rules_of(id).is_empty()).collect();
+    let mut broken = clean.clone();
+    let mut taken: BTreeSet<usize> = BTreeSet::new();
+    let mut planted: Vec<Vec<(String, Number)>> = Vec::new(); // each mistake's cells and true values
+    for (k, (&p, &delta)) in picks.iter().zip(deltas).enumerate() {
+        let cell = named[p % named.len()];
+        // With `carried`, the total this cell feeds changes with it.
+        let total = derivations
+            .iter()
+            .filter(|(_, (_, inputs))| inputs.iter().any(|(i, neg)| *i == cell && !neg))
+            .map(|(id, _)| *id)
+            .min()
+            .filter(|_| carried & (1 << k) != 0);
+        let cells: Vec<&str> = std::iter::once(cell).chain(total).collect();
+        let rules: BTreeSet<usize> = cells.iter().flat_map(|c| rules_of(c)).collect();
+        if !rules.is_disjoint(&taken) {
+            continue;
+        }
+        let mut ok = true;
+        let mut new = Vec::new();
+        for c in &cells {
+            let was = clean.value(c).unwrap();
+            match was.checked_add(Number::from_i64(delta)).filter(|n| !n.is_negative()) {
+                Some(n) => new.push((c.to_string(), n)),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            continue;
+        }
+        taken.extend(rules);
+        planted.push(new.iter().map(|(c, _)| (c.clone(), clean.value(c).unwrap())).collect());
+        for (c, n) in new {
+            broken.cells.insert(c, Some(n));
+        }
+    }
+    if planted.len() < 2 {
+        return;
+    }
+    let found = check(&broken, ed, None);
+    let reference = reference(&broken, ed, &found);
+    let certain = reference.certain();
+    tally.cases += 1;
+    let s = suspects(&found);
+    let mut named_fixes: Vec<BTreeMap<String, Number>> = Vec::new();
+    for f in &s {
+        if f.message.starts_with("可能是拆格") {
+            continue;
+        }
+        let as_map = |c: &Vec<xxgk::check::Fix>| -> BTreeMap<String, Number> {
+            c.iter().map(|x| (x.cell.clone(), x.expected)).collect()
+        };
+        if f.message.starts_with("最可能出错的") {
+            assert_eq!(f.fixes.len(), 1, "{}", f.message);
+            let m = as_map(&f.fixes[0]);
+            if !certain.iter().any(|t| t.cells == m) {
+                tally.wrong_names += 1;
+                eprintln!("WRONG NAME {} in {:?}; reference {:?}", f.message, planted, reference.smallest);
+            }
+            named_fixes.push(m);
+        } else {
+            for c in &f.fixes {
+                let m = as_map(c);
+                if !reference.smallest.iter().any(|e| m.iter().all(|(id, v)| e.get(id) == Some(v))) {
+                    tally.bad_candidates += 1;
+                    eprintln!("BAD CANDIDATE {m:?} in {}; reference {:?}", f.message, reference.smallest);
+                }
+            }
+        }
+    }
+    for t in &certain {
+        if !named_fixes.contains(&t.cells) {
+            tally.missed += 1;
+            eprintln!(
+                "MISSED {:?}; planted {:?}; found {:?}",
+                t.cells,
+                planted,
+                s.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+        }
+    }
+    // Each planted mistake (its cells together): named, listed, or explained otherwise.
+    let listings: Vec<&&Finding> = s.iter().filter(|f| f.message.starts_with("有")).collect();
+    if !named_fixes.is_empty() && !listings.is_empty() {
+        tally.named_beside_listed += 1;
+    }
+    for mistake in &planted {
+        tally.mistakes += 1;
+        let is =
+            |c: &[xxgk::check::Fix]| mistake.iter().all(|(id, v)| c.iter().any(|x| x.cell == *id && x.expected == *v));
+        let in_named = named_fixes.iter().any(|m| mistake.iter().all(|(id, v)| m.get(id) == Some(v)));
+        let in_listed = listings.iter().any(|f| f.fixes.iter().any(|c| is(c)));
+        if in_named {
+            tally.named += 1;
+        } else if in_listed {
+            tally.listed += 1;
+        } else {
+            tally.otherwise += 1;
+        }
+    }
+}
+
+fn several_mistakes(ed_id: &str, cases: u32) -> Tally {
+    use proptest::test_runner::{Config, TestRunner};
+    let eds = Editions::builtin().unwrap();
+    let ed = eds.get(ed_id).unwrap();
+    let mut runner = TestRunner::new_with_rng(
+        Config { cases, failure_persistence: None, ..Config::default() },
+        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+    );
+    let tally = std::cell::RefCell::new(Tally::default());
+    let strategy = (
+        proptest::collection::vec(any::<u32>(), 8),
+        proptest::collection::vec(any::<usize>(), 2..=3),
+        proptest::collection::vec(prop_oneof![1i64..5, -5i64..-1, 5i64..500], 3),
+        any::<u8>(),
+    );
+    runner
+        .run(&strategy, |(seed, picks, deltas, carried)| {
+            several(ed, &seed, &picks, &deltas, carried, &mut tally.borrow_mut());
+            Ok(())
+        })
+        .unwrap();
+    let t = tally.into_inner();
+    eprintln!("{ed_id}: {t:?}");
+    t
+}
+
+/// Several independent mistakes in one report: a mistake one cell explains
+/// is named even beside an ambiguous one; nothing is named that the
+/// reference does not find certain; every listed candidate is part of a
+/// smallest explanation.
+#[test]
+fn several_planted_mistakes_are_named_or_listed() {
+    for ed in ["2021", "2019"] {
+        let t = several_mistakes(ed, 200);
+        assert_eq!((t.wrong_names, t.missed, t.bad_candidates), (0, 0, 0), "{ed}: {t:?}");
+        assert!(t.cases >= 100 && t.named > 0 && t.listed > 0 && t.named_beside_listed > 0, "{ed}: {t:?}");
     }
 }

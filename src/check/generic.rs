@@ -113,17 +113,240 @@ fn part_empty(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Prev
     }
 }
 
+/// `BLANK`: every table cell must hold a number. Blank cells are reported
+/// in groups a clerk can see at a glance, taken from the compiled edition
+/// (its tables, blocks and header trees; no label is named here):
+///
+/// - a whole table (`表二 全表空白（10 格）`), else a whole block of a table
+///   with several blocks (`表二第二十条第（一）项 整块空白（6 格）`);
+/// - a row (`表三（六）其他处理 整行空白（7 格）`) or a column
+///   (`表三·商业企业 整列空白（25 格）`) of a block, or the rows or columns
+///   under one header (`表三（三）不予公开 各行空白（56 格）`,
+///   `表四·行政复议 各列空白（5 格）`), when all their cells are blank and
+///   there are at least two;
+/// - every other blank cell on its own (`表三（六）其他处理·商业企业：空白，…`).
+///
+/// A cell is listed once. Groups overlap (a blank cell in a blank row and a
+/// blank column): the largest group takes its cells first (on equal size:
+/// table, block, rows, then columns, in edition order); a smaller group
+/// still entirely blank is reported with the cells left, and says how many
+/// of its cells were listed with which group. A group that has no cell
+/// left is not reported. Every blank cell is in [`Finding::cells`] of
+/// exactly one finding, which the annotated workbook and the page mark;
+/// findings come in the order of their first cell in the edition.
+///
+/// A cell holding text that is no number (`-`, `无`) is null too: in a group
+/// the message says so (`都填的是“-”` when every cell holds the same text,
+/// `未填数字` when the group mixes blanks and texts).
 fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+    let is_blank: Vec<bool> =
+        ed.cells.iter().enumerate().map(|(i, c)| report.cell_at(i, &c.id).is_none_or(Option::is_none)).collect();
+    if !is_blank.contains(&true) {
+        return;
+    }
+    let text =
+        |i: usize| report.provenance.get(&ed.cells[i].id).map(|s| crate::number::squeeze(&s.text)).unwrap_or_default();
+    let mut groups = blank_groups(ed, &is_blank);
+    // Largest first; the sort is stable, so equal sizes keep their order.
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&g| std::cmp::Reverse(groups[g].cells.len()));
+    let mut taken: Vec<Option<usize>> = vec![None; ed.cells.len()];
+    for g in order {
+        let left: Vec<usize> = groups[g].cells.iter().copied().filter(|&i| taken[i].is_none()).collect();
+        for &i in &left {
+            taken[i] = Some(g);
+        }
+        groups[g].left = left;
+    }
+    // One finding per group with cells left, and per blank cell no group took,
+    // in the order of their first cell.
+    let mut items: Vec<(usize, Finding)> = Vec::new();
+    for (gi, g) in groups.iter().enumerate() {
+        let Some(&first) = g.left.first() else { continue };
+        let texts: Vec<String> = g.cells.iter().map(|&i| text(i)).collect();
+        let state = match texts.first() {
+            Some(t) if texts.iter().all(|x| x == t) && !t.is_empty() => format!("都填的是“{t}”"),
+            _ if texts.iter().all(String::is_empty) => "空白".to_string(),
+            _ => "未填数字".to_string(),
+        };
+        // The groups that took some of its cells, in the order met.
+        let mut others: Vec<usize> = Vec::new();
+        for o in g.cells.iter().filter_map(|&i| taken[i]) {
+            if o != gi && !others.contains(&o) {
+                others.push(o);
+            }
+        }
+        let elsewhere = g.cells.len() - g.left.len();
+        let with = match others.as_slice() {
+            [] => String::new(),
+            [o] => format!("，其中 {elsewhere} 格已随“{}”列出", groups[*o].name()),
+            [o, ..] => format!("，其中 {elsewhere} 格已随“{}”等列出", groups[*o].name()),
+        };
+        let msg =
+            format!("{} {}{}（{} 格{with}），应填写数字（没有的填 0）", g.label, g.scope.word(), state, g.cells.len());
+        let mut f = this.finding(msg);
+        f.table = Some(ed.tables[g.table].name.clone());
+        f.row = g.row.clone();
+        f.column = g.column.clone();
+        f.cells = g.left.iter().map(|&i| ed.cells[i].id.clone()).collect();
+        f.source = report.provenance.get(&ed.cells[first].id).cloned();
+        items.push((first, f));
+    }
     for (i, c) in ed.cells.iter().enumerate() {
-        if report.cell_at(i, &c.id).is_none_or(Option::is_none) {
-            let how = match report.provenance.get(&c.id).map(|s| crate::number::squeeze(&s.text)) {
-                Some(t) if !t.is_empty() => format!("填的是“{t}”，不是数字"),
-                _ => "空白".to_string(),
-            };
+        if is_blank[i] && taken[i].is_none() {
+            let t = text(i);
+            let how = if t.is_empty() { "空白".to_string() } else { format!("填的是“{t}”，不是数字") };
             let msg = format!("{}：{}，应填写数字（没有的填 0）", c.location, how);
-            out.push(this.finding(msg).at_cell(report, ed, &c.id));
+            items.push((i, this.finding(msg).at_cell(report, ed, &c.id)));
         }
     }
+    items.sort_by_key(|(first, _)| *first);
+    out.extend(items.into_iter().map(|(_, f)| f));
+}
+
+/// What a group of blank cells is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Table,
+    Block,
+    /// One row leaf.
+    Row,
+    /// The row leaves under one header.
+    Rows,
+    Column,
+    Columns,
+}
+
+impl Scope {
+    fn word(self) -> &'static str {
+        match self {
+            Scope::Table => "全表",
+            Scope::Block => "整块",
+            Scope::Row => "整行",
+            Scope::Rows => "各行",
+            Scope::Column => "整列",
+            Scope::Columns => "各列",
+        }
+    }
+}
+
+/// A group of cells, all blank: a table, a block, or rows or columns of a block.
+struct BlankGroup {
+    scope: Scope,
+    table: usize,
+    /// How the group is named in a message, e.g. `表三·商业企业`.
+    label: String,
+    /// Row and column label paths, for the finding's fields.
+    row: Option<String>,
+    column: Option<String>,
+    /// The group's cells (edition indices, in order).
+    cells: Vec<usize>,
+    /// The cells it reports: those no larger group took.
+    left: Vec<usize>,
+}
+
+impl BlankGroup {
+    fn name(&self) -> String {
+        format!("{} {}空白", self.label, self.scope.word())
+    }
+}
+
+/// Every table, block, row or column group of at least two cells, all
+/// blank, in the order table, blocks, rows, columns; a header's group is
+/// left out when it covers its whole block (the block's or table's group
+/// names it) or the same cells as the header below it.
+fn blank_groups(ed: &Edition, is_blank: &[bool]) -> Vec<BlankGroup> {
+    let all_blank = |cells: &[usize]| cells.len() >= 2 && cells.iter().all(|&i| is_blank[i]);
+    let mut out = Vec::new();
+    for (ti, t) in ed.tables.iter().enumerate() {
+        let block_cells = |b: &crate::edition::Block| -> Vec<usize> {
+            (0..b.row_leaves.len() * b.col_leaves.len()).map(|k| b.first_cell + k).collect()
+        };
+        if !t.blocks.iter().any(|b| block_cells(b).iter().any(|&i| is_blank[i])) {
+            continue;
+        }
+        let cells: Vec<usize> = t.blocks.iter().flat_map(block_cells).collect();
+        let group = |scope, label: String, row, column, cells| BlankGroup {
+            scope,
+            table: ti,
+            label,
+            row,
+            column,
+            cells,
+            left: Vec::new(),
+        };
+        if all_blank(&cells) {
+            out.push(group(Scope::Table, t.name.clone(), None, None, cells));
+            continue;
+        }
+        for (bi, b) in t.blocks.iter().enumerate() {
+            let cells = block_cells(b);
+            if !cells.iter().any(|&i| is_blank[i]) {
+                continue;
+            }
+            let heading = b.heading.clone().unwrap_or_default();
+            if all_blank(&cells) {
+                if t.blocks.len() > 1 {
+                    let label = match &b.heading {
+                        Some(h) => format!("{}{h}", t.name),
+                        None => format!("{}第{}块", t.name, bi + 1),
+                    };
+                    out.push(group(Scope::Block, label, Some(heading).filter(|h| !h.is_empty()), None, cells));
+                }
+                continue;
+            }
+            let (nr, nc) = (b.row_leaves.len(), b.col_leaves.len());
+            let sep = if heading.is_empty() { String::new() } else { format!("{heading} ") };
+            for (lo, hi, leaf, path) in header_spans(&b.row_leaves) {
+                let cells: Vec<usize> = (lo..hi).flat_map(|r| (0..nc).map(move |c| b.cell_index(r, c))).collect();
+                if hi - lo == nr || !all_blank(&cells) {
+                    continue;
+                }
+                let name =
+                    if leaf { b.row_leaves[lo].display.clone() } else { path.last().cloned().unwrap_or_default() };
+                let label = format!("{}{sep}{name}", t.name);
+                let row_path: Vec<String> = b.heading.iter().cloned().chain(path).collect();
+                let scope = if leaf { Scope::Row } else { Scope::Rows };
+                out.push(group(scope, label, Some(row_path.join(" / ")), None, cells));
+            }
+            for (lo, hi, leaf, path) in header_spans(&b.col_leaves) {
+                let cells: Vec<usize> = (0..nr).flat_map(|r| (lo..hi).map(move |c| b.cell_index(r, c))).collect();
+                if hi - lo == nc || !all_blank(&cells) {
+                    continue;
+                }
+                let name =
+                    if leaf { b.col_leaves[lo].display.clone() } else { path.last().cloned().unwrap_or_default() };
+                let label = format!("{}{heading}·{name}", t.name);
+                let scope = if leaf { Scope::Column } else { Scope::Columns };
+                out.push(group(scope, label, None, Some(path.join(" / ")), cells));
+            }
+        }
+    }
+    out
+}
+
+/// The headers of a list of leaves: for every leaf and every label on its
+/// path, the range of leaves under that label (`lo..hi`), whether it is the
+/// leaf itself, and the label path. A header with one leaf below is the
+/// leaf; a label path that is empty (表四's unnamed row) names nothing.
+fn header_spans(leaves: &[crate::edition::Leaf]) -> Vec<(usize, usize, bool, Vec<String>)> {
+    let mut out = Vec::new();
+    for (i, l) in leaves.iter().enumerate() {
+        for k in 1..=l.path.len() {
+            let prefix = &l.path[..k];
+            // Each header once: at its first leaf.
+            if i > 0 && leaves[i - 1].path.get(..k) == Some(prefix) {
+                continue;
+            }
+            let hi = i + leaves[i..].iter().take_while(|x| x.path.get(..k) == Some(prefix)).count();
+            let leaf = k == l.path.len() && hi == i + 1;
+            if hi == i + 1 && !leaf {
+                continue; // the leaf below names the same cell range
+            }
+            out.push((i, hi, leaf, prefix.to_vec()));
+        }
+    }
+    out
 }
 
 fn kind(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {

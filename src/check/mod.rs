@@ -125,6 +125,9 @@ pub struct Previous<'a> {
 }
 
 /// Check `report` (of edition `ed`), optionally against last year's report.
+///
+/// The findings come in the order a clerk works through them, and every
+/// display (text, JSON, annotated workbook, page) keeps it: see [`order`].
 pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> Vec<Finding> {
     let mut out = Vec::new();
     for w in &report.warnings {
@@ -135,21 +138,52 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
     for rule in GENERIC_RULES {
         (rule.run)(rule, report, ed, previous.as_ref(), &mut out);
     }
-    let mut failed = false;
-    for rule in &ed.rules {
+    // Each failing arithmetic rule: (its index in `ed.rules`, its finding's in `out`).
+    let mut failed: Vec<(usize, usize)> = Vec::new();
+    for (ri, rule) in ed.rules.iter().enumerate() {
         if let Some(mut f) = arith::evaluate(rule, report, ed, previous.as_ref()) {
             f.as_written = as_written(report, ed, &f.cells);
+            failed.push((ri, out.len()));
             out.push(f);
-            failed = true;
         }
     }
     narrative::check(report, ed, &mut out);
     quality::check(report, ed, &mut out);
-    if failed {
-        // Nothing to explain when every arithmetic rule holds.
-        out.extend(suspect::suspects(report, ed, previous.as_ref()));
+    // Nothing to explain when every arithmetic rule holds.
+    let suspects = if failed.is_empty() { Vec::new() } else { suspect::suspects(report, ed, previous.as_ref()) };
+    order(out, &failed, suspects)
+}
+
+/// The order of findings: errors before warnings, and first among the
+/// errors each `CHECK-SUSPECT` finding that names its explanation (the cell
+/// to fix first; a warning itself) followed by the failing rules it
+/// explains. Otherwise the order of the rules is kept: reader warnings,
+/// the generic rules, the edition's arithmetic rules, narrative and quality
+/// rules, then the suspects that list several explanations.
+///
+/// `failed` pairs each failing arithmetic rule's index in the edition with
+/// its finding's index in `found`.
+fn order(found: Vec<Finding>, failed: &[(usize, usize)], suspects: Vec<suspect::Suspect>) -> Vec<Finding> {
+    let mut slots: Vec<Option<Finding>> = found.into_iter().map(Some).collect();
+    let mut first = Vec::new();
+    let mut listed = Vec::new();
+    for s in suspects {
+        if !s.named {
+            listed.push(s.finding);
+            continue;
+        }
+        first.push(s.finding);
+        for rule in &s.explains {
+            let Some(&(_, at)) = failed.iter().find(|(r, _)| r == rule) else { continue };
+            if let Some(slot) = slots.get_mut(at).filter(|f| f.as_ref().is_some_and(|f| f.severity == Severity::Error))
+            {
+                first.extend(slot.take());
+            }
+        }
     }
-    out
+    let (errors, warnings): (Vec<Finding>, Vec<Finding>) =
+        slots.into_iter().flatten().chain(listed).partition(|f| f.severity == Severity::Error);
+    first.into_iter().chain(errors).chain(warnings).collect()
 }
 
 /// A cell of the report and its definition; `None` if either lacks it. The

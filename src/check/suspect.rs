@@ -1,26 +1,48 @@
 //! `CHECK-SUSPECT`: the cell most likely wrong when identities fail.
 //!
 //! One wrong total fires two or three arithmetic findings (row total,
-//! （七）总计, balance). This module looks for the smallest set of cells —
-//! one, else two — whose change makes every failing identity hold while every
-//! rule that holds still holds, using every arithmetic rule of the edition as
-//! a linear relation between cells (no table is named here):
+//! （七）总计, balance), and a report can hold several mistakes at once. This
+//! module uses every arithmetic rule of the edition as a linear relation
+//! between cells (no table is named here) and looks for the smallest sets of
+//! cell changes that make the failing equalities hold:
 //!
-//! - The failing *equalities* of this report are the failures to explain,
-//!   grouped into independent clusters (failures sharing a cell). Each
-//!   cluster is explained on its own.
-//! - One cell: each failing equality of the cluster implies the value the
-//!   cell must have (solve the identity for it); they must all agree, the
-//!   value must be valid for the cell's kind, and every rule holding now that
-//!   names the cell must still hold.
-//! - Two cells: only when no single cell explains the cluster. One of the
-//!   two is a cell of the cluster's first failing rule; the other must cover
-//!   the failing rules the first misses (or, when the first is in all of
-//!   them, is named by a rule naming the first). The pair
-//!   must solve a determined 2×2 system made of the failing rules and the
-//!   holding equalities naming either cell.
-//! - A candidate is named only when it is the only one of the smallest size;
-//!   otherwise up to five are listed and none is chosen.
+//! 1. **Changes.** A change is one cell, or two cells named by a common rule,
+//!    with new values such that every failing equality naming a changed cell
+//!    holds, every rule holding now that names a changed cell still holds,
+//!    and each new value is valid for its cell's kind. It *explains* the
+//!    failing equalities it names. One cell: each failing equality naming it
+//!    implies its value (the identity solved for it), and they must agree.
+//!    Two cells: the failing equalities and the holding equalities naming
+//!    either must determine both values (a 2×2 system) and all hold with
+//!    them.
+//! 2. **Explanations.** An explanation of a set of failures is a set of
+//!    changes on distinct cells explaining distinct failures, together all of
+//!    them; its size is the number of cells changed. Changes that each keep a
+//!    holding equality holding keep it holding together (the rules are
+//!    linear); the holding inequalities are checked on the whole.
+//! 3. **Independent groups.** Two failures belong together when one change
+//!    explains both, or changes explaining them share a cell or a holding
+//!    inequality (the explanations of different components then combine
+//!    freely). The components of that relation are searched apart for every
+//!    smallest explanation. Failures that share a cell but are never
+//!    explained by one change — a wrong row total beside an imbalance of its
+//!    column that other cells explain — are apart.
+//! 4. **Naming.** A change is named (`最可能出错的格：…`, `最可能出错的两格：…`)
+//!    when it is part of every smallest explanation of its component and is
+//!    the only smallest explanation of the failures it explains: no other
+//!    explanation of the same size exists for them, so naming it is sound
+//!    whatever the rest of the report holds; it is named even when another
+//!    part of the report is ambiguous. The failures left over are grouped
+//!    again (failures one change of some smallest explanation explains
+//!    together) and each group gets one finding listing its explanations
+//!    (at most five shown), none chosen. When the groups' explanations do
+//!    not combine freely (choosing one limits another), the left-over
+//!    failures of the component are one group.
+//! 5. **Limits.** A component whose search takes more than [`STEPS`] steps or
+//!    has more than [`KEPT`] smallest explanations names nothing: the first
+//!    explanations found are listed. A mistake that needs three or more
+//!    cells depending on each other is beyond the search: its failures are
+//!    explained by nothing, or by a listing.
 //!
 //! Decisions: a blank cell is never a candidate and a rule with a blank term
 //! is left out (the BLANK rule reports it; a blank is not 0). Rules comparing
@@ -37,7 +59,7 @@
 //! it) is reported when it makes every rule naming the row's cells hold and
 //! explains at least two failures.
 
-// Indexing is bounded here: cell indices come from the compiled edition (cells, blocks, leaves).
+// Indexing is bounded here: cell indices come from the compiled edition (cells, blocks, leaves), form and change indices from vectors built here.
 #![allow(clippy::indexing_slicing)]
 
 use super::{Finding, Previous};
@@ -54,6 +76,10 @@ pub const CODE: &str = "CHECK-SUSPECT";
 pub const TITLE: &str = "最可能出错的格：改动它即可使不符的勾稽关系全部相符";
 /// Candidates listed when none is unique.
 const LISTED: usize = 5;
+/// Steps of one search for explanations before it gives up.
+pub const STEPS: usize = 20_000;
+/// Smallest explanations kept per search; more make a component ambiguous.
+pub const KEPT: usize = 64;
 
 /// One cell change of a candidate explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -64,6 +90,16 @@ pub struct Fix {
     pub written: Number,
     /// The value the other numbers imply.
     pub expected: Number,
+}
+
+/// A `CHECK-SUSPECT` finding with what the order of findings needs.
+pub(super) struct Suspect {
+    pub finding: Finding,
+    /// Indices into `Edition::rules` of the failures it explains.
+    pub explains: Vec<usize>,
+    /// It names one explanation (the others list several, or are 拆格
+    /// readings).
+    pub named: bool,
 }
 
 /// A rule instance as a linear form: `Σ coef·cell + constant  op  0`.
@@ -141,12 +177,32 @@ fn linear_forms(report: &Report, ed: &Edition, prev: Option<&Previous<'_>>) -> V
     out
 }
 
+/// A change of one or two cells: each cell with its delta (sorted by cell),
+/// and the failures it explains (positions in [`Search::targets`], sorted).
+#[derive(Debug, Clone)]
+struct Change {
+    deltas: Vec<(usize, Decimal)>,
+    explains: Vec<usize>,
+}
+
+/// The smallest explanations of a set of failures: each a list of indices
+/// into the changes, sorted.
+struct Covers {
+    found: Vec<Vec<usize>>,
+    /// Every smallest explanation is in `found`.
+    complete: bool,
+}
+
 /// The search over one report: forms, and for each cell the forms naming it.
 struct Search<'a> {
     report: &'a Report,
     ed: &'a Edition,
     forms: Vec<Lin>,
     by_cell: BTreeMap<usize, Vec<usize>>,
+    /// The failing equalities to explain (indices into `forms`), in rule order.
+    targets: Vec<usize>,
+    /// For each form, its position in `targets`.
+    target_of: Vec<Option<usize>>,
 }
 
 impl<'a> Search<'a> {
@@ -158,7 +214,17 @@ impl<'a> Search<'a> {
                 by_cell.entry(*c).or_default().push(fi);
             }
         }
-        Search { report, ed, forms, by_cell }
+        let targets: Vec<usize> = (0..forms.len())
+            .filter(|&i| {
+                let f = &forms[i];
+                f.op == Op::Eq && !f.previous && !f.holds_at(f.now) && !f.coefs.is_empty()
+            })
+            .collect();
+        let mut target_of = vec![None; forms.len()];
+        for (t, &fi) in targets.iter().enumerate() {
+            target_of[fi] = Some(t);
+        }
+        Search { report, ed, forms, by_cell, targets, target_of }
     }
 
     fn value(&self, cell: usize) -> Option<Decimal> {
@@ -171,48 +237,14 @@ impl<'a> Search<'a> {
         crate::number::kind_problem(Number(v), def.kind, def.decimals).is_none()
     }
 
-    /// The failing equalities to explain, grouped by shared cells, each
-    /// group in rule order, groups by their first rule.
-    fn clusters(&self) -> Vec<Vec<usize>> {
-        let targets: Vec<usize> = (0..self.forms.len())
-            .filter(|&i| {
-                let f = &self.forms[i];
-                f.op == Op::Eq && !f.previous && !f.holds_at(f.now) && !f.coefs.is_empty()
-            })
-            .collect();
-        let mut group: Vec<usize> = (0..targets.len()).collect();
-        fn root(g: &mut [usize], mut i: usize) -> usize {
-            while g[i] != i {
-                g[i] = g[g[i]];
-                i = g[i];
-            }
-            i
-        }
-        for a in 0..targets.len() {
-            for b in a + 1..targets.len() {
-                let (fa, fb) = (&self.forms[targets[a]], &self.forms[targets[b]]);
-                if fa.coefs.iter().any(|(c, _)| fb.coef(*c).is_some()) {
-                    let (ra, rb) = (root(&mut group, a), root(&mut group, b));
-                    group[ra.max(rb)] = ra.min(rb);
-                }
-            }
-        }
-        let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (i, t) in targets.iter().enumerate() {
-            let r = root(&mut group, i);
-            out.entry(r).or_default().push(*t);
-        }
-        out.into_values().collect()
-    }
-
-    /// Do all forms naming one of `cells`, other than `targets`, that hold
-    /// now still hold after the changes?
-    fn others_hold(&self, targets: &[usize], deltas: &[(usize, Decimal)]) -> bool {
+    /// Do all forms naming a changed cell that are not failures to explain,
+    /// and hold now, still hold after the changes?
+    fn others_hold(&self, deltas: &[(usize, Decimal)]) -> bool {
         let touched: BTreeSet<usize> =
             deltas.iter().flat_map(|(c, _)| self.by_cell.get(c).into_iter().flatten().copied()).collect();
         touched
             .into_iter()
-            .filter(|fi| !targets.contains(fi))
+            .filter(|&fi| self.target_of[fi].is_none())
             .map(|fi| &self.forms[fi])
             .filter(|f| f.holds_at(f.now))
             .all(|f| f.holds_with(deltas))
@@ -228,118 +260,399 @@ impl<'a> Search<'a> {
         })
     }
 
-    /// Single cells explaining every failure of the cluster.
-    fn singles(&self, targets: &[usize]) -> Vec<Vec<Fix>> {
-        let Some(first) = targets.first() else { return Vec::new() };
-        let mut out = Vec::new();
-        for (cell, _) in &self.forms[*first].coefs {
-            let mut delta: Option<Decimal> = None;
-            let agree = targets.iter().all(|&t| {
-                let f = &self.forms[t];
-                let Some(a) = f.coef(*cell) else { return false };
-                let Some(d) = (-f.now).checked_div(a) else { return false };
-                *delta.get_or_insert(d) == d
-            });
-            let Some(d) = delta.filter(|_| agree) else { continue };
-            if d.is_zero() || !self.others_hold(targets, &[(*cell, d)]) {
-                continue;
-            }
-            if let Some(f) = self.fix(*cell, d) {
-                out.push(vec![f]);
-            }
-        }
-        out
-    }
-
-    /// Pairs of cells explaining every failure of the cluster.
-    fn pairs(&self, targets: &[usize]) -> Vec<Vec<Fix>> {
-        let Some(first) = targets.first() else { return Vec::new() };
-        let cells_of = |fi: usize| -> BTreeSet<usize> { self.forms[fi].coefs.iter().map(|(c, _)| *c).collect() };
+    /// Every change of one cell, then of two cells, in cell order.
+    fn changes(&self) -> Vec<Change> {
+        let cells: BTreeSet<usize> =
+            self.targets.iter().flat_map(|&t| self.forms[t].coefs.iter().map(|(c, _)| *c)).collect();
+        let mut out: Vec<Change> = cells.iter().filter_map(|&c| self.single(c)).collect();
+        let singles = out.len();
         let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
-        let mut out = Vec::new();
-        for (x, _) in &self.forms[*first].coefs {
-            let missed: Vec<usize> = targets.iter().copied().filter(|&t| self.forms[t].coef(*x).is_none()).collect();
-            let ys: BTreeSet<usize> = match missed.split_first() {
-                Some((m, more)) => {
-                    more.iter().fold(cells_of(*m), |acc, &t| acc.intersection(&cells_of(t)).copied().collect())
-                }
-                None => self.by_cell.get(x).into_iter().flatten().flat_map(|&fi| cells_of(fi)).collect(),
-            };
-            for y in ys {
-                if y == *x || !seen.insert(((*x).min(y), (*x).max(y))) {
-                    continue;
-                }
-                let (a, b) = ((*x).min(y), (*x).max(y));
-                if let Some(fixes) = self.pair(targets, a, b) {
-                    out.push(fixes);
+        for &x in &cells {
+            for &fi in self.by_cell.get(&x).into_iter().flatten() {
+                for &(y, _) in &self.forms[fi].coefs {
+                    let (a, b) = (x.min(y), x.max(y));
+                    if a != b && seen.insert((a, b)) {
+                        // Two one-cell changes side by side are no new change.
+                        let alone = |d: &(usize, Decimal)| out[..singles].iter().any(|c| c.deltas == [*d]);
+                        let pairs: Vec<Change> =
+                            self.pair(a, b).into_iter().filter(|c| !c.deltas.iter().all(alone)).collect();
+                        out.extend(pairs);
+                    }
                 }
             }
         }
         out
     }
 
-    /// Solve for the changes of cells `a` and `b`: the failing rules must
-    /// hold, the holding equalities naming either must keep holding.
-    fn pair(&self, targets: &[usize], a: usize, b: usize) -> Option<Vec<Fix>> {
-        // Equations p·da + q·db = r.
-        let mut eqs: Vec<(Decimal, Decimal, Decimal)> = Vec::new();
-        for &t in targets {
-            let f = &self.forms[t];
-            eqs.push((f.coef(a).unwrap_or_default(), f.coef(b).unwrap_or_default(), -f.now));
+    /// The change of `cell` alone: every failing equality naming it implies
+    /// the same value.
+    fn single(&self, cell: usize) -> Option<Change> {
+        let mut delta: Option<Decimal> = None;
+        let mut explains = Vec::new();
+        for &fi in self.by_cell.get(&cell)? {
+            let Some(t) = self.target_of[fi] else { continue };
+            let f = &self.forms[fi];
+            let d = (-f.now).checked_div(f.coef(cell)?)?;
+            if *delta.get_or_insert(d) != d {
+                return None;
+            }
+            explains.push(t);
         }
+        let d = delta.filter(|d| !d.is_zero())?;
+        if !self.others_hold(&[(cell, d)]) {
+            return None;
+        }
+        self.fix(cell, d)?;
+        Some(Change { deltas: vec![(cell, d)], explains })
+    }
+
+    /// The changes of cells `a` and `b` together: every failing equality
+    /// naming either holds after, or keeps its value (the two changes cancel
+    /// in it: another change may explain it); at least one holds; the
+    /// holding equalities naming either keep holding; and two of these
+    /// equations determine both values. Different choices of the equations
+    /// that hold can give different changes.
+    fn pair(&self, a: usize, b: usize) -> Vec<Change> {
+        // Equations p·da + q·db = r; a failing one twice: r = −now (holds
+        // after) and r = 0 (keeps its value).
+        let mut holding: Vec<(Decimal, Decimal)> = Vec::new();
+        let mut failing: Vec<(usize, Decimal, Decimal, Decimal)> = Vec::new();
         let touched: BTreeSet<usize> =
             [a, b].iter().flat_map(|c| self.by_cell.get(c).into_iter().flatten().copied()).collect();
         for fi in touched {
             let f = &self.forms[fi];
-            if f.op == Op::Eq && !targets.contains(&fi) && f.holds_at(f.now) {
-                eqs.push((f.coef(a).unwrap_or_default(), f.coef(b).unwrap_or_default(), Decimal::ZERO));
+            let (p, q) = (f.coef(a).unwrap_or_default(), f.coef(b).unwrap_or_default());
+            if let Some(t) = self.target_of[fi] {
+                failing.push((t, p, q, -f.now));
+            } else if f.op == Op::Eq && f.holds_at(f.now) {
+                holding.push((p, q));
             }
         }
-        // Two independent equations determine the solution.
-        let mut solution = None;
-        'outer: for (i, e1) in eqs.iter().enumerate() {
-            for e2 in eqs.iter().skip(i + 1) {
+        let eqs: Vec<(Decimal, Decimal, Decimal)> = holding
+            .iter()
+            .map(|&(p, q)| (p, q, Decimal::ZERO))
+            .chain(failing.iter().flat_map(|&(_, p, q, r)| [(p, q, r), (p, q, Decimal::ZERO)]))
+            .collect();
+        let solve =
+            |e1: &(Decimal, Decimal, Decimal), e2: &(Decimal, Decimal, Decimal)| -> Option<(Decimal, Decimal)> {
                 let det = e1.0.checked_mul(e2.1)?.checked_sub(e1.1.checked_mul(e2.0)?)?;
                 if det.is_zero() {
-                    continue;
+                    return None;
                 }
                 let da = e1.2.checked_mul(e2.1)?.checked_sub(e1.1.checked_mul(e2.2)?)?.checked_div(det)?;
                 let db = e1.0.checked_mul(e2.2)?.checked_sub(e1.2.checked_mul(e2.0)?)?.checked_div(det)?;
-                solution = Some((da, db));
-                break 'outer;
+                Some((da.normalize(), db.normalize()))
+            };
+        let at = |p: Decimal, q: Decimal, da: Decimal, db: Decimal| {
+            p.checked_mul(da).zip(q.checked_mul(db)).and_then(|(x, y)| x.checked_add(y))
+        };
+        let mut solutions: Vec<(Decimal, Decimal)> = Vec::new();
+        for (i, e1) in eqs.iter().enumerate() {
+            for e2 in &eqs[i + 1..] {
+                if let Some(sol) = solve(e1, e2).filter(|s| !solutions.contains(s)) {
+                    solutions.push(sol);
+                }
             }
         }
-        let (da, db) = solution?;
-        if da.is_zero() || db.is_zero() {
-            return None;
+        let mut out = Vec::new();
+        'solutions: for (da, db) in solutions {
+            if da.is_zero() || db.is_zero() || holding.iter().any(|&(p, q)| at(p, q, da, db) != Some(Decimal::ZERO)) {
+                continue;
+            }
+            let mut explains = Vec::new();
+            for &(t, p, q, r) in &failing {
+                match at(p, q, da, db) {
+                    Some(v) if v == r => explains.push(t),
+                    Some(v) if v.is_zero() => {}
+                    _ => continue 'solutions,
+                }
+            }
+            let deltas = vec![(a, da), (b, db)];
+            if explains.is_empty()
+                || !self.others_hold(&deltas)
+                || self.fix(a, da).is_none()
+                || self.fix(b, db).is_none()
+            {
+                continue;
+            }
+            explains.sort_unstable();
+            out.push(Change { deltas, explains });
         }
-        let satisfied = eqs
-            .iter()
-            .all(|(p, q, r)| p.checked_mul(da).zip(q.checked_mul(db)).and_then(|(x, y)| x.checked_add(y)) == Some(*r));
-        if !satisfied || !self.others_hold(targets, &[(a, da), (b, db)]) {
-            return None;
+        out
+    }
+
+    /// The smallest explanations of `failures` (sorted positions in
+    /// `targets`) by the changes explaining only failures among them.
+    fn covers(&self, changes: &[Change], failures: &[usize]) -> Covers {
+        let mut by_failure: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (ci, c) in changes.iter().enumerate() {
+            if c.explains.iter().all(|t| failures.binary_search(t).is_ok()) {
+                for &t in &c.explains {
+                    by_failure.entry(t).or_default().push(ci);
+                }
+            }
         }
-        Some(vec![self.fix(a, da)?, self.fix(b, db)?])
+        let mut dfs = Dfs {
+            search: self,
+            changes,
+            by_failure,
+            failures,
+            best: usize::MAX,
+            found: Vec::new(),
+            overflow: false,
+            steps: 0,
+        };
+        let mut state = DfsState { covered: BTreeSet::new(), used: BTreeSet::new(), chosen: Vec::new(), size: 0 };
+        dfs.run(&mut state);
+        let complete = !dfs.overflow && dfs.steps <= STEPS;
+        Covers { found: dfs.found, complete }
     }
 }
 
-/// The `CHECK-SUSPECT` findings of a report: one per cluster of failing
-/// identities that one or two cells explain, and the 拆格 readings.
-pub(super) fn suspects(report: &Report, ed: &Edition, prev: Option<&Previous<'_>>) -> Vec<Finding> {
-    let s = Search::new(report, ed, prev);
-    let mut out = Vec::new();
-    for targets in s.clusters() {
-        let mut candidates = s.singles(&targets);
-        if candidates.is_empty() {
-            candidates = s.pairs(&targets);
+/// Depth-first search for the smallest explanations: the first failure not
+/// yet explained is explained by each change naming it in turn, so every
+/// explanation is met once.
+struct Dfs<'s> {
+    search: &'s Search<'s>,
+    changes: &'s [Change],
+    by_failure: BTreeMap<usize, Vec<usize>>,
+    failures: &'s [usize],
+    best: usize,
+    found: Vec<Vec<usize>>,
+    /// More than [`KEPT`] explanations of the best size were met.
+    overflow: bool,
+    steps: usize,
+}
+
+struct DfsState {
+    covered: BTreeSet<usize>,
+    used: BTreeSet<usize>,
+    chosen: Vec<usize>,
+    size: usize,
+}
+
+impl Dfs<'_> {
+    fn run(&mut self, st: &mut DfsState) {
+        self.steps += 1;
+        if self.steps > STEPS {
+            return;
         }
-        if candidates.is_empty() {
+        let Some(&next) = self.failures.iter().find(|t| !st.covered.contains(t)) else {
+            self.leaf(st);
+            return;
+        };
+        if st.size >= self.best {
+            return;
+        }
+        let options = self.by_failure.get(&next).cloned().unwrap_or_default();
+        for ci in options {
+            let c = &self.changes[ci];
+            if st.size + c.deltas.len() > self.best
+                || c.explains.iter().any(|t| st.covered.contains(t))
+                || c.deltas.iter().any(|(cell, _)| st.used.contains(cell))
+            {
+                continue;
+            }
+            st.covered.extend(c.explains.iter().copied());
+            st.used.extend(c.deltas.iter().map(|(cell, _)| *cell));
+            st.chosen.push(ci);
+            st.size += c.deltas.len();
+            self.run(st);
+            st.size -= c.deltas.len();
+            st.chosen.pop();
+            for (cell, _) in &c.deltas {
+                st.used.remove(cell);
+            }
+            for t in &c.explains {
+                st.covered.remove(t);
+            }
+        }
+    }
+
+    /// Every failure explained: keep the explanation if the holding rules
+    /// hold with all its changes at once, and it is among the smallest.
+    fn leaf(&mut self, st: &DfsState) {
+        if st.size > self.best {
+            return;
+        }
+        let deltas: Vec<(usize, Decimal)> =
+            st.chosen.iter().flat_map(|&ci| self.changes[ci].deltas.iter().copied()).collect();
+        if st.chosen.len() > 1 && !self.search.others_hold(&deltas) {
+            return;
+        }
+        if st.size < self.best {
+            self.best = st.size;
+            self.found.clear();
+            self.overflow = false;
+        }
+        let mut c = st.chosen.clone();
+        c.sort_unstable();
+        if self.found.len() < KEPT {
+            self.found.push(c);
+        } else {
+            self.overflow = true;
+        }
+    }
+}
+
+/// Components of the failures (positions in `targets`): two are joined when
+/// one of `changes` explains both, when two changes of the same cell explain
+/// them (a cell changes once), or when two changes explaining them name the
+/// same holding inequality (each may keep it, both together not).
+fn components(s: &Search<'_>, changes: &[Change]) -> Vec<Vec<usize>> {
+    let n = s.targets.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut join = |x: usize, y: usize| {
+        let (a, b) = (root(&mut parent, x), root(&mut parent, y));
+        parent[a.max(b)] = a.min(b);
+    };
+    // A failure explained by a change of each cell, and of each inequality.
+    let mut of_cell: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut of_inequality: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in changes {
+        let Some(&first) = c.explains.first() else { continue };
+        for &t in &c.explains {
+            join(first, t);
+        }
+        for (cell, _) in &c.deltas {
+            join(*of_cell.entry(*cell).or_insert(first), first);
+            for &fi in s.by_cell.get(cell).into_iter().flatten() {
+                let f = &s.forms[fi];
+                if f.op != Op::Eq && f.holds_at(f.now) {
+                    join(*of_inequality.entry(fi).or_insert(first), first);
+                }
+            }
+        }
+    }
+    let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for t in 0..n {
+        let r = root(&mut parent, t);
+        out.entry(r).or_default().push(t);
+    }
+    out.into_values().collect()
+}
+
+/// One group of failures with its explanations (as indices into the
+/// changes), `named` when the one explanation is certain; `total` counts
+/// the explanations when known.
+struct Group {
+    failures: Vec<usize>,
+    explanations: Vec<Vec<usize>>,
+    total: Option<usize>,
+    named: bool,
+}
+
+/// The groups of one component (see the module docs, 4 and 5).
+fn groups(s: &Search<'_>, changes: &[Change], component: &[usize]) -> Vec<Group> {
+    let all = s.covers(changes, component);
+    if all.found.is_empty() {
+        return Vec::new();
+    }
+    if !all.complete {
+        return vec![Group { failures: component.to_vec(), explanations: all.found, total: None, named: false }];
+    }
+    let mut out = Vec::new();
+    // Changes in every smallest explanation.
+    let common: Vec<usize> =
+        all.found[0].iter().copied().filter(|ci| all.found.iter().all(|m| m.contains(ci))).collect();
+    for &ci in &common {
+        let failures = changes[ci].explains.clone();
+        // Named only when it is also the one smallest explanation of its own
+        // failures; else those failures are listed with every explanation.
+        let own = s.covers(changes, &failures);
+        if own.complete && own.found == [vec![ci]] {
+            out.push(Group { failures, explanations: vec![vec![ci]], total: Some(1), named: true });
             continue;
         }
-        let codes: Vec<&str> = targets.iter().map(|&t| ed.rules[s.forms[t].rule].code.as_str()).collect();
-        out.push(finding(report, ed, candidates, &codes));
+        let mut explanations = own.found;
+        if !explanations.contains(&vec![ci]) {
+            explanations.push(vec![ci]);
+        }
+        let total = own.complete.then_some(explanations.len());
+        out.push(Group { failures, explanations, total, named: false });
     }
-    out.extend(split_cells(&s));
+    let done: BTreeSet<usize> = common.iter().flat_map(|&ci| changes[ci].explains.iter().copied()).collect();
+    let rest: Vec<usize> = component.iter().copied().filter(|t| !done.contains(t)).collect();
+    if rest.is_empty() {
+        return out;
+    }
+    // What is left of each smallest explanation, distinct.
+    let mut left: Vec<Vec<usize>> = Vec::new();
+    for m in &all.found {
+        let l: Vec<usize> = m.iter().copied().filter(|ci| !common.contains(ci)).collect();
+        if !left.contains(&l) {
+            left.push(l);
+        }
+    }
+    // The left-over failures split by the changes of those explanations.
+    let used: Vec<Change> = left.iter().flatten().map(|&ci| changes[ci].clone()).collect::<Vec<_>>();
+    let mut parts: Vec<Vec<usize>> = components(s, &used)
+        .into_iter()
+        .map(|c| c.into_iter().filter(|t| rest.contains(t)).collect::<Vec<_>>())
+        .filter(|c: &Vec<usize>| !c.is_empty())
+        .collect();
+    let mut per_part: Vec<Vec<Vec<usize>>> = Vec::new();
+    for p in &parts {
+        let mut alts: Vec<Vec<usize>> = Vec::new();
+        for l in &left {
+            let a: Vec<usize> =
+                l.iter().copied().filter(|ci| changes[*ci].explains.iter().all(|t| p.contains(t))).collect();
+            if !alts.contains(&a) {
+                alts.push(a);
+            }
+        }
+        per_part.push(alts);
+    }
+    let product = per_part.iter().try_fold(1usize, |acc, a| acc.checked_mul(a.len()));
+    if product != Some(left.len()) {
+        parts = vec![rest];
+        per_part = vec![left];
+    }
+    for (p, alts) in parts.into_iter().zip(per_part) {
+        let total = Some(alts.len());
+        out.push(Group { failures: p, explanations: alts, total, named: false });
+    }
+    out
+}
+
+/// The `CHECK-SUSPECT` findings of a report: one per group of failing
+/// identities (named or listed), in the order of their first failure, then
+/// the 拆格 readings.
+pub(super) fn suspects(report: &Report, ed: &Edition, prev: Option<&Previous<'_>>) -> Vec<Suspect> {
+    let s = Search::new(report, ed, prev);
+    let mut out: Vec<(usize, Suspect)> = Vec::new();
+    if !s.targets.is_empty() {
+        let changes = s.changes();
+        for component in components(&s, &changes) {
+            for g in groups(&s, &changes, &component) {
+                let candidates: Vec<Vec<Fix>> = g
+                    .explanations
+                    .iter()
+                    .map(|e| {
+                        let mut d: Vec<(usize, Decimal)> =
+                            e.iter().flat_map(|&ci| changes[ci].deltas.iter().copied()).collect();
+                        d.sort_by_key(|(c, _)| *c);
+                        d.into_iter().filter_map(|(c, d)| s.fix(c, d)).collect()
+                    })
+                    .collect();
+                let rules: Vec<usize> = g.failures.iter().map(|&t| s.forms[s.targets[t]].rule).collect();
+                let codes: Vec<&str> = rules.iter().map(|&r| ed.rules[r].code.as_str()).collect();
+                let finding = finding(report, ed, candidates, g.total, &codes);
+                let first = g.failures.first().copied().unwrap_or(usize::MAX);
+                out.push((first, Suspect { finding, explains: rules, named: g.named }));
+            }
+        }
+    }
+    out.sort_by_key(|(first, _)| *first);
+    let mut out: Vec<Suspect> = out.into_iter().map(|(_, s)| s).collect();
+    out.extend(split_cells(&s).into_iter().map(|finding| Suspect { finding, explains: Vec::new(), named: false }));
     out
 }
 
@@ -366,10 +679,12 @@ fn location(ed: &Edition, id: &str) -> String {
     ed.cell(id).map_or_else(|| id.to_string(), |c| c.location.clone())
 }
 
-fn finding(report: &Report, ed: &Edition, candidates: Vec<Vec<Fix>>, codes: &[&str]) -> Finding {
+/// The finding of one group: `candidates` are its explanations (one when
+/// named), `total` how many there are when known.
+fn finding(report: &Report, ed: &Edition, candidates: Vec<Vec<Fix>>, total: Option<usize>, codes: &[&str]) -> Finding {
     let why = explained(codes);
     let message = match candidates.as_slice() {
-        [one] => match one.as_slice() {
+        [one] if total == Some(1) => match one.as_slice() {
             [f] => format!(
                 "最可能出错的格：{}，写作 {}，按其余数字应为 {}（解释 {why}）",
                 location(ed, &f.cell),
@@ -381,12 +696,16 @@ fn finding(report: &Report, ed: &Edition, candidates: Vec<Vec<Fix>>, codes: &[&s
                     .iter()
                     .map(|f| format!("{}，写作 {}，按其余数字应为 {}", location(ed, &f.cell), f.written, f.expected))
                     .collect();
-                format!("最可能出错的两格：{}（解释 {why}）", parts.join("；"))
+                format!("最可能出错的{}格：{}（解释 {why}）", count(fixes.len()), parts.join("；"))
             }
         },
         many => {
-            let size = if many.first().is_some_and(|c| c.len() > 1) { "两格" } else { "一格" };
-            let n = if many.len() > LISTED { format!("{} ", many.len()) } else { count(many.len()) };
+            let size = format!("{}格", count(many.first().map_or(1, Vec::len)));
+            let n = match total {
+                Some(n) if n > LISTED => format!("{n} "),
+                Some(n) => count(n),
+                None => "多".to_string(),
+            };
             let listed: Vec<String> = many
                 .iter()
                 .take(LISTED)
@@ -397,7 +716,11 @@ fn finding(report: &Report, ed: &Edition, candidates: Vec<Vec<Fix>>, codes: &[&s
                         .join("且")
                 })
                 .collect();
-            let more = if many.len() > LISTED { format!("（只列出前 {LISTED} 种）") } else { String::new() };
+            let more = if many.len() > LISTED || total.is_none() {
+                format!("（只列出前 {} 种）", many.len().min(LISTED))
+            } else {
+                String::new()
+            };
             format!(
                 "有{n}种改法（各改{size}）都能解释 {why}，无法确定是哪一种，请逐一核对：{}{more}",
                 listed.join("；")
@@ -405,7 +728,7 @@ fn finding(report: &Report, ed: &Edition, candidates: Vec<Vec<Fix>>, codes: &[&s
         }
     };
     let mut f = Finding::new(CODE, crate::edition::Severity::Warning, TITLE, message);
-    let unique = candidates.len() == 1;
+    let unique = candidates.len() == 1 && total == Some(1);
     let listed: Vec<Vec<Fix>> = candidates.into_iter().take(LISTED).collect();
     if let (true, Some([one])) = (unique, listed.first().map(Vec::as_slice)) {
         f = f.at_cell(report, ed, &one.cell);

@@ -85,7 +85,7 @@ pub enum Item {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     /// The sheet's name for a workbook; `None` for the tables of a document,
-    /// which are named `表格N` in provenance and read stacked as one grid,
+    /// which are named `第N张表格` in provenance and read stacked as one grid,
     /// so a table split over a page break reads as one.
     pub name: Option<String>,
     pub cells: Vec<Cell>,
@@ -113,11 +113,13 @@ pub struct Cell {
     /// a name means the file has no such unit (plain text). The name is
     /// shared by the cells of a page or table.
     pub at: Option<(Option<std::sync::Arc<str>>, u32, u32)>,
+    /// The 1-based page of a PDF the cell is on, when known.
+    pub page: Option<u32>,
 }
 
 impl Cell {
     /// A text cell with spans and no other information.
     pub fn new(row: u32, col: u32, rowspan: u32, colspan: u32, text: String) -> Cell {
-        Cell { row, col, rowspan, colspan, text, number: None, formula: false, at: None }
+        Cell { row, col, rowspan, colspan, text, number: None, formula: false, at: None, page: None }
     }
 }

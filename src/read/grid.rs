@@ -148,12 +148,17 @@ impl Used {
 }
 
 /// Provenance of a grid cell.
+///
+/// A cell with its own place ([`Cell::at`]) is in a document's table (or a
+/// line of text), which the reader named; a cell without one is at its
+/// position in a named table, which only a workbook's sheet is
+/// ([`super::doc::Table::name`]): it gets its A1 reference.
 pub fn source(file: &str, grid: &Grid, c: &Cell) -> Source {
-    let (sheet, row, col) = match &c.at {
-        Some((name, r, k)) => (name.as_deref().map(str::to_string), *r, *k),
-        None => (Some(grid.name.clone()), c.row + 1, c.col + 1),
+    let (sheet, row, col, a1) = match &c.at {
+        Some((name, r, k)) => (name.as_deref().map(str::to_string), *r, *k, None),
+        None => (Some(grid.name.clone()), c.row + 1, c.col + 1, Some(crate::model::a1(c.row + 1, c.col + 1))),
     };
-    Source { file: file.to_string(), sheet, row: Some(row), column: Some(col), text: c.text.clone() }
+    Source { file: file.to_string(), page: c.page, sheet, row: Some(row), column: Some(col), a1, text: c.text.clone() }
 }
 
 /// The edition whose marker labels occur most often in the grids (or in

@@ -107,7 +107,7 @@ fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
             Item::Para(p) => paragraphs.push(p),
             Item::Table(t) => {
                 n += 1;
-                let sheet: std::sync::Arc<str> = format!("表格{n}").into();
+                let sheet: std::sync::Arc<str> = format!("第{n}张表格").into();
                 if let Some(name) = t.name {
                     flush(&mut stack, &mut grids);
                     grids.push(Grid::new(name, t.cells, t.aligned));

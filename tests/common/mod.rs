@@ -102,6 +102,19 @@ pub fn finding_codes(o: &Output) -> Vec<String> {
         .collect()
 }
 
+/// How many cells the BLANK findings of `check --format json` name (a
+/// blank row, column or table is one finding naming all its cells).
+pub fn blank_cells(o: &Output) -> usize {
+    let v: Value = serde_json::from_slice(&o.stdout).expect("check --format json output");
+    v[0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "BLANK")
+        .map(|f| f["cells"].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
 /// Unzip an OOXML package and render every part as normalized text: parts
 /// sorted by name; XML one element per line, attributes sorted, text
 /// trimmed; other parts as size and hash. For golden comparisons.

@@ -78,9 +78,12 @@ fn layout(pages: &[Page], opts: ReadOptions<'_>) -> Document {
         let mut in_table = vec![false; page.glyphs.len()];
         let mut tables: Vec<(f32, Table)> = Vec::new();
         for (k, l) in lattices.iter().enumerate() {
-            let name = format!("第{}页表格{}", page.index + 1, k + 1);
+            let name = format!("第{}张表格", k + 1);
             let mut t = l.table(&page.glyphs, &mut in_table, &name);
             if t.cells.iter().any(|c| !c.text.trim().is_empty()) {
+                for c in &mut t.cells {
+                    c.page = Some(page.index + 1);
+                }
                 // Columns by their x position on the page, the same for every
                 // table of the document, so a table continued on the next
                 // page with a different lattice still lines up.
@@ -127,15 +130,37 @@ fn flush(pending: &mut Vec<TextLine>, doc: &mut Document, opts: ReadOptions<'_>)
         return;
     }
     let joined = join_paragraphs(std::mem::take(pending));
-    let refs: Vec<&str> = joined.iter().map(String::as_str).collect();
-    let text = super::text::layout(&refs, SourceKind::Pdf, opts);
+    let refs: Vec<&str> = joined.iter().map(|l| l.text.as_str()).collect();
+    let mut text = super::text::layout(&refs, SourceKind::Pdf, opts);
+    // The text reader counts the lines given to it; a clerk counts the
+    // lines of a page.
+    for item in &mut text.body {
+        let Item::Table(t) = item else { continue };
+        for c in &mut t.cells {
+            if let Some((None, n, col)) = c.at {
+                if let Some(l) = joined.get((n as usize).wrapping_sub(1)) {
+                    c.at = Some((None, l.line, col));
+                    c.page = Some(l.page + 1);
+                }
+            }
+        }
+    }
     doc.body.extend(text.body);
+}
+
+/// A line of text after paragraphs are joined: where its first line is.
+struct Joined {
+    text: String,
+    /// 0-based page.
+    page: u32,
+    /// 1-based line within the page.
+    line: u32,
 }
 
 /// Join lines that continue a paragraph: the previous line runs to the
 /// right edge of the text and this one is not indented, on the same page
 /// or at the top of the next. Lines with columns (tabs) are never joined.
-fn join_paragraphs(lines: Vec<TextLine>) -> Vec<String> {
+fn join_paragraphs(lines: Vec<TextLine>) -> Vec<Joined> {
     let mut margins: std::collections::HashMap<u32, (f32, f32)> = std::collections::HashMap::new();
     for l in &lines {
         let m = margins.entry(l.page).or_insert((f32::INFINITY, f32::NEG_INFINITY));
@@ -155,9 +180,15 @@ fn join_paragraphs(lines: Vec<TextLine>) -> Vec<String> {
         }
         best.0 as f32 / 2.0
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Joined> = Vec::new();
     let mut prev: Option<&TextLine> = None;
+    // Lines counted on the current page.
+    let (mut page, mut on_page) = (u32::MAX, 0u32);
     for l in &lines {
+        if l.page != page {
+            (page, on_page) = (l.page, 0);
+        }
+        on_page += 1;
         let continues = prev.is_some_and(|p| {
             let plain = !p.text.contains('\t') && !l.text.contains('\t');
             // A paragraph running on, or a title set large over two lines.
@@ -172,8 +203,8 @@ fn join_paragraphs(lines: Vec<TextLine>) -> Vec<String> {
             continue; // a page number is not content, and does not end a paragraph
         }
         match (continues, out.last_mut()) {
-            (true, Some(last)) => last.push_str(&l.text),
-            _ => out.push(l.text.clone()),
+            (true, Some(last)) => last.text.push_str(&l.text),
+            _ => out.push(Joined { text: l.text.clone(), page: l.page, line: on_page }),
         }
         prev = Some(l);
     }
@@ -408,5 +439,38 @@ impl Lattice<'_> {
         }
         t.cells.sort_by_key(|c| (c.row, c.col));
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(page: u32, top: f32, x1: f32, text: &str) -> TextLine {
+        TextLine { page, top, x0: 50.0, x1, size: 10.0, text: text.to_string() }
+    }
+
+    /// Joined lines keep the page and the line on the page where they start,
+    /// the position a clerk reads a finding's 第N页 第M行 from.
+    #[test]
+    fn joined_lines_know_their_page_and_line() {
+        let lines = vec![
+            line(0, 10.0, 500.0, "第一段很长，一直写到右边"),
+            line(0, 22.0, 300.0, "接着写完。"),
+            line(0, 34.0, 300.0, "一、本年新收\t3\t0\t3"),
+            line(1, 10.0, 300.0, "四、结转下年度继续办理\t0\t0\t0"),
+            line(1, 22.0, 300.0, "五、存在的主要问题"),
+        ];
+        let joined = join_paragraphs(lines);
+        let got: Vec<(u32, u32, &str)> = joined.iter().map(|j| (j.page, j.line, j.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (0, 1, "第一段很长，一直写到右边接着写完。"),
+                (0, 3, "一、本年新收\t3\t0\t3"),
+                (1, 1, "四、结转下年度继续办理\t0\t0\t0"),
+                (1, 2, "五、存在的主要问题"),
+            ]
+        );
     }
 }
