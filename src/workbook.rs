@@ -53,8 +53,10 @@ pub const FINDINGS_SHEET: &str = "问题清单";
 pub const CHECK_ROW_PREFIX: &str = "勾稽检查：";
 /// Header of a live check column.
 pub const CHECK_HEADER: &str = "检查";
-/// What a check cell shows when the relation holds / fails.
+/// What a check cell shows when the relation holds / fails / is not yet
+/// filled in (some cell of the relation is blank).
 pub const CHECK_OK: &str = "✓ 相符";
+pub const CHECK_PENDING: &str = "待填写";
 pub const CHECK_BAD_PREFIX: &str = "✗";
 
 /// Split a long text into pieces of at most [`MAX_CELL_TEXT`] characters.

@@ -153,7 +153,8 @@ pub fn source(file: &str, grid: &Grid, c: &Cell) -> Source {
         Some((name, r, k)) => (name.as_deref().map(str::to_string), *r, *k),
         None => (Some(grid.name.clone()), c.row + 1, c.col + 1),
     };
-    Source { file: file.to_string(), sheet, row: Some(row), column: Some(col), text: c.text.clone() }
+    let text = c.computed.as_ref().unwrap_or(&c.text).clone();
+    Source { file: file.to_string(), sheet, row: Some(row), column: Some(col), text }
 }
 
 /// The edition whose marker labels occur most often in the grids (or in
