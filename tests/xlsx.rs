@@ -685,3 +685,118 @@ fn an_office_workbook_with_its_own_formulas_and_no_cached_values_is_computed() {
         .collect();
     assert!(blank.is_empty(), "{blank:?}");
 }
+
+// ---- The live 检查 cells: 待填写 until their cells are filled ----
+
+/// Every 检查 cell of a workbook: (sheet, A1, formula, the value stored).
+fn check_cells(path: &Path) -> Vec<(String, String, String, String)> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&name).unwrap();
+        let values = wb.worksheet_range(&name).unwrap();
+        for (r, c, f) in formulas.used_cells() {
+            let (r, c) = (r as u32 + formulas.start().unwrap().0, c as u32 + formulas.start().unwrap().1);
+            if !f.contains(xxgk::workbook::CHECK_OK) {
+                continue;
+            }
+            let v = values.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
+            out.push((name.clone(), a1(r, c), f.clone(), v));
+        }
+    }
+    out
+}
+
+fn shown(cells: &[(String, String, String, String)]) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for (_, _, _, v) in cells {
+        let k = if v.starts_with('✗') { "✗".to_string() } else { v.clone() };
+        *m.entry(k).or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn a_blank_template_says_pending_in_every_check_cell_and_a_filled_one_holds_or_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    for year in ["2021", "2020"] {
+        let t = dir.path().join(format!("t{year}.xlsx"));
+        let o = run(&["template", "--year", year, "--organ", "某某县", "-o", t.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let cells = check_cells(&t);
+        assert!(cells.len() >= 9, "{year}: {cells:?}");
+        for (sheet, at, f, v) in &cells {
+            assert_eq!(v, xxgk::workbook::CHECK_PENDING, "{year} {sheet}!{at}: {f}");
+            assert!(f.starts_with("IF(COUNT("), "{sheet}!{at}: {f}");
+        }
+    }
+    // Filled: ✓ where the relation holds, ✗ where it does not.
+    for (s, want) in [("2021-tongxin-county", vec![("✓ 相符", 9)]), ("broken-2021", vec![("✓ 相符", 8), ("✗", 1)])]
+    {
+        let p = dir.path().join(format!("{s}.xlsx"));
+        write_xlsx(&sample(s), &p);
+        let want: std::collections::BTreeMap<String, usize> =
+            want.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+        assert_eq!(shown(&check_cells(&p)), want, "{s}");
+    }
+    // Partly filled: one column of 表三 complete (it holds), the others pending.
+    let mut r = sample("2021-tongxin-county");
+    for (id, v) in r.cells.iter_mut() {
+        if id.starts_with("t3.") && !id.ends_with(".natural") {
+            *v = None;
+        }
+    }
+    let p = dir.path().join("partial.xlsx");
+    write_xlsx(&r, &p);
+    let t3: Vec<_> = check_cells(&p).into_iter().filter(|(s, ..)| s == "表三").collect();
+    let natural: Vec<_> = t3.iter().filter(|(_, at, ..)| at.starts_with('D')).map(|(.., v)| v.as_str()).collect();
+    assert_eq!(natural, ["✓ 相符"], "{t3:?}");
+    assert!(t3.iter().filter(|(_, at, ..)| !at.starts_with('D')).all(|(.., v)| v == "待填写"), "{t3:?}");
+}
+
+/// Strip the cached values of formula cells (as a script's save does).
+fn without_cached_values(path: &Path, out: &Path) {
+    let (bytes, _) = common::rewrite_xml_parts(&std::fs::read(path).unwrap(), |xml| {
+        let mut s = String::with_capacity(xml.len());
+        let mut rest = xml;
+        while let Some(i) = rest.find("</f><v>") {
+            s.push_str(&rest[..i + 4]);
+            rest = &rest[i + 4..];
+            let end = rest.find("</v>").unwrap() + 4;
+            rest = &rest[end..];
+        }
+        s.push_str(rest);
+        s
+    });
+    std::fs::write(out, bytes).unwrap();
+}
+
+/// LibreOffice computes the 检查 cells of a workbook without cached values
+/// (a blank template, a filled report) to what xxgk stored.
+#[test]
+#[ignore = "needs LibreOffice"]
+fn libreoffice_computes_the_check_cells_as_xxgk_stores_them() {
+    assert!(common::soffice().is_some(), "this test needs LibreOffice (soffice)");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lo");
+    std::fs::create_dir_all(&out).unwrap();
+    let t = dir.path().join("template.xlsx");
+    let o = run(&["template", "--year", "2021", "--organ", "某某县", "-o", t.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut files = vec![t];
+    for s in ["2021-tongxin-county", "broken-2021", "broken-2019"] {
+        let p = dir.path().join(format!("{s}.xlsx"));
+        write_xlsx(&sample(s), &p);
+        files.push(p);
+    }
+    for p in files {
+        let bare = dir.path().join(format!("bare-{}", p.file_name().unwrap().to_string_lossy()));
+        without_cached_values(&p, &bare);
+        let lo = common::resave(&bare, "xlsx", &out);
+        let ours: Vec<_> = check_cells(&p).into_iter().map(|(s, a, _, v)| (s, a, v)).collect();
+        let theirs: Vec<_> = check_cells(&lo).into_iter().map(|(s, a, _, v)| (s, a, v)).collect();
+        assert!(!ours.is_empty());
+        assert_eq!(theirs, ours, "{}", p.display());
+    }
+}

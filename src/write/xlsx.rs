@@ -349,7 +349,8 @@ fn table_sheet(
             _ => None,
         })
         .collect();
-    let cell_ref = |id: &str| pos.get(id).map(|p| row_col_to_cell(top + p.row, p.col as u16));
+    let cell_at = |id: &str| pos.get(id).map(|p| (top + p.row, p.col as u16));
+    let cell_ref = |id: &str| cell_at(id).map(|(r, c)| row_col_to_cell(r, c));
 
     // Live checks: every rule of this table that needs no previous report
     // and derives nothing, placed by the shape of its cells.
@@ -467,7 +468,7 @@ fn table_sheet(
             CheckPlace::Row(col) => (top + lay.rows + *k as u32, *col as u16),
             CheckPlace::Column(row) => (top + *row, (lay.cols + *k as u32) as u16),
         };
-        let (formula, cached) = check_formula(rule, report, &cell_ref);
+        let (formula, cached) = check_formula(rule, report, derivations, &cell_at);
         ws.write_formula_with_format(r, c, Formula::new(formula).set_result(cached), &f.check)?;
         let bad = ConditionalFormatText::new()
             .set_rule(ConditionalFormatTextRule::BeginsWith(CHECK_BAD_PREFIX.to_string()))
@@ -493,6 +494,37 @@ fn table_sheet(
     Ok(())
 }
 
+/// The formula of a derived cell and its cached value, when it is written
+/// as one: its value agrees with its inputs, or it and they are all blank
+/// (cached 0). Otherwise (a reported total that disagrees) it is written as
+/// the value reported.
+fn derived_formula(
+    report: &Report,
+    id: &str,
+    derivations: &Derivations<'_>,
+    cell_ref: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, Number)> {
+    let (_, inputs) = derivations.get(id)?;
+    let value = report.value(id);
+    let vals: Vec<Option<Number>> = inputs.iter().map(|(i, _)| report.value(i)).collect();
+    let all_blank = vals.iter().all(Option::is_none) && value.is_none();
+    let computed = inputs
+        .iter()
+        .zip(&vals)
+        .try_fold(Number::ZERO, |acc, ((_, neg), v)| v.and_then(|v| acc.checked_add(if *neg { -v } else { v })));
+    let consistent = value.is_some() && computed == value;
+    if !(consistent || all_blank) {
+        return None;
+    }
+    let refs: Vec<String> = inputs
+        .iter()
+        .map(|(i, neg)| cell_ref(i).map(|a| format!("{}{a}", if *neg { "-" } else { "+" })))
+        .collect::<Option<_>>()?;
+    let expr = refs.concat();
+    let expr = expr.strip_prefix('+').unwrap_or(&expr).to_string();
+    Some((expr, value.unwrap_or(Number::ZERO)))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn value_cell(
     ws: &mut Worksheet,
@@ -514,24 +546,10 @@ fn value_cell(
         }
         Ok(())
     };
-    if let Some((_, inputs)) = derivations.get(id) {
-        let vals: Vec<Option<Number>> = inputs.iter().map(|(i, _)| report.value(i)).collect();
-        let all_blank = vals.iter().all(Option::is_none) && value.is_none();
-        let computed = inputs
-            .iter()
-            .zip(&vals)
-            .try_fold(Number::ZERO, |acc, ((_, neg), v)| v.and_then(|v| acc.checked_add(if *neg { -v } else { v })));
-        let consistent = value.is_some() && computed == value;
-        let refs: Option<Vec<String>> =
-            inputs.iter().map(|(i, neg)| cell_ref(i).map(|a| format!("{}{a}", if *neg { "-" } else { "+" }))).collect();
-        if let (true, Some(refs)) = (consistent || all_blank, refs) {
-            let expr = refs.concat();
-            let expr = expr.strip_prefix('+').unwrap_or(&expr);
-            let cached = value.unwrap_or(Number::ZERO).to_string();
-            merge_extra(ws, derived)?;
-            ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached), derived)?;
-            return Ok(());
-        }
+    if let Some((expr, cached)) = derived_formula(report, id, derivations, cell_ref) {
+        merge_extra(ws, derived)?;
+        ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached.to_string()), derived)?;
+        return Ok(());
     }
     merge_extra(ws, input)?;
     match value {
@@ -584,28 +602,88 @@ fn side(terms: &[Term], report: &Report, cell_ref: &dyn Fn(&str) -> Option<Strin
     (expr, total)
 }
 
-/// The live check formula of a rule instance and its cached result (blank
-/// cells count as 0, as in Excel).
-fn check_formula(rule: &Rule, report: &Report, cell_ref: &dyn Fn(&str) -> Option<String>) -> (String, String) {
-    let (l, lv) = side(&rule.left, report, cell_ref);
-    let (r, rv) = side(&rule.right, report, cell_ref);
+/// The cells a check depends on: the cells of the rule and, for each
+/// derived one, its inputs, down to the cells typed in.
+fn check_cells<'a>(rule: &'a Rule, derivations: &Derivations<'a>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut todo: Vec<&str> = rule
+        .left
+        .iter()
+        .chain(&rule.right)
+        .filter_map(|t| match t {
+            Term::Cell { id, .. } => Some(id.as_str()),
+            Term::Const(_) => None,
+        })
+        .collect();
+    while let Some(id) = todo.pop() {
+        if out.contains(&id) {
+            continue;
+        }
+        out.push(id);
+        if let Some((_, inputs)) = derivations.get(id) {
+            todo.extend(inputs.iter().map(|(i, _)| *i));
+        }
+    }
+    out
+}
+
+/// `COUNT` arguments for cells at (row, col): runs of a column as ranges.
+fn count_args(mut cells: Vec<(u32, u16)>) -> Vec<String> {
+    cells.sort_by_key(|&(r, c)| (c, r));
+    cells.dedup();
+    let mut args = Vec::new();
+    let mut i = 0;
+    while let Some(&(r0, c)) = cells.get(i) {
+        let mut j = i;
+        while cells.get(j + 1).is_some_and(|&(r, c2)| c2 == c && r == r0 + (j + 1 - i) as u32) {
+            j += 1;
+        }
+        let first = row_col_to_cell(r0, c);
+        args.push(if j > i { format!("{first}:{}", row_col_to_cell(r0 + (j - i) as u32, c)) } else { first });
+        i = j + 1;
+    }
+    args
+}
+
+/// The live check formula of a rule instance and its cached result:
+/// [`CHECK_PENDING`] until every cell it depends on holds a number (a
+/// formula always does), then whether it holds (blank cells count as 0,
+/// as in Excel).
+fn check_formula(
+    rule: &Rule,
+    report: &Report,
+    derivations: &Derivations<'_>,
+    cell_at: &dyn Fn(&str) -> Option<(u32, u16)>,
+) -> (String, String) {
+    let cell_ref = |id: &str| cell_at(id).map(|(r, c)| row_col_to_cell(r, c));
+    let (l, lv) = side(&rule.left, report, &cell_ref);
+    let (r, rv) = side(&rule.right, report, &cell_ref);
     let holds = rule.op.holds(lv, rv);
-    match rule.op {
+    let (test, cached) = match rule.op {
         Op::Eq => {
             let cached = if holds {
                 CHECK_OK.to_string()
             } else {
                 format!("{CHECK_BAD_PREFIX} 相差 {}", lv.checked_sub(rv).unwrap_or(Number::ZERO))
             };
-            (format!("=IF(({l})=({r}),\"{CHECK_OK}\",\"{CHECK_BAD_PREFIX} 相差 \"&(({l})-({r})))"), cached)
+            (format!("IF(({l})=({r}),\"{CHECK_OK}\",\"{CHECK_BAD_PREFIX} 相差 \"&(({l})-({r})))"), cached)
         }
         Op::Le | Op::Ge => {
             let sym = if rule.op == Op::Le { "<=" } else { ">=" };
             let bad = format!("{CHECK_BAD_PREFIX} 不符");
             let cached = if holds { CHECK_OK.to_string() } else { bad.clone() };
-            (format!("=IF(({l}){sym}({r}),\"{CHECK_OK}\",\"{bad}\")"), cached)
+            (format!("IF(({l}){sym}({r}),\"{CHECK_OK}\",\"{bad}\")"), cached)
         }
+    };
+    let cells: Vec<(&str, (u32, u16))> =
+        check_cells(rule, derivations).into_iter().filter_map(|id| Some((id, cell_at(id)?))).collect();
+    if cells.is_empty() {
+        return (format!("={test}"), cached);
     }
+    let filled = |id: &str| report.value(id).is_some() || derived_formula(report, id, derivations, &cell_ref).is_some();
+    let cached = if cells.iter().all(|(id, _)| filled(id)) { cached } else { CHECK_PENDING.to_string() };
+    let args = count_args(cells.iter().map(|(_, at)| *at).collect()).join(",");
+    (format!("=IF(COUNT({args})<{},\"{CHECK_PENDING}\",{test})", cells.len()), cached)
 }
 
 /// Column widths set by hand: CJK counts 2 units (autofit is wrong for CJK).
