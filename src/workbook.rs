@@ -58,12 +58,3 @@ pub const CHECK_HEADER: &str = "检查";
 pub const CHECK_OK: &str = "✓ 相符";
 pub const CHECK_PENDING: &str = "待填写";
 pub const CHECK_BAD_PREFIX: &str = "✗";
-
-/// Split a long text into pieces of at most [`MAX_CELL_TEXT`] characters.
-pub fn chunks(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
-    }
-    chars.chunks(MAX_CELL_TEXT).map(|c| c.iter().collect()).collect()
-}
