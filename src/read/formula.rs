@@ -266,20 +266,13 @@ fn lex(text: &str) -> Eval<Vec<Tok>> {
         let rest = s.get(i..).unwrap_or_default();
         match c {
             ' ' | '\t' | '\n' | '\r' => i += 1,
-            '(' => {
-                out.push(Tok::LParen);
-                i += 1;
-            }
-            ')' => {
-                out.push(Tok::RParen);
-                i += 1;
-            }
-            ',' => {
-                out.push(Tok::Comma);
-                i += 1;
-            }
-            ':' => {
-                out.push(Tok::Colon);
+            '(' | ')' | ',' | ':' => {
+                out.push(match c {
+                    '(' => Tok::LParen,
+                    ')' => Tok::RParen,
+                    ',' => Tok::Comma,
+                    _ => Tok::Colon,
+                });
                 i += 1;
             }
             '<' | '>' => {
@@ -305,48 +298,14 @@ fn lex(text: &str) -> Eval<Vec<Tok>> {
                 i += 1;
             }
             '"' => {
-                let mut t = String::new();
-                i += 1;
-                loop {
-                    match (s.get(i), s.get(i + 1)) {
-                        (Some('"'), Some('"')) => {
-                            t.push('"');
-                            i += 2;
-                        }
-                        (Some('"'), _) => {
-                            i += 1;
-                            break;
-                        }
-                        (Some(&ch), _) => {
-                            t.push(ch);
-                            i += 1;
-                        }
-                        (None, _) => return Err(Failure::Syntax),
-                    }
-                }
+                let (t, end) = quoted(&s, i)?;
                 out.push(Tok::Str(t));
+                i = end;
             }
             '\'' => {
-                // A quoted sheet name: 'a b'!A1 ('' is a quote).
-                let mut name = String::new();
-                i += 1;
-                loop {
-                    match (s.get(i), s.get(i + 1)) {
-                        (Some('\''), Some('\'')) => {
-                            name.push('\'');
-                            i += 2;
-                        }
-                        (Some('\''), _) => {
-                            i += 1;
-                            break;
-                        }
-                        (Some(&ch), _) => {
-                            name.push(ch);
-                            i += 1;
-                        }
-                        (None, _) => return Err(Failure::Syntax),
-                    }
-                }
+                // A quoted sheet name: 'a b'!A1.
+                let (name, end) = quoted(&s, i)?;
+                i = end;
                 if s.get(i) != Some(&'!') {
                     return Err(Failure::Syntax);
                 }
@@ -408,6 +367,28 @@ fn lex(text: &str) -> Eval<Vec<Tok>> {
     Ok(out)
 }
 
+/// The text quoted from `s[start]` to the matching quote (the quote
+/// doubled stands for itself), and the position after it.
+fn quoted(s: &[char], start: usize) -> Eval<(String, usize)> {
+    let q = *s.get(start).ok_or(Failure::Syntax)?;
+    let mut t = String::new();
+    let mut i = start + 1;
+    loop {
+        match (s.get(i), s.get(i + 1)) {
+            (Some(&a), Some(&b)) if a == q && b == q => {
+                t.push(q);
+                i += 2;
+            }
+            (Some(&a), _) if a == q => return Ok((t, i + 1)),
+            (Some(&ch), _) => {
+                t.push(ch);
+                i += 1;
+            }
+            (None, _) => return Err(Failure::Syntax),
+        }
+    }
+}
+
 /// The reference after `sheet!`; returns the characters used.
 fn qualified_ref(s: &[char], sheet: String, out: &mut Vec<Tok>) -> Eval<usize> {
     let ends = |n: usize| !s.get(n).is_some_and(|c| is_name_char(*c) || *c == '$' || *c == '(' || *c == '!');
@@ -447,61 +428,36 @@ impl Parser {
         Ok(())
     }
 
-    /// comparison := concat (cmp concat)*
+    /// The binary operators, loosest first: comparisons, `&`, `+ -`, `* /`.
+    /// Level `n` is `level(n + 1) (op level(n + 1))*`, one chain; below the
+    /// last comes [`Parser::unary`].
+    fn level(&mut self, n: usize) -> Eval<Expr> {
+        let next = |p: &mut Parser| if n == 3 { p.unary() } else { p.level(n + 1) };
+        let first = next(self)?;
+        let mut rest = Vec::new();
+        loop {
+            let op = match (n, self.peek()) {
+                (0, Some(Tok::Op('='))) => Op::Eq,
+                (0, Some(Tok::Op('<'))) => Op::Lt,
+                (0, Some(Tok::Op('>'))) => Op::Gt,
+                (0, Some(Tok::Op2("<="))) => Op::Le,
+                (0, Some(Tok::Op2(">="))) => Op::Ge,
+                (0, Some(Tok::Op2("<>"))) => Op::Ne,
+                (1, Some(Tok::Op('&'))) => Op::Concat,
+                (2, Some(Tok::Op('+'))) => Op::Add,
+                (2, Some(Tok::Op('-'))) => Op::Sub,
+                (3, Some(Tok::Op('*'))) => Op::Mul,
+                (3, Some(Tok::Op('/'))) => Op::Div,
+                _ => return Ok(chain(first, rest)),
+            };
+            self.pos += 1;
+            rest.push((op, next(self)?));
+        }
+    }
+
+    /// A whole expression.
     fn comparison(&mut self) -> Eval<Expr> {
-        let first = self.concat()?;
-        let mut rest = Vec::new();
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Op('=')) => Op::Eq,
-                Some(Tok::Op('<')) => Op::Lt,
-                Some(Tok::Op('>')) => Op::Gt,
-                Some(Tok::Op2("<=")) => Op::Le,
-                Some(Tok::Op2(">=")) => Op::Ge,
-                Some(Tok::Op2("<>")) => Op::Ne,
-                _ => return Ok(chain(first, rest)),
-            };
-            self.pos += 1;
-            rest.push((op, self.concat()?));
-        }
-    }
-
-    fn concat(&mut self) -> Eval<Expr> {
-        let first = self.additive()?;
-        let mut rest = Vec::new();
-        while self.peek() == Some(&Tok::Op('&')) {
-            self.pos += 1;
-            rest.push((Op::Concat, self.additive()?));
-        }
-        Ok(chain(first, rest))
-    }
-
-    fn additive(&mut self) -> Eval<Expr> {
-        let first = self.term()?;
-        let mut rest = Vec::new();
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Op('+')) => Op::Add,
-                Some(Tok::Op('-')) => Op::Sub,
-                _ => return Ok(chain(first, rest)),
-            };
-            self.pos += 1;
-            rest.push((op, self.term()?));
-        }
-    }
-
-    fn term(&mut self) -> Eval<Expr> {
-        let first = self.unary()?;
-        let mut rest = Vec::new();
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Op('*')) => Op::Mul,
-                Some(Tok::Op('/')) => Op::Div,
-                _ => return Ok(chain(first, rest)),
-            };
-            self.pos += 1;
-            rest.push((op, self.unary()?));
-        }
+        self.level(0)
     }
 
     fn unary(&mut self) -> Eval<Expr> {
