@@ -44,11 +44,57 @@ pub fn package(parts: &[(&str, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
         }
         z.finish().map_err(std::io::Error::other)?;
     }
+    made_on_unix(&mut out);
     Ok(out)
+}
+
+/// Make a zip the same bytes on every system: the zip writers record the
+/// system that made each entry (Unix on Linux, MS-DOS on Windows) in the
+/// central directory; every entry is marked as made on Unix. Nothing else
+/// changes and no offset moves. A buffer that is no zip is left as it is.
+pub fn made_on_unix(zip: &mut [u8]) {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map_or(0, |x| usize::from(u16::from_le_bytes([x[0], x[1]])));
+    let u32_at = |b: &[u8], i: usize| {
+        b.get(i..i + 4).and_then(|x| usize::try_from(u32::from_le_bytes([x[0], x[1], x[2], x[3]])).ok()).unwrap_or(0)
+    };
+    let from = zip.len().saturating_sub(22 + 0xFFFF);
+    let Some(end) = zip.get(from..).and_then(|tail| tail.windows(4).rposition(|w| w == EOCD)).map(|i| from + i) else {
+        return;
+    };
+    let (count, mut at) = (u16_at(zip, end + 10), u32_at(zip, end + 16));
+    for _ in 0..count {
+        if zip.get(at..at + 4) != Some(&ENTRY[..]) {
+            return;
+        }
+        if let Some(host) = zip.get_mut(at + 5) {
+            *host = 3;
+        }
+        at += 46 + u16_at(zip, at + 28) + u16_at(zip, at + 30) + u16_at(zip, at + 32);
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_zip_is_marked_as_made_on_unix_and_nothing_else_changes() {
+        let mut z = super::package(&[("a.xml", b"<a/>".to_vec()), ("b/c.xml", vec![b'x'; 300])]).unwrap();
+        let before = z.clone();
+        // As a Windows writer makes it: host MS-DOS (0).
+        for i in 0..z.len().saturating_sub(4) {
+            if z[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+                z[i + 5] = 0;
+            }
+        }
+        assert_ne!(z, before);
+        super::made_on_unix(&mut z);
+        assert_eq!(z, before);
+        let mut not_zip = b"not a zip".to_vec();
+        super::made_on_unix(&mut not_zip);
+        assert_eq!(not_zip, b"not a zip");
+    }
+
     #[test]
     fn control_characters_are_dropped() {
         assert_eq!(super::esc("a\u{0B}b\u{1}c\u{FFFE}<&>\t\n"), "abc&lt;&amp;&gt;\t\n");

@@ -32,15 +32,8 @@ pub const FINDINGS_SHEET: &str = "问题清单";
 pub const CHECK_ROW_PREFIX: &str = "勾稽检查：";
 /// Header of a live check column.
 pub const CHECK_HEADER: &str = "检查";
-/// What a check cell shows when the relation holds / fails.
+/// What a check cell shows when the relation holds / fails / is not yet
+/// filled in (some cell of the relation is blank).
 pub const CHECK_OK: &str = "✓ 相符";
+pub const CHECK_PENDING: &str = "待填写";
 pub const CHECK_BAD_PREFIX: &str = "✗";
-
-/// Split a long text into pieces of at most [`MAX_CELL_TEXT`] characters.
-pub fn chunks(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
-    }
-    chars.chunks(MAX_CELL_TEXT).map(|c| c.iter().collect()).collect()
-}

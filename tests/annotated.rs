@@ -127,8 +127,9 @@ fn batch_writes_one_annotated_workbook_per_report_with_errors() {
 }
 
 #[test]
+#[ignore = "needs LibreOffice"]
 fn libreoffice_opens_the_annotated_workbook_and_keeps_the_cells() {
-    let Some(_) = common::soffice() else { return };
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
     let dir = tempfile::tempdir().unwrap();
     let (r, bytes) = annotated("broken-2019");
     let p = dir.path().join("annotated.xlsx");
@@ -143,4 +144,135 @@ fn libreoffice_opens_the_annotated_workbook_and_keeps_the_cells() {
     let notes: String =
         part_names(&saved).iter().filter(|n| n.starts_with("xl/comments")).filter_map(|n| part(&saved, n)).collect();
     assert!(notes.contains("最可能出错的格"), "LibreOffice dropped the notes");
+}
+
+// ---- Printing: landscape, one page wide, headers repeated, wrapped text in full ----
+
+fn poppler() {
+    for p in ["pdftotext", "pdfinfo"] {
+        let ok = std::process::Command::new(p).arg("-v").output().is_ok_and(|o| o.status.success());
+        assert!(ok, "this test needs poppler's {p}: apt-get install poppler-utils");
+    }
+}
+
+/// Each page's text in content order, white space removed.
+fn pdf_pages(pdf: &std::path::Path) -> Vec<String> {
+    let o = std::process::Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&o.stdout).to_string();
+    let n: usize = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    (1..=n)
+        .map(|p| {
+            let p = p.to_string();
+            let o = std::process::Command::new("pdftotext")
+                .args(["-raw", "-f", &p, "-l", &p])
+                .arg(pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&o.stdout).chars().filter(|c| !c.is_whitespace()).collect()
+        })
+        .collect()
+}
+
+/// (width, height) of every page, in points.
+fn pdf_sizes(pdf: &std::path::Path, pages: usize) -> Vec<(f64, f64)> {
+    let o =
+        std::process::Command::new("pdfinfo").args(["-f", "1", "-l", &pages.to_string()]).arg(pdf).output().unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .map(|l| {
+            let nums: Vec<f64> = l.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+            (nums[1], nums[2])
+        })
+        .collect()
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The sheet's pages: from the one holding `first` up to (not including)
+/// the next page holding none of `labels`.
+fn pages_of(pages: &[String], labels: &[&str]) -> std::ops::Range<usize> {
+    let start = pages.iter().position(|p| labels.iter().all(|l| p.contains(l))).unwrap_or(pages.len());
+    let end = (start..pages.len()).find(|&i| !labels.iter().all(|l| pages[i].contains(l))).unwrap_or(pages.len());
+    start..end
+}
+
+/// A text's first and last characters (white space removed) are printed:
+/// it shows in full, not cut at the bottom of its row.
+fn printed_whole(pages: &[std::ops::Range<usize>], all: &[String], text: &str, what: &str) {
+    let t = squeeze(text);
+    let chars: Vec<char> = t.chars().collect();
+    let (head, tail): (String, String) = (chars[..6].iter().collect(), chars[chars.len() - 6..].iter().collect());
+    let printed: String = pages.iter().flat_map(|r| all[r.clone()].iter().cloned()).collect();
+    assert!(printed.contains(&head), "{what}: the start “{head}” is not printed");
+    assert!(printed.contains(&tail), "{what}: the end “{tail}” of “{text}” is not printed");
+}
+
+/// summary.xlsx of a batch over the samples, and an annotated workbook,
+/// printed by LibreOffice: every page landscape; each list sheet one page
+/// wide (every column label on its first page) with the header row on
+/// every page; the longest finding and a long part of the report printed
+/// from their first to their last words.
+#[test]
+#[ignore = "needs LibreOffice and poppler"]
+fn summary_and_annotated_workbooks_print_landscape_one_page_wide_with_wrapped_text_in_full() {
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
+    poppler();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = bin().arg("batch").arg(root().join("samples")).arg("-o").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let pdfs = dir.path().join("pdf");
+    std::fs::create_dir(&pdfs).unwrap();
+    let summary = common::resave(&out.join("summary.xlsx"), "pdf", &pdfs);
+    let pages = pdf_pages(&summary);
+    let sizes = pdf_sizes(&summary, pages.len());
+    assert_eq!(sizes.len(), pages.len());
+    assert!(sizes.iter().all(|(w, h)| w > h), "portrait pages in summary.xlsx: {sizes:?}");
+    let submissions = ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态", "对比的上年报告"];
+    let findings_head = ["机关", "源文件", "规则代码", "级别", "说明", "表", "行", "列", "公式", "差额", "位置"];
+    let subs = pages_of(&pages, &submissions);
+    let finds = pages_of(&pages, &["规则代码", "差额", "位置", "说明"]);
+    eprintln!("summary.pdf: {} pages; 报送情况 {subs:?}, 问题清单 {finds:?}", pages.len());
+    assert_eq!(subs.len(), 1, "报送情况 is one page wide and tall: {subs:?}");
+    assert!(!finds.is_empty(), "问题清单 not found, or a page without all its column labels");
+    for p in finds.clone() {
+        for l in findings_head {
+            assert!(pages[p].contains(l), "问题清单 page {}: no “{l}”", p + 1);
+        }
+    }
+    // Every finding is listed whole; the longest spans several lines.
+    let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let messages: Vec<String> = reader.records().map(|r| r.unwrap()[4].to_string()).collect();
+    let longest = messages.iter().max_by_key(|m| m.chars().count()).unwrap();
+    assert!(longest.chars().count() > 100, "{longest}");
+    for m in &messages {
+        printed_whole(std::slice::from_ref(&finds), &pages, m, "问题清单");
+    }
+    // 14 portrait pages of one or two columns each before this was fixed.
+    assert!(pages.len() <= 10, "{} pages", pages.len());
+
+    // The annotated workbook: the same, and 报告信息's long texts whole.
+    let (r, bytes) = annotated("broken-2019");
+    let p = dir.path().join("annotated.xlsx");
+    std::fs::write(&p, bytes).unwrap();
+    let pdf = common::resave(&p, "pdf", &pdfs);
+    let pages = pdf_pages(&pdf);
+    let sizes = pdf_sizes(&pdf, pages.len());
+    assert!(sizes.iter().all(|(w, h)| w > h), "portrait pages in the annotated workbook: {sizes:?}");
+    let list = pages_of(&pages, &["代码", "严重程度", "问题", "出处"]);
+    assert!(!list.is_empty(), "问题清单 not printed one page wide");
+    let eds = Editions::builtin().unwrap();
+    for f in check(&r, eds.get(&r.edition).unwrap(), None) {
+        printed_whole(std::slice::from_ref(&list), &pages, &f.message, "annotated 问题清单");
+    }
+    let info = 0..pages.iter().position(|p| p.starts_with("表二主动公开政府信息情况")).unwrap();
+    for part in r.parts.values().filter(|p| p.text.chars().count() > 6) {
+        printed_whole(std::slice::from_ref(&info), &pages, &part.text, "报告信息");
+    }
+    assert!(r.parts.values().any(|p| p.text.chars().count() > 1500), "a long part is printed");
 }

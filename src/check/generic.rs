@@ -183,7 +183,7 @@ fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>
             [o, ..] => format!("，其中 {elsewhere} 格已随“{}”等列出", groups[*o].name()),
         };
         let msg =
-            format!("{} {}{}（{} 格{with}），应填写数字（没有的填 0）", g.label, g.scope.word(), state, g.cells.len());
+            format!("{} {}{}（{} 格{with}）{}", g.label, g.scope.word(), state, g.cells.len(), what_to_do(&texts));
         let mut f = this.finding(msg);
         f.table = Some(ed.tables[g.table].name.clone());
         f.row = g.row.clone();
@@ -195,13 +195,36 @@ fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>
     for (i, c) in ed.cells.iter().enumerate() {
         if is_blank[i] && taken[i].is_none() {
             let t = text(i);
-            let how = if t.is_empty() { "空白".to_string() } else { format!("填的是“{t}”，不是数字") };
-            let msg = format!("{}：{}，应填写数字（没有的填 0）", c.location, how);
+            let how = if t.is_empty() {
+                "空白".to_string()
+            } else if is_formula(&t) {
+                format!("公式“{t}”没有计算结果，也无法计算（见 READ-FORMULA）")
+            } else {
+                format!("填的是“{t}”，不是数字")
+            };
+            let msg = format!("{}：{}{}", c.location, how, what_to_do(std::slice::from_ref(&t)));
             items.push((i, this.finding(msg).at_cell(report, ed, &c.id)));
         }
     }
     items.sort_by_key(|(first, _)| *first);
     out.extend(items.into_iter().map(|(_, f)| f));
+}
+
+/// A cell's text that is a formula a spreadsheet did not compute (the
+/// reader could not either: `READ-FORMULA`).
+fn is_formula(text: &str) -> bool {
+    text.starts_with('=')
+}
+
+/// What the clerk should do about blank cells with these texts: type a
+/// number, or — for formulas left without their values — open and save the
+/// workbook in Excel or WPS (typing into a formula cell is not the fix).
+fn what_to_do(texts: &[String]) -> &'static str {
+    if texts.iter().any(|t| is_formula(t)) {
+        "，请用 Excel 或 WPS 打开此工作簿并保存（存下公式的结果）后再读取；如确是应填写的格，请填写数字"
+    } else {
+        "，应填写数字（没有的填 0）"
+    }
 }
 
 /// What a group of blank cells is.

@@ -106,8 +106,13 @@ pub struct Cell {
     pub text: String,
     /// The number, when the format stores numbers as such (xlsx).
     pub number: Option<f64>,
-    /// The cell holds a formula (its value is the cached result).
+    /// The cell holds a formula (its value is the cached result, or was
+    /// computed when the file had none).
     pub formula: bool,
+    /// The formula text (`=C4+D4`) when the file had no cached value: the
+    /// value was computed from it, or could not be and the cell has none.
+    /// Provenance then shows the formula, not a number as if typed.
+    pub computed: Option<String>,
     /// Where the cell is in the source when that is not the table position:
     /// (page or sheet name, 1-based row or line, 1-based column), `None` for
     /// a name means the file has no such unit (plain text). The name is
@@ -120,6 +125,6 @@ pub struct Cell {
 impl Cell {
     /// A text cell with spans and no other information.
     pub fn new(row: u32, col: u32, rowspan: u32, colspan: u32, text: String) -> Cell {
-        Cell { row, col, rowspan, colspan, text, number: None, formula: false, at: None, page: None }
+        Cell { row, col, rowspan, colspan, text, number: None, formula: false, computed: None, at: None, page: None }
     }
 }

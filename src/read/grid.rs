@@ -158,7 +158,8 @@ pub fn source(file: &str, grid: &Grid, c: &Cell) -> Source {
         Some((name, r, k)) => (name.as_deref().map(str::to_string), *r, *k, None),
         None => (Some(grid.name.clone()), c.row + 1, c.col + 1, Some(crate::model::a1(c.row + 1, c.col + 1))),
     };
-    Source { file: file.to_string(), page: c.page, sheet, row: Some(row), column: Some(col), a1, text: c.text.clone() }
+    let text = c.computed.as_ref().unwrap_or(&c.text).clone();
+    Source { file: file.to_string(), page: c.page, sheet, row: Some(row), column: Some(col), a1, text }
 }
 
 /// The edition whose marker labels occur most often in the grids (or in

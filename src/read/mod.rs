@@ -10,6 +10,7 @@
 pub mod container;
 pub mod doc;
 pub mod docx;
+pub mod formula;
 pub mod grid;
 pub mod html;
 pub mod json;
@@ -45,6 +46,7 @@ pub const READ_CODES: &[(&str, &str)] = &[
     ("READ-ENCODING", "a text file is neither UTF-8 nor valid GBK"),
     ("READ-OUT-OF-RANGE", "a sheet has cells beyond the rows and columns read"),
     ("READ-CONVERTED", "a legacy office file was converted by LibreOffice before reading"),
+    ("READ-FORMULA", "a formula without a cached value cannot be evaluated; the cell is blank"),
 ];
 
 /// What a reader needs besides the file.

@@ -16,12 +16,13 @@
 
 use super::container::{check_package, read_file, Expect};
 use super::doc::{Cell, Document, Item, SourceKind, Table};
+use super::formula::{self, Book, Failure, Value};
 use super::map::{PROP_CONTACT, PROP_PREAMBLE, PROP_PUBLISHED, PROP_TITLE};
 use super::ReadOptions;
 use crate::edition::Edition;
 use crate::error::{Error, Problem, Result};
 use crate::labels::{key, keys_match, strip_ordinal};
-use crate::model::{Number, Warning};
+use crate::model::{Number, Source, Warning};
 use crate::workbook::*;
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use std::collections::HashMap;
@@ -30,6 +31,10 @@ use std::path::Path;
 
 /// Merged ranges read from a sheet.
 pub const MAX_MERGES: usize = 20_000;
+/// Cells the evaluation of a workbook's uncached formulas may visit in all.
+pub const FORMULA_BUDGET: usize = 2_000_000;
+/// `READ-FORMULA` warnings given one by one; beyond them, one names the rest.
+const MAX_FORMULA_WARNINGS: usize = 20;
 
 fn calamine_error(path: &Path, e: XlsxError) -> Error {
     match e {
@@ -49,7 +54,7 @@ fn text_of(v: &DataRef<'_>) -> (String, Option<f64>) {
         DataRef::Bool(b) => (if *b { "TRUE" } else { "FALSE" }.to_string(), None),
         DataRef::DateTime(d) => (d.to_string(), None),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => (s.clone(), None),
-        DataRef::Error(e) => (format!("#{e:?}"), None),
+        DataRef::Error(e) => (e.to_string(), None),
         DataRef::Empty => (String::new(), None),
     }
 }
@@ -68,6 +73,11 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
     let props: HashMap<String, String> = wb.workbook_properties().map(|p| p.custom_properties).unwrap_or_default();
     let mut doc = Document::new(SourceKind::Workbook);
     let mut sheets: Vec<(String, Vec<Cell>)> = Vec::new();
+    // Formulas without a cached value (a file a script saved), computed
+    // once every sheet is read: (sheet, row, column); and the sheets with
+    // cells beyond the rows and columns read.
+    let mut uncached: Vec<(usize, u32, u32)> = Vec::new();
+    let mut incomplete: Vec<usize> = Vec::new();
     let mut total = 0usize;
     for name in wb.sheet_names() {
         if name == FINDINGS_SHEET && props.contains_key(PROP_EDITION) {
@@ -89,7 +99,10 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
         while let Some(c) = reader.next_cell_with_formula().map_err(|e| calamine_error(path, e))? {
             let (row, col) = c.pos;
             let (text, number) = text_of(&c.value);
-            if text.trim().is_empty() {
+            // A formula without a cached value is computed below.
+            let uncached_formula =
+                c.formula.as_deref().map(str::trim).filter(|f| !f.is_empty() && matches!(c.value, DataRef::Empty));
+            if text.trim().is_empty() && uncached_formula.is_none() {
                 continue;
             }
             if total >= limits.sheet_cells {
@@ -102,10 +115,16 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
             }
             total += 1;
             let (rowspan, colspan) = spans.get(&(row, col)).copied().unwrap_or((1, 1));
-            cells.push(Cell { number, formula: c.formula.is_some(), ..Cell::new(row, col, rowspan, colspan, text) });
+            let mut cell = Cell { number, formula: c.formula.is_some(), ..Cell::new(row, col, rowspan, colspan, text) };
+            if let Some(f) = uncached_formula {
+                uncached.push((sheets.len(), row, col));
+                cell.computed = Some(if f.starts_with('=') { f.to_string() } else { format!("={f}") });
+            }
+            cells.push(cell);
         }
         drop(reader);
         if outside > 0 {
+            incomplete.push(sheets.len());
             doc.warnings.push(Warning {
                 code: "READ-OUT-OF-RANGE".into(),
                 message: format!(
@@ -117,6 +136,9 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
         }
         cells.sort_by_key(|c| (c.row, c.col));
         sheets.push((name, cells));
+    }
+    if !uncached.is_empty() {
+        compute(path, &limits, &uncached, &incomplete, &mut sheets, &mut doc.warnings);
     }
     // The stamp: edition, organ, year.
     for name in [PROP_EDITION, PROP_ORGAN, PROP_YEAR] {
@@ -139,9 +161,94 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, opts: ReadOptions<'_>) -> Result<
     Ok(doc)
 }
 
+/// Evaluate the formulas that had no cached value: each cell gets its
+/// value (its text and number; provenance keeps the formula), or stays
+/// without one with a `READ-FORMULA` warning saying why.
+fn compute(
+    path: &Path,
+    limits: &crate::limits::Limits,
+    uncached: &[(usize, u32, u32)],
+    incomplete: &[usize],
+    sheets: &mut [(String, Vec<Cell>)],
+    warnings: &mut Vec<Warning>,
+) {
+    let mut book = Book::new(limits.table_rows as u32, limits.table_cols as u32, FORMULA_BUDGET);
+    for (si, (name, cells)) in sheets.iter().enumerate() {
+        book.add_sheet(name);
+        if incomplete.contains(&si) {
+            book.set_incomplete(si);
+        }
+        for c in cells {
+            match (&c.computed, c.number.and_then(Number::from_f64)) {
+                (Some(f), _) => book.set_formula(si, c.row, c.col, f),
+                (None, Some(n)) => book.set_value(si, c.row, c.col, Value::Number(n)),
+                (None, None) if formula::error_code(&c.text).is_some() => book.set_error(si, c.row, c.col, &c.text),
+                (None, None) => {
+                    let v = match c.text.as_str() {
+                        "TRUE" => Value::Bool(true),
+                        "FALSE" => Value::Bool(false),
+                        t => Value::Text(t.to_string()),
+                    };
+                    book.set_value(si, c.row, c.col, v)
+                }
+            }
+        }
+    }
+    let mut failed: Vec<(String, u32, u32, String, Failure)> = Vec::new();
+    for &(si, row, col) in uncached {
+        let Some((name, cells)) = sheets.get_mut(si) else { continue };
+        let Ok(i) = cells.binary_search_by_key(&(row, col), |c| (c.row, c.col)) else { continue };
+        let Some(cell) = cells.get_mut(i) else { continue };
+        match book.evaluate(si, row, col) {
+            Ok(Value::Number(n)) => {
+                cell.text = n.to_string();
+                cell.number = Some(n.to_f64());
+            }
+            Ok(v) => cell.text = v.shown(),
+            Err(e) => failed.push((name.clone(), row, col, cell.computed.clone().unwrap_or_default(), e)),
+        }
+    }
+    let file = path.display().to_string();
+    for (k, (sheet, row, col, text, why)) in failed.iter().enumerate() {
+        if k == MAX_FORMULA_WARNINGS {
+            let rest: Vec<String> =
+                failed.iter().skip(k).take(10).map(|(s, r, c, _, _)| format!("“{s}”{}", formula::a1(*r, *c))).collect();
+            let more = if failed.len() - k > rest.len() { "等" } else { "" };
+            warnings.push(Warning {
+                code: "READ-FORMULA".into(),
+                message: format!(
+                    "另有 {} 个公式没有保存计算结果，也无法计算：{}{more}，均按空白处理",
+                    failed.len() - k,
+                    rest.join("、")
+                ),
+                source: None,
+            });
+            break;
+        }
+        warnings.push(Warning {
+            code: "READ-FORMULA".into(),
+            message: format!(
+                "工作表“{sheet}”{} 的公式 {text} 没有保存计算结果，也无法计算（{why}），此格按空白处理。\
+请用 Excel 或 WPS 打开此文件并保存（会存下公式的结果）后再读取",
+                formula::a1(*row, *col)
+            ),
+            source: Some(Source {
+                file: file.clone(),
+                sheet: Some(sheet.clone()),
+                row: Some(row + 1),
+                column: Some(col + 1),
+                a1: Some(formula::a1(*row, *col)),
+                page: None,
+                text: text.clone(),
+            }),
+        });
+    }
+}
+
 /// xxgk's live check cells and the texts of its information sheet: not data.
 fn drop_decorations(sheets: &mut [(String, Vec<Cell>)]) {
-    let fixed: Vec<String> = [INFO_TITLE, INFO_HELP_LABEL, INFO_HELP, CHECK_HEADER].iter().map(|x| key(x)).collect();
+    let fixed: Vec<String> =
+        [INFO_TITLE, INFO_HELP_LABEL, INFO_HELP, CHECK_HEADER, CHECK_PENDING].iter().map(|x| key(x)).collect();
     let check_row = key(CHECK_ROW_PREFIX);
     for (_, cells) in sheets.iter_mut() {
         cells.retain(|c| {

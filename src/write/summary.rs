@@ -27,6 +27,14 @@ const SUBMISSION_HEADER: [&str; 10] =
     ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态", "汇总", "对比的上年报告"];
 const FINDING_HEADER: [&str; 11] =
     ["机关", "源文件", "规则代码", "级别", "说明", "表", "行", "列", "公式", "差额", "位置"];
+const SUBMISSION_WIDTHS: [f64; 10] = [24.0, 8.0, 28.0, 40.0, 40.0, 8.0, 8.0, 30.0, 24.0, 40.0];
+const FINDING_WIDTHS: [f64; 11] = [24.0, 30.0, 20.0, 6.0, 60.0, 6.0, 30.0, 24.0, 40.0, 8.0, 30.0];
+
+/// The height that shows every field of a row in full (default font, 11 pt).
+fn row_height<const N: usize>(fields: &[String; N], widths: &[f64; N]) -> f64 {
+    let cells: Vec<(&str, f64)> = fields.iter().map(String::as_str).zip(widths.iter().copied()).collect();
+    crate::write::xlsx::wrapped_height(&cells, 11.0)
+}
 
 fn submission_fields(r: &Row) -> [String; 10] {
     [
@@ -126,15 +134,21 @@ impl SummaryWriter {
         let created = ExcelDateTime::from_ymd(2019, 1, 1).map_err(xerr)?;
         wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
         let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_font_name("宋体").set_text_wrap();
-        let cell = Format::new().set_border(FormatBorder::Thin).set_font_name("宋体").set_text_wrap();
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_font_name("宋体")
+            .set_text_wrap()
+            .set_align(rust_xlsxwriter::FormatAlign::Top);
         {
             let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
             ws.set_name("报送情况").map_err(xerr)?;
+            crate::write::xlsx::print_wide(ws, 0).map_err(xerr)?;
         }
         {
             let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
             ws.set_name("问题清单").map_err(xerr)?;
-            for (c, w) in [24.0, 30.0, 20.0, 6.0, 60.0, 6.0, 30.0, 24.0, 40.0, 8.0, 30.0].iter().enumerate() {
+            crate::write::xlsx::print_wide(ws, 0).map_err(xerr)?;
+            for (c, w) in FINDING_WIDTHS.iter().enumerate() {
                 ws.set_column_width(c as u16, *w).map_err(xerr)?;
             }
             for (c, h) in FINDING_HEADER.iter().enumerate() {
@@ -162,6 +176,7 @@ impl SummaryWriter {
         for (c, v) in fields.iter().enumerate() {
             ws.write_with_format(self.findings_row, c as u16, v.as_str(), &self.cell).map_err(xerr)?;
         }
+        ws.set_row_height(self.findings_row, row_height(&fields, &FINDING_WIDTHS)).map_err(xerr)?;
         self.findings_row += 1;
         record(&mut self.findings_csv, &fields, &self.findings_csv_path)?;
         let line = FindingLine { finding: f, report: index, source_file: &r.source, organ: &r.organ };
@@ -194,7 +209,7 @@ impl SummaryWriter {
         {
             let (head, cell) = (self.head.clone(), self.cell.clone());
             let ws = self.wb.worksheet_from_index(0).map_err(xerr)?;
-            for (c, w) in [24.0, 8.0, 28.0, 40.0, 40.0, 8.0, 8.0, 30.0, 24.0, 40.0].iter().enumerate() {
+            for (c, w) in SUBMISSION_WIDTHS.iter().enumerate() {
                 ws.set_column_width(c as u16, *w).map_err(xerr)?;
             }
             for (c, h) in SUBMISSION_HEADER.iter().enumerate() {
@@ -202,7 +217,8 @@ impl SummaryWriter {
             }
             for (i, r) in o.rows.iter().enumerate() {
                 let row = i as u32 + 1;
-                for (c, v) in submission_fields(r).iter().enumerate() {
+                let fields = submission_fields(r);
+                for (c, v) in fields.iter().enumerate() {
                     if (c == 1 || c == 5 || c == 6) && !v.is_empty() {
                         ws.write_number_with_format(row, c as u16, v.parse::<f64>().unwrap_or(0.0), &cell)
                             .map_err(xerr)?;
@@ -210,6 +226,7 @@ impl SummaryWriter {
                         ws.write_with_format(row, c as u16, v.as_str(), &cell).map_err(xerr)?;
                     }
                 }
+                ws.set_row_height(row, row_height(&fields, &SUBMISSION_WIDTHS)).map_err(xerr)?;
             }
             ws.set_freeze_panes(1, 0).map_err(xerr)?;
             ws.autofilter(0, 0, o.rows.len() as u32, SUBMISSION_HEADER.len() as u16 - 1).map_err(xerr)?;
@@ -229,7 +246,9 @@ impl SummaryWriter {
         // appeared since the batch started.
         let xlsx = outdir.join("summary.xlsx");
         let mut tmp = create_beside(&xlsx)?;
-        self.wb.save_to_writer(tmp.as_file_mut()).map_err(xerr)?;
+        let mut bytes = self.wb.save_to_buffer().map_err(xerr)?;
+        crate::ooxml::made_on_unix(&mut bytes);
+        tmp.write_all(&bytes).map_err(io(&xlsx))?;
         persist(tmp, &xlsx, self.force)?;
 
         let findings_csv = csvw::finish(self.findings_csv, &self.findings_csv_path)?;

@@ -120,17 +120,22 @@ fn render_with(report: &Report, ed: &Edition, findings: Option<&[Finding]>) -> R
         .set_custom_property(PROP_ORGAN, report.organ.as_str())
         .set_custom_property(PROP_YEAR, report.year.map(|y| y.to_string()).unwrap_or_default().as_str());
     wb.set_properties(&props);
-    info_sheet(wb.add_worksheet(), report, ed, &f).map_err(xerr)?;
-    table_sheets_marked(&mut wb, report, ed, "", marks.as_ref()).map_err(xerr)?;
+    // The annotated workbook is for reading and printing: every sheet wide.
+    let wide = findings.is_some();
+    info_sheet(wb.add_worksheet(), report, ed, &f, wide).map_err(xerr)?;
+    table_sheets_marked(&mut wb, report, ed, "", marks.as_ref(), wide).map_err(xerr)?;
     if let Some(findings) = findings {
         findings_sheet(wb.add_worksheet(), findings, &f).map_err(xerr)?;
     }
-    wb.save_to_buffer().map_err(xerr)
+    let mut bytes = wb.save_to_buffer().map_err(xerr)?;
+    crate::ooxml::made_on_unix(&mut bytes);
+    Ok(bytes)
 }
 
-/// Add one sheet per table of the edition, named `{prefix}{表二}`.
+/// Add one sheet per table of the edition, named `{prefix}{表二}`, printed
+/// landscape (summary.xlsx's 汇总).
 pub(crate) fn table_sheets(wb: &mut Workbook, report: &Report, ed: &Edition, prefix: &str) -> Result<(), XlsxError> {
-    table_sheets_marked(wb, report, ed, prefix, None)
+    table_sheets_marked(wb, report, ed, prefix, None, true)
 }
 
 fn table_sheets_marked(
@@ -139,13 +144,14 @@ fn table_sheets_marked(
     ed: &Edition,
     prefix: &str,
     marks: Option<&Marks>,
+    wide: bool,
 ) -> Result<(), XlsxError> {
     let f = Formats::new();
     let derivations = ed.derivations();
     for (ti, t) in ed.tables.iter().enumerate() {
         let ws = wb.add_worksheet();
         ws.set_name(format!("{prefix}{}", t.name))?;
-        table_sheet(ws, report, ed, ti, &derivations, &f, marks)?;
+        table_sheet(ws, report, ed, ti, &derivations, &f, marks, wide)?;
     }
     Ok(())
 }
@@ -231,12 +237,11 @@ fn findings_sheet(ws: &mut Worksheet, findings: &[Finding], f: &Formats) -> Resu
         for (c, v) in row.iter().enumerate() {
             ws.write_with_format(r, c as u16, *v, &text)?;
         }
-        ws.set_row_height(r, text_rows(&fd.message, 78.0).max(text_rows(&source, 38.0)))?;
+        let cells: Vec<(&str, f64)> = row.iter().copied().zip(widths).collect();
+        ws.set_row_height(r, wrapped_height(&cells, 10.5))?;
     }
     ws.set_freeze_panes(1, 0)?;
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
+    print_wide(ws, 0)?;
     ws.set_active(true);
     Ok(())
 }
@@ -252,22 +257,105 @@ fn protect(ws: &mut Worksheet) {
     ws.protect_with_options(&opts);
 }
 
-fn text_rows(text: &str, width_units: f64) -> f64 {
-    let lines: f64 = text.split('\n').map(|l| (display_width(l) / width_units).ceil().max(1.0)).sum();
-    (lines * 14.0 + 4.0).clamp(18.0, 409.0)
+/// Excel's tallest row, in points.
+const MAX_ROW_HEIGHT: f64 = 409.0;
+/// Lines of a long text shown in one row of the information sheet (the rest
+/// continues on rows labelled （续）).
+const INFO_LINES: f64 = 24.0;
+/// The width of the information sheet's text column.
+const INFO_TEXT_WIDTH: f64 = 90.0;
+
+/// The height of a line of wrapped text at a font size, in points: generous
+/// enough for the CJK fonts LibreOffice and WPS substitute (Noto CJK's
+/// lines are 1.45 em).
+fn line_height(font_pt: f64) -> f64 {
+    font_pt * 1.45
 }
 
-fn info_sheet(ws: &mut Worksheet, report: &Report, ed: &Edition, f: &Formats) -> Result<(), XlsxError> {
+/// Lines a text takes in a column `width` characters wide (CJK counts 2,
+/// `\n` breaks a line); at least one.
+fn text_lines(text: &str, width: f64) -> f64 {
+    let usable = (width - 1.5).max(1.0);
+    text.split('\n').map(|l| (display_width(l) / usable).ceil().max(1.0)).sum()
+}
+
+/// The height a row needs to show each cell's wrapped text in full:
+/// (text, column width) per cell, the tallest; rust_xlsxwriter does not fit
+/// heights, and a row cannot be taller than Excel's 409 points.
+pub(crate) fn wrapped_height(cells: &[(&str, f64)], font_pt: f64) -> f64 {
+    let lines = cells.iter().map(|(t, w)| text_lines(t, *w)).fold(1.0, f64::max);
+    (lines * line_height(font_pt) + 4.0).clamp(18.0, MAX_ROW_HEIGHT)
+}
+
+/// Print set-up of xxgk's list sheets (summary.xlsx, the annotated
+/// workbook): A4 landscape, one page wide and as many tall as needed, rows
+/// `0..=header_last` repeated on every page.
+pub(crate) fn print_wide(ws: &mut Worksheet, header_last: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, header_last)?;
+    Ok(())
+}
+
+/// A long text in pieces that each show in full in one row of a column
+/// `width` wide (at most `lines` lines, and Excel's cell limit): broken
+/// after a line break where one falls within the piece, else between
+/// characters. Read back, the pieces join to the text again.
+fn row_chunks(text: &str, width: f64, lines: f64) -> Vec<String> {
+    let usable = (width - 1.5).max(1.0);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let (mut chars, mut done_lines, mut line_w) = (0usize, 0.0f64, 0.0f64);
+    for ch in text.chars() {
+        let w = display_width(ch.encode_utf8(&mut [0u8; 4]));
+        let full = done_lines + ((line_w + w) / usable).ceil().max(1.0);
+        if !cur.is_empty() && (full > lines || chars >= MAX_CELL_TEXT) {
+            // Break after the piece's last line break, if it has one.
+            let tail = match cur.rfind('\n') {
+                Some(i) if i + 1 < cur.len() => cur.split_off(i + 1),
+                _ => String::new(),
+            };
+            out.push(std::mem::replace(&mut cur, tail));
+            chars = cur.chars().count();
+            done_lines = 0.0;
+            line_w = display_width(&cur);
+        }
+        cur.push(ch);
+        chars += 1;
+        if ch == '\n' {
+            done_lines += (line_w / usable).ceil().max(1.0);
+            line_w = 0.0;
+        } else {
+            line_w += w;
+        }
+    }
+    out.push(cur);
+    // A piece of white space alone would read as an empty cell: keep it with
+    // the piece before.
+    let mut merged: Vec<String> = Vec::new();
+    for piece in out {
+        match merged.last_mut() {
+            Some(last) if piece.trim().is_empty() => last.push_str(&piece),
+            _ => merged.push(piece),
+        }
+    }
+    merged
+}
+
+/// The report-information sheet; `wide`: printed landscape (the annotated
+/// workbook), else portrait; one page wide either way.
+fn info_sheet(ws: &mut Worksheet, report: &Report, ed: &Edition, f: &Formats, wide: bool) -> Result<(), XlsxError> {
     ws.set_name(INFO_SHEET)?;
     ws.set_column_width(0, 24)?;
-    ws.set_column_width(1, 90)?;
+    ws.set_column_width(1, INFO_TEXT_WIDTH)?;
     ws.set_column_width(2, 50)?;
     ws.merge_range(0, 0, 0, 2, INFO_TITLE, &f.title)?;
     ws.set_row_height(0, 24)?;
     let mut row = 1u32;
     ws.write_with_format(row, 0, INFO_HELP_LABEL, &f.label_left)?;
     ws.merge_range(row, 1, row, 2, INFO_HELP, &f.label_left)?;
-    ws.set_row_height(row, 48)?;
+    ws.set_row_height(row, wrapped_height(&[(INFO_HELP, INFO_TEXT_WIDTH + 50.0)], 10.5))?;
     row += 1;
     let year = report.year.map(|y| y.to_string()).unwrap_or_default();
     let fields: [(&str, &str, bool); 7] = [
@@ -280,7 +368,7 @@ fn info_sheet(ws: &mut Worksheet, report: &Report, ed: &Edition, f: &Formats) ->
         (LABEL_PREAMBLE, &report.preamble, true),
     ];
     for (label, value, editable) in fields {
-        for (k, chunk) in chunks(value).iter().enumerate() {
+        for (k, chunk) in row_chunks(value, INFO_TEXT_WIDTH, INFO_LINES).iter().enumerate() {
             let l = if k == 0 { label.to_string() } else { format!("{label}{CONTINUED}") };
             ws.write_with_format(row, 0, l.as_str(), &f.label_left)?;
             let fmt = if editable { &f.input_text } else { &f.label_left };
@@ -297,26 +385,31 @@ fn info_sheet(ws: &mut Worksheet, report: &Report, ed: &Edition, f: &Formats) ->
                     .set_error_message("请填写四位数的年度，如 2021。")?;
                 ws.add_data_validation(row, 1, row, 1, &v)?;
             }
-            ws.set_row_height(row, text_rows(chunk, 88.0))?;
+            ws.set_row_height(row, wrapped_height(&[(chunk, INFO_TEXT_WIDTH), (&l, 24.0)], 10.5))?;
             row += 1;
         }
     }
     for p in &ed.parts {
         let Some(part) = report.parts.get(&p.id) else { continue };
-        for (k, chunk) in chunks(&part.text).iter().enumerate() {
+        for (k, chunk) in row_chunks(&part.text, INFO_TEXT_WIDTH, INFO_LINES).iter().enumerate() {
             let l = if k == 0 { part.heading.clone() } else { format!("{}{CONTINUED}", part.heading) };
             ws.write_with_format(row, 0, l.as_str(), &f.label_left)?;
             ws.write_with_format(row, 1, chunk.as_str(), &f.input_text)?;
             if k == 0 {
                 ws.write_with_format(row, 2, p.guidance.as_str(), &f.label_left)?;
             }
-            let h = text_rows(chunk, 88.0).max(text_rows(&p.guidance, 48.0)).max(text_rows(&l, 22.0));
+            let guidance = if k == 0 { p.guidance.as_str() } else { "" };
+            let h = wrapped_height(&[(chunk, INFO_TEXT_WIDTH), (guidance, 50.0), (&l, 24.0)], 10.5);
             ws.set_row_height(row, h)?;
             row += 1;
         }
     }
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    if wide {
+        print_wide(ws, 0)?;
+    } else {
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+    }
     protect(ws);
     Ok(())
 }
@@ -329,6 +422,7 @@ enum CheckPlace {
     Column(u32),
 }
 
+#[allow(clippy::too_many_arguments)]
 fn table_sheet(
     ws: &mut Worksheet,
     report: &Report,
@@ -337,6 +431,7 @@ fn table_sheet(
     derivations: &Derivations<'_>,
     f: &Formats,
     marks: Option<&Marks>,
+    wide: bool,
 ) -> Result<(), XlsxError> {
     let t = &ed.tables[ti];
     let lay = layout(ed, ti);
@@ -349,7 +444,8 @@ fn table_sheet(
             _ => None,
         })
         .collect();
-    let cell_ref = |id: &str| pos.get(id).map(|p| row_col_to_cell(top + p.row, p.col as u16));
+    let cell_at = |id: &str| pos.get(id).map(|p| (top + p.row, p.col as u16));
+    let cell_ref = |id: &str| cell_at(id).map(|(r, c)| row_col_to_cell(r, c));
 
     // Live checks: every rule of this table that needs no previous report
     // and derives nothing, placed by the shape of its cells.
@@ -467,7 +563,7 @@ fn table_sheet(
             CheckPlace::Row(col) => (top + lay.rows + *k as u32, *col as u16),
             CheckPlace::Column(row) => (top + *row, (lay.cols + *k as u32) as u16),
         };
-        let (formula, cached) = check_formula(rule, report, &cell_ref);
+        let (formula, cached) = check_formula(rule, report, derivations, &cell_at);
         ws.write_formula_with_format(r, c, Formula::new(formula).set_result(cached), &f.check)?;
         let bad = ConditionalFormatText::new()
             .set_rule(ConditionalFormatTextRule::BeginsWith(CHECK_BAD_PREFIX.to_string()))
@@ -481,7 +577,7 @@ fn table_sheet(
 
     column_widths(ws, &lay)?;
     ws.set_paper_size(9);
-    if lay.cols > 6 {
+    if wide || lay.cols > 6 {
         ws.set_landscape();
     }
     ws.set_print_fit_to_pages(1, 0);
@@ -491,6 +587,37 @@ fn table_sheet(
     }
     protect(ws);
     Ok(())
+}
+
+/// The formula of a derived cell and its cached value, when it is written
+/// as one: its value agrees with its inputs, or it and they are all blank
+/// (cached 0). Otherwise (a reported total that disagrees) it is written as
+/// the value reported.
+fn derived_formula(
+    report: &Report,
+    id: &str,
+    derivations: &Derivations<'_>,
+    cell_ref: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, Number)> {
+    let (_, inputs) = derivations.get(id)?;
+    let value = report.value(id);
+    let vals: Vec<Option<Number>> = inputs.iter().map(|(i, _)| report.value(i)).collect();
+    let all_blank = vals.iter().all(Option::is_none) && value.is_none();
+    let computed = inputs
+        .iter()
+        .zip(&vals)
+        .try_fold(Number::ZERO, |acc, ((_, neg), v)| v.and_then(|v| acc.checked_add(if *neg { -v } else { v })));
+    let consistent = value.is_some() && computed == value;
+    if !(consistent || all_blank) {
+        return None;
+    }
+    let refs: Vec<String> = inputs
+        .iter()
+        .map(|(i, neg)| cell_ref(i).map(|a| format!("{}{a}", if *neg { "-" } else { "+" })))
+        .collect::<Option<_>>()?;
+    let expr = refs.concat();
+    let expr = expr.strip_prefix('+').unwrap_or(&expr).to_string();
+    Some((expr, value.unwrap_or(Number::ZERO)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -514,24 +641,10 @@ fn value_cell(
         }
         Ok(())
     };
-    if let Some((_, inputs)) = derivations.get(id) {
-        let vals: Vec<Option<Number>> = inputs.iter().map(|(i, _)| report.value(i)).collect();
-        let all_blank = vals.iter().all(Option::is_none) && value.is_none();
-        let computed = inputs
-            .iter()
-            .zip(&vals)
-            .try_fold(Number::ZERO, |acc, ((_, neg), v)| v.and_then(|v| acc.checked_add(if *neg { -v } else { v })));
-        let consistent = value.is_some() && computed == value;
-        let refs: Option<Vec<String>> =
-            inputs.iter().map(|(i, neg)| cell_ref(i).map(|a| format!("{}{a}", if *neg { "-" } else { "+" }))).collect();
-        if let (true, Some(refs)) = (consistent || all_blank, refs) {
-            let expr = refs.concat();
-            let expr = expr.strip_prefix('+').unwrap_or(&expr);
-            let cached = value.unwrap_or(Number::ZERO).to_string();
-            merge_extra(ws, derived)?;
-            ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached), derived)?;
-            return Ok(());
-        }
+    if let Some((expr, cached)) = derived_formula(report, id, derivations, cell_ref) {
+        merge_extra(ws, derived)?;
+        ws.write_formula_with_format(r, c, Formula::new(format!("={expr}")).set_result(cached.to_string()), derived)?;
+        return Ok(());
     }
     merge_extra(ws, input)?;
     match value {
@@ -584,28 +697,88 @@ fn side(terms: &[Term], report: &Report, cell_ref: &dyn Fn(&str) -> Option<Strin
     (expr, total)
 }
 
-/// The live check formula of a rule instance and its cached result (blank
-/// cells count as 0, as in Excel).
-fn check_formula(rule: &Rule, report: &Report, cell_ref: &dyn Fn(&str) -> Option<String>) -> (String, String) {
-    let (l, lv) = side(&rule.left, report, cell_ref);
-    let (r, rv) = side(&rule.right, report, cell_ref);
+/// The cells a check depends on: the cells of the rule and, for each
+/// derived one, its inputs, down to the cells typed in.
+fn check_cells<'a>(rule: &'a Rule, derivations: &Derivations<'a>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut todo: Vec<&str> = rule
+        .left
+        .iter()
+        .chain(&rule.right)
+        .filter_map(|t| match t {
+            Term::Cell { id, .. } => Some(id.as_str()),
+            Term::Const(_) => None,
+        })
+        .collect();
+    while let Some(id) = todo.pop() {
+        if out.contains(&id) {
+            continue;
+        }
+        out.push(id);
+        if let Some((_, inputs)) = derivations.get(id) {
+            todo.extend(inputs.iter().map(|(i, _)| *i));
+        }
+    }
+    out
+}
+
+/// `COUNT` arguments for cells at (row, col): runs of a column as ranges.
+fn count_args(mut cells: Vec<(u32, u16)>) -> Vec<String> {
+    cells.sort_by_key(|&(r, c)| (c, r));
+    cells.dedup();
+    let mut args = Vec::new();
+    let mut i = 0;
+    while let Some(&(r0, c)) = cells.get(i) {
+        let mut j = i;
+        while cells.get(j + 1).is_some_and(|&(r, c2)| c2 == c && r == r0 + (j + 1 - i) as u32) {
+            j += 1;
+        }
+        let first = row_col_to_cell(r0, c);
+        args.push(if j > i { format!("{first}:{}", row_col_to_cell(r0 + (j - i) as u32, c)) } else { first });
+        i = j + 1;
+    }
+    args
+}
+
+/// The live check formula of a rule instance and its cached result:
+/// [`CHECK_PENDING`] until every cell it depends on holds a number (a
+/// formula always does), then whether it holds (blank cells count as 0,
+/// as in Excel).
+fn check_formula(
+    rule: &Rule,
+    report: &Report,
+    derivations: &Derivations<'_>,
+    cell_at: &dyn Fn(&str) -> Option<(u32, u16)>,
+) -> (String, String) {
+    let cell_ref = |id: &str| cell_at(id).map(|(r, c)| row_col_to_cell(r, c));
+    let (l, lv) = side(&rule.left, report, &cell_ref);
+    let (r, rv) = side(&rule.right, report, &cell_ref);
     let holds = rule.op.holds(lv, rv);
-    match rule.op {
+    let (test, cached) = match rule.op {
         Op::Eq => {
             let cached = if holds {
                 CHECK_OK.to_string()
             } else {
                 format!("{CHECK_BAD_PREFIX} 相差 {}", lv.checked_sub(rv).unwrap_or(Number::ZERO))
             };
-            (format!("=IF(({l})=({r}),\"{CHECK_OK}\",\"{CHECK_BAD_PREFIX} 相差 \"&(({l})-({r})))"), cached)
+            (format!("IF(({l})=({r}),\"{CHECK_OK}\",\"{CHECK_BAD_PREFIX} 相差 \"&(({l})-({r})))"), cached)
         }
         Op::Le | Op::Ge => {
             let sym = if rule.op == Op::Le { "<=" } else { ">=" };
             let bad = format!("{CHECK_BAD_PREFIX} 不符");
             let cached = if holds { CHECK_OK.to_string() } else { bad.clone() };
-            (format!("=IF(({l}){sym}({r}),\"{CHECK_OK}\",\"{bad}\")"), cached)
+            (format!("IF(({l}){sym}({r}),\"{CHECK_OK}\",\"{bad}\")"), cached)
         }
+    };
+    let cells: Vec<(&str, (u32, u16))> =
+        check_cells(rule, derivations).into_iter().filter_map(|id| Some((id, cell_at(id)?))).collect();
+    if cells.is_empty() {
+        return (format!("={test}"), cached);
     }
+    let filled = |id: &str| report.value(id).is_some() || derived_formula(report, id, derivations, &cell_ref).is_some();
+    let cached = if cells.iter().all(|(id, _)| filled(id)) { cached } else { CHECK_PENDING.to_string() };
+    let args = count_args(cells.iter().map(|(_, at)| *at).collect()).join(",");
+    (format!("=IF(COUNT({args})<{},\"{CHECK_PENDING}\",{test})", cells.len()), cached)
 }
 
 /// Column widths set by hand: CJK counts 2 units (autofit is wrong for CJK).
@@ -649,4 +822,40 @@ fn column_widths(ws: &mut Worksheet, lay: &TableLayout) -> Result<(), XlsxError>
         ws.set_row_height(r, h)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn row_heights_follow_the_wrapped_lines() {
+        let one = wrapped_height(&[("短", 10.0)], 10.5);
+        assert_eq!(one, 10.5 * 1.45 + 4.0);
+        // 60 CJK characters in a column 31.5 units wide: 120 / 30 = 4 lines.
+        let four = wrapped_height(&[("字".repeat(60).as_str(), 31.5), ("x", 5.0)], 10.0);
+        assert_eq!(four, 4.0 * 14.5 + 4.0);
+        // A line break starts a line; the tallest cell decides.
+        assert_eq!(wrapped_height(&[("a\nb\nc", 40.0), ("d", 4.0)], 10.0), 3.0 * 14.5 + 4.0);
+        assert_eq!(wrapped_height(&[("字".repeat(100_000).as_str(), 20.0)], 10.5), MAX_ROW_HEIGHT);
+    }
+
+    proptest! {
+        /// The pieces of a long text join to the text again, none is white
+        /// space alone (it would read as an empty cell), and each shows in
+        /// full in its row (unless it is one unbreakable character).
+        #[test]
+        fn row_chunks_join_back_and_fit(text in "[a 字\n。]{0,3000}", width in 10.0f64..100.0) {
+            let pieces = row_chunks(&text, width, INFO_LINES);
+            prop_assert_eq!(pieces.concat(), text.clone());
+            if !text.trim().is_empty() {
+                prop_assert!(pieces.iter().all(|p| !p.trim().is_empty()));
+            }
+            for p in &pieces {
+                let trailing_blank = p.trim_end().len() < p.len();
+                prop_assert!(text_lines(p, width) <= INFO_LINES || trailing_blank, "{:?}", p);
+            }
+        }
+    }
 }

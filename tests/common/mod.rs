@@ -190,26 +190,6 @@ pub fn require(program: &str, args: &[&str], install: &str) {
     assert!(ok, "this test needs `{program} {}`, which does not run here; install it: {install}", args.join(" "));
 }
 
-/// Does `program ARGS` run? If not: a panic when the environment variable
-/// `require` is set (CI), else a printed `SKIPPED` with how to install it.
-pub fn real_client(program: &str, args: &[&str], require: &str, install: &str) -> bool {
-    let ok = Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false);
-    if ok {
-        true
-    } else if std::env::var_os(require).is_some() {
-        panic!("{require} is set but `{program} {}` does not run; install it: {install}", args.join(" "));
-    } else {
-        eprintln!("SKIPPED: `{program} {}` does not run; these tests need `{install}`", args.join(" "));
-        false
-    }
-}
-
-/// Is LibreOffice available? If not, say so (the real-client tests skip).
-pub fn soffice() -> Option<&'static str> {
-    real_client("soffice", &["--version"], "XXGK_REQUIRE_SOFFICE", "apt-get install libreoffice-calc-nogui")
-        .then_some("soffice")
-}
-
 /// Re-save `input` with LibreOffice as `ext` into `outdir`; returns the new file.
 pub fn resave(input: &Path, ext: &str, outdir: &Path) -> PathBuf {
     let profile = outdir.join("lo-profile");
