@@ -55,9 +55,14 @@ pub fn package(parts: &[(&str, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
 pub fn made_on_unix(zip: &mut [u8]) {
     const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
     const ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
-    let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map_or(0, |x| usize::from(u16::from_le_bytes([x[0], x[1]])));
+    let u16_at = |b: &[u8], i: usize| {
+        b.get(i..i + 2).and_then(|x| <[u8; 2]>::try_from(x).ok()).map_or(0, |x| usize::from(u16::from_le_bytes(x)))
+    };
     let u32_at = |b: &[u8], i: usize| {
-        b.get(i..i + 4).and_then(|x| usize::try_from(u32::from_le_bytes([x[0], x[1], x[2], x[3]])).ok()).unwrap_or(0)
+        b.get(i..i + 4)
+            .and_then(|x| <[u8; 4]>::try_from(x).ok())
+            .and_then(|x| usize::try_from(u32::from_le_bytes(x)).ok())
+            .unwrap_or(0)
     };
     let from = zip.len().saturating_sub(22 + 0xFFFF);
     let Some(end) = zip.get(from..).and_then(|tail| tail.windows(4).rposition(|w| w == EOCD)).map(|i| from + i) else {
