@@ -507,6 +507,9 @@ pub fn run(
     Ok(outcome)
 }
 
+/// How many other files a duplicate or conflict finding names.
+const NAMED: usize = 3;
+
 /// The totals as the batch goes: by year, and who was counted.
 #[derive(Default)]
 struct Sums {
@@ -550,8 +553,16 @@ impl Sums {
         let mut out: HashSet<usize> = HashSet::new();
         for ((_, year), members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
             let sources: Vec<(usize, String)> = members.iter().map(|(r, _)| (*r, rows[*r].source.clone())).collect();
+            // The other files, named up to a few: a crawl may hold thousands
+            // of copies of one report, and each copy's finding must not list
+            // them all (memory would grow with their square).
             let names = |skip: usize| -> String {
-                sources.iter().filter(|(r, _)| *r != skip).map(|(_, s)| s.clone()).collect::<Vec<_>>().join("、")
+                let others = sources.iter().filter(|(r, _)| *r != skip);
+                let shown: Vec<&str> = others.clone().take(NAMED).map(|(_, s)| s.as_str()).collect();
+                match others.count() {
+                    n if n > NAMED => format!("{} 等 {n} 份", shown.join("、")),
+                    _ => shown.join("、"),
+                }
             };
             let same = members.iter().all(|(_, fp)| *fp == members[0].1);
             let first = members[0].0;

@@ -354,3 +354,19 @@ fn the_no_panic_assertion_trips_on_a_real_panic() {
     let subs = std::fs::read_to_string(out.join("submissions.csv")).unwrap();
     assert!(subs.lines().any(|l| l.contains("boom.docx") && l.contains(xxgk::isolate::PANIC_MARK)), "{subs}");
 }
+
+/// `convert` is never silent about what it could not read: one line on
+/// standard error (the output itself unchanged), none for a full report.
+#[test]
+fn convert_says_when_cells_are_blank_or_the_reader_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("只有标题.txt");
+    std::fs::write(&p, "同心县2021年政府信息公开工作年度报告\n一、总体情况\n正文。\n").unwrap();
+    let o = run(&["convert", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("没有读到任何表格数字") && e.contains("只有标题.txt") && e.contains("xxgk check"), "{e}");
+    assert!(serde_json::from_slice::<serde_json::Value>(&o.stdout).is_ok(), "stdout stays the JSON");
+    let o = run(&["convert", "samples/2021-tongxin-county.json"]);
+    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
+}

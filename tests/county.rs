@@ -273,3 +273,30 @@ fn a_pdf_published_with_errors_says_so() {
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("xxgk_published_with_errors=1"), "{info}");
 }
+
+#[test]
+fn many_copies_of_one_report_name_a_few_others_and_count_once() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("copies");
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = variant("2021-tongxin-county", "同心县人民政府", Some(2021), &[]);
+    for i in 0..7 {
+        put(&dir, &format!("副本{i}.json"), &report);
+    }
+    let out = work.path().join("out");
+    let o = run(&["batch", dir.to_str().unwrap(), "-o", out.to_str().unwrap(), "--no-isolation"]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let findings = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    let dups: Vec<&str> = findings.lines().filter(|l| l.contains(",BATCH-DUPLICATE,")).collect();
+    assert_eq!(dups.len(), 7, "{findings}");
+    for line in dups {
+        // Six others: three named, the count said.
+        assert!(line.contains("等 6 份"), "{line}");
+        assert!(line.matches("副本").count() <= 5, "{line}");
+    }
+    let summary = read_json(&out.join("summary.json"));
+    let totals = summary["totals"].as_array().unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!(totals[0]["sources"].as_array().unwrap().len(), 1, "counted once");
+    assert_eq!(cells_of(&totals[0]["cells"]), sums(&[&report]));
+}

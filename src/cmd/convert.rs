@@ -28,6 +28,9 @@ pub struct Args {
 pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
     let format = Format::choose(a.out.to.as_deref(), a.output.as_deref())?;
     let read = session.read(&a.input, a.edition.edition.as_deref())?;
+    if let Some(line) = what_was_read(&a.input, &read) {
+        eprintln!("xxgk：{line}");
+    }
     let bytes = if format.is_publication() {
         session.publish(&read, format, a.allow_errors)?
     } else {
@@ -38,4 +41,35 @@ pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
         None => super::stdout(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on what was read, when something is missing: blank cells or
+/// the reader's warnings (a garbled file must not convert in silence).
+fn what_was_read(input: &std::path::Path, read: &xxgk::pipeline::Read<'_>) -> Option<String> {
+    let r = &read.report;
+    let cells = r.cells.len();
+    let blank = r.cells.values().filter(|v| v.is_none()).count();
+    let warnings = r.warnings.len();
+    if blank == 0 && warnings == 0 {
+        return None;
+    }
+    let who = format!(
+        "{} {}",
+        if r.organ.trim().is_empty() { "机关不明" } else { r.organ.as_str() },
+        r.year.map_or("年度不明".to_string(), |y| format!("{y}年"))
+    );
+    let what = if blank == cells {
+        format!("没有读到任何表格数字（{cells} 格全部空白）")
+    } else if blank > 0 {
+        format!("{cells} 格中 {blank} 格空白")
+    } else {
+        format!("{cells} 格均已读到")
+    };
+    let notes = if warnings > 0 { format!("，读取时有 {warnings} 条提示") } else { String::new() };
+    Some(format!(
+        "{}（{who}，{}）：{what}{notes}。逐条查看：xxgk check {}",
+        input.display(),
+        read.edition.name,
+        input.display()
+    ))
 }
