@@ -11,6 +11,8 @@ use crate::model::{Number, Report};
 struct Valued<'a> {
     term: &'a Term,
     def: Option<&'a CellDef>,
+    /// The edition `def` belongs to: last year's report may be of another.
+    ed: &'a Edition,
     value: Number,
 }
 
@@ -20,9 +22,9 @@ pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<
     if rule.needs_previous() && prev.is_none() {
         return None;
     }
-    let value = |t: &'_ Term| -> Option<(Option<&CellDef>, Number)> {
+    let value = |t: &'_ Term| -> Option<(Option<&CellDef>, &Edition, Number)> {
         match t {
-            Term::Const(n) => Some((None, *n)),
+            Term::Const(n) => Some((None, ed, *n)),
             Term::Cell { id, negative, previous } => {
                 let (r, e) = if *previous {
                     let p = prev?;
@@ -32,19 +34,19 @@ pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<
                 };
                 let (def, v) = super::cell(r, e, id)?;
                 let v = v?;
-                Some((Some(def), if *negative { -v } else { v }))
+                Some((Some(def), e, if *negative { -v } else { v }))
             }
         }
     };
     let mut left = Vec::with_capacity(rule.left.len());
     for t in &rule.left {
-        let (def, value) = value(t)?;
-        left.push(Valued { term: t, def, value });
+        let (def, ed, value) = value(t)?;
+        left.push(Valued { term: t, def, ed, value });
     }
     let mut right = Vec::with_capacity(rule.right.len());
     for t in &rule.right {
-        let (def, value) = value(t)?;
-        right.push(Valued { term: t, def, value });
+        let (def, ed, value) = value(t)?;
+        right.push(Valued { term: t, def, ed, value });
     }
     let sum = |v: &[Valued]| v.iter().try_fold(Number::ZERO, |acc, x| acc.checked_add(x.value));
     let (l, r) = (sum(&left)?, sum(&right)?);
@@ -69,17 +71,26 @@ fn finding(
         .filter(|v| matches!(v.term, Term::Cell { previous: false, .. }))
         .filter_map(|v| v.def)
         .collect();
-    let all: Vec<&CellDef> = left.iter().chain(right).filter_map(|v| v.def).collect();
-    let same_col = all.windows(2).all(|w| w[0].table == w[1].table && w[0].block == w[1].block && w[0].col == w[1].col);
-    let same_row = all.windows(2).all(|w| w[0].table == w[1].table && w[0].block == w[1].block && w[0].row == w[1].row);
+    // Rows and columns compared by their labels: a term of last year's
+    // report may come from another edition, whose indices differ.
+    let all: Vec<(&CellDef, &Edition)> = left.iter().chain(right).filter_map(|v| v.def.map(|d| (d, v.ed))).collect();
+    let same = |w: &[(&CellDef, &Edition)], col: bool| -> bool {
+        let [(a, ea), (b, eb)] = w else { return true };
+        if std::ptr::eq(*ea, *eb) {
+            a.table == b.table && a.block == b.block && if col { a.col == b.col } else { a.row == b.row }
+        } else {
+            a.table_name == b.table_name && if col { a.col_path == b.col_path } else { a.row_path == b.row_path }
+        }
+    };
+    let same_col = all.windows(2).all(|w| same(w, true));
+    let same_row = all.windows(2).all(|w| same(w, false));
     let anchor = current.first().copied();
     let single_anchor = left.len() == 1 && anchor.is_some();
 
     let label = |v: &Valued| -> String {
         let prefix = if matches!(v.term, Term::Cell { previous: true, .. }) { "上年" } else { "" };
         let Some(d) = v.def else { return String::new() };
-        let ti = d.table;
-        let block = &ed.tables[ti].blocks[d.block];
+        let block = &v.ed.tables[d.table].blocks[d.block];
         let row = &block.row_leaves[d.row];
         let col = &block.col_leaves[d.col];
         let body = if same_col && !same_row {
