@@ -243,12 +243,25 @@ run() { # $1 = result file prefix, $2 = timeout (s); the rest: the command, run 
   (cd "$in" && timeout "$t" "$@" >"$o.out" 2>"$o.err" </dev/null)
   echo $? >"$o.rc"
 }
-wine_run() { local o=$1 t=$2; shift 2; run "$o" "$t" "$wine" "$exe" "$@"; }
+# Under Wine a run is repeated (at most twice) when Wine itself failed: its
+# own diagnostic "wine client error:<thread>: <call>: <reason>" on stderr
+# means the connection to wineserver broke (seen on this machine when both
+# cores are busy), which says nothing about xxgk.
+wine_run() {
+  local o=$1 t=$2 attempt
+  shift 2
+  for attempt in 1 2 3; do
+    run "$o" "$t" "$wine" "$exe" "$@"
+    grep -q '^wine client error:' "$o.err" || break
+    [ "$attempt" = 3 ] || echo "      (Wine failed: $(grep -m1 '^wine client error:' "$o.err"); run again)"
+  done
+}
 
 # Compare two runs: stdout bytes, exit code, stderr with `\` read as `/` and
 # without Wine's own diagnostics ("wine client error:…", printed by Wine
-# itself as a process ends, not by xxgk).
-messages() { sed 's/wine client error:[0-9a-f]*: *//' "$1" | tr '\\' '/'; }
+# itself, not by xxgk): a line of its own is dropped, one run into a
+# message is cut out.
+messages() { sed -E '/^wine client error:[0-9a-f]*: [a-z]+: /d; s/wine client error:[0-9a-f]*: *//' "$1" | tr '\\' '/'; }
 same() { # $1, $2 = result prefixes; prints what differs
   local d=()
   [ "$(cat "$1.rc")" = "$(cat "$2.rc")" ] || d+=("exit $(cat "$1.rc") vs $(cat "$2.rc")")
