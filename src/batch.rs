@@ -19,10 +19,10 @@
 //! listed as 冲突 naming the others (`BATCH-CONFLICT`).
 //!
 //! Reports are processed in parallel and streamed: each job reads one
-//! file, writes its JSON and keeps only its row and what it adds to the
-//! totals, so memory does not grow with the number of reports; the few
-//! reports a duplicate or conflict takes out again are read back from
-//! their JSON. One unusable file never stops the batch. Output names come
+//! file and writes its JSON; its row, findings and cells go to their files
+//! (the rows to a spool read back at the end) as each chunk finishes, and
+//! only what it adds to the totals stays in memory; the reports a
+//! duplicate or conflict takes out again are read back from their JSON. One unusable file never stops the batch. Output names come
 //! from the input paths, sanitised, so none can escape the output folder,
 //! and they are made unique before any work starts.
 
@@ -33,11 +33,11 @@ use crate::check::Finding;
 use crate::edition::Severity;
 use crate::error::{Audience, Error, Problem, Result};
 use crate::limits::Limits;
-use crate::pipeline::{Done, Job, PreviousIndex, Session, ANNOTATED_DIR};
+use crate::pipeline::{Done, Job, JobPlace, PreviousIndex, Session, ANNOTATED_DIR};
 pub use crate::tally::{Outcome, YearTotals};
-use crate::tally::{Row, Status, Tally, Totals};
+use crate::tally::{Row, Status, Tally, Totals, Update};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -422,6 +422,12 @@ pub struct Options<'a> {
     pub previous: Option<&'a PreviousIndex>,
     /// Who reads the reasons on the rows.
     pub audience: Audience,
+    /// The corpus table's file: `cells.csv` or `cells.parquet`.
+    pub cells: crate::write::corpus::Format,
+    /// Keep every row in [`Outcome::rows`] (the page shows them); without
+    /// it the rows are only in the summary files and memory stays flat
+    /// however many reports.
+    pub keep_rows: bool,
 }
 
 /// Called once for every file done, from any thread (a progress bar).
@@ -443,35 +449,14 @@ pub fn run(
 ) -> Result<Outcome> {
     let place = session.job_place(opts.outdir, opts.previous)?;
     let flush = crate::output::SyncLater::open(&place.reports_dir)?;
-    let mut summary = crate::write::summary::SummaryWriter::new(opts.outdir, opts.force)?;
-    let mut outcome = Outcome::default();
+    let mut summary = crate::write::summary::SummaryWriter::new(opts.outdir, opts.force, opts.cells)?;
     let mut sums = Sums::default();
+    let mut index = 0;
     for chunk in inputs.list.chunks(CHUNK) {
         let results: Vec<Done> = chunk
             .par_iter()
             .map(|input| {
-                let done = match input {
-                    Input::File(job) => {
-                        let mut d = session.process(job, &place);
-                        d.word(job, opts.audience);
-                        d
-                    }
-                    Input::Skipped { shown, why } => Done {
-                        row: Row::without_report(shown, Status::Skipped, why.chinese()),
-                        findings: Vec::new(),
-                        tally: None,
-                        error: None,
-                    },
-                    Input::Broken { shown, error } => {
-                        let status = if error.is_not_a_report() { Status::NotReport } else { Status::Unreadable };
-                        Done {
-                            row: Row::without_report(shown, status, error.message(opts.audience)),
-                            findings: Vec::new(),
-                            tally: None,
-                            error: None,
-                        }
-                    }
-                };
+                let done = process(session, input, &place, opts.audience);
                 tick();
                 done
             })
@@ -479,20 +464,39 @@ pub fn run(
         let mut rows = Vec::with_capacity(results.len());
         for Done { mut row, findings, tally, .. } in results {
             if let Some(t) = tally {
-                row.summed = sums.add(outcome.rows.len() + rows.len(), t);
+                if let Some(ed) = session.editions().get(&t.edition) {
+                    summary.cells(&row, &t, ed)?;
+                }
+                row.summed = sums.add(index, t);
             }
             row.findings = findings;
             rows.push(row);
+            index += 1;
         }
         sink(&rows);
         summary.chunk(&rows)?;
-        for mut r in rows {
-            r.findings = Vec::new();
-            outcome.rows.push(r);
-        }
     }
-    outcome.late = sums.settle(&mut outcome.rows, opts.outdir, session)?;
-    outcome.totals = sums.years;
+    // Duplicates and conflicts are known only now: the rows of their
+    // reports are read back from the spool, the others never held.
+    let members = summary.rows_at(&sums.members())?;
+    let Settled { updates, late, into } = sums.settle(&members, opts.outdir, session)?;
+    drop(members);
+    let mut outcome = Outcome::default();
+    let mut years = std::mem::take(&mut sums.years);
+    let mut into = into.iter().peekable();
+    summary.replay(&updates, &late, &mut |i, row| {
+        outcome.counts.add(row);
+        while let Some((_, y)) = into.next_if(|(r, _)| *r == i) {
+            if let Some(t) = years.get_mut(*y) {
+                t.sources.push(row.source.clone());
+            }
+        }
+        if opts.keep_rows {
+            outcome.rows.push(row.clone());
+        }
+    })?;
+    outcome.late = late;
+    outcome.totals = years;
     outcome.previous_unreadable = opts.previous.map(|p| p.unreadable.clone()).unwrap_or_default();
     // Every job is done, so no worker is writing: a temporary file still
     // here is one a worker killed mid-write (time-out, memory) left.
@@ -505,6 +509,42 @@ pub fn run(
     // there (see [`crate::output::write_file_unsynced`]).
     flush.sync(&place.reports_dir)?;
     Ok(outcome)
+}
+
+/// One input of the batch, done: read, checked and written, or the row
+/// of a file that was skipped or could not be opened.
+fn process(session: &Session, input: &Input, place: &JobPlace<'_>, audience: Audience) -> Done {
+    match input {
+        Input::File(job) => {
+            let mut d = session.process(job, place);
+            d.word(job, audience);
+            d
+        }
+        Input::Skipped { shown, why } => Done {
+            row: Row::without_report(shown, Status::Skipped, why.chinese()),
+            findings: Vec::new(),
+            tally: None,
+            error: None,
+        },
+        Input::Broken { shown, error } => {
+            let status = if error.is_not_a_report() { Status::NotReport } else { Status::Unreadable };
+            Done {
+                row: Row::without_report(shown, status, error.message(audience)),
+                findings: Vec::new(),
+                tally: None,
+                error: None,
+            }
+        }
+    }
+}
+
+/// What settling the totals decides: how rows change, the findings about
+/// duplicates and conflicts, and which year each counted row counts in.
+struct Settled {
+    updates: HashMap<usize, Update>,
+    late: Vec<(usize, Finding)>,
+    /// (row, index into the years), by row.
+    into: Vec<(usize, usize)>,
 }
 
 /// How many other files a duplicate or conflict finding names.
@@ -542,23 +582,37 @@ impl Sums {
         format!("计入{year}年汇总")
     }
 
-    /// Take duplicates and conflicts out again, name the sources, and give
-    /// the findings about them.
-    fn settle(&mut self, rows: &mut [Row], outdir: &Path, session: &Session) -> Result<Vec<(usize, Finding)>> {
+    /// The rows that share organ and year with another counted one.
+    fn members(&self) -> BTreeSet<usize> {
+        let mut seen: HashMap<(&str, u32), usize> = HashMap::new();
+        for (_, k, year, _, _) in &self.counted {
+            *seen.entry((k.as_str(), *year)).or_default() += 1;
+        }
+        self.counted
+            .iter()
+            .filter(|(_, k, year, _, _)| seen.get(&(k.as_str(), *year)).is_some_and(|n| *n > 1))
+            .map(|(row, ..)| *row)
+            .collect()
+    }
+
+    /// Take duplicates and conflicts out again (their rows, read back, in
+    /// `rows`), name the sources, and give the findings about them.
+    fn settle(&mut self, rows: &HashMap<usize, Row>, outdir: &Path, session: &Session) -> Result<Settled> {
         let mut groups: BTreeMap<(String, u32), Vec<(usize, u64)>> = BTreeMap::new();
         for (row, k, year, _, fp) in &self.counted {
             groups.entry((k.clone(), *year)).or_default().push((*row, *fp));
         }
         let mut late = Vec::new();
+        let mut updates = HashMap::new();
         let mut out: HashSet<usize> = HashSet::new();
+        let source = |r: usize| rows.get(&r).map_or("", |x| x.source.as_str());
         for ((_, year), members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
-            let sources: Vec<(usize, String)> = members.iter().map(|(r, _)| (*r, rows[*r].source.clone())).collect();
             // The other files, named up to a few: a crawl may hold thousands
             // of copies of one report, and each copy's finding must not list
             // them all (memory would grow with their square).
             let names = |skip: usize| -> String {
-                let others = sources.iter().filter(|(r, _)| *r != skip);
-                let shown: Vec<&str> = others.clone().take(NAMED).map(|(_, s)| s.as_str()).collect();
+                let others = members.iter().filter(|(r, _)| *r != skip);
+                let shown: Vec<&str> = others.clone().take(NAMED).map(|(r, _)| source(*r)).collect();
                 match others.count() {
                     n if n > NAMED => format!("{} 等 {n} 份", shown.join("、")),
                     _ => shown.join("、"),
@@ -567,22 +621,19 @@ impl Sums {
             let same = members.iter().all(|(_, fp)| *fp == members[0].1);
             let first = members[0].0;
             for &(r, _) in &members {
-                let organ = rows[r].organ.clone();
+                let organ = rows.get(&r).map_or("", |x| x.organ.as_str());
                 let others = names(r);
                 let (finding, summed, take_out) = if same {
                     let f = Finding::new(
                         "BATCH-DUPLICATE",
                         Severity::Warning,
                         "同一机关同一年度只应有一份报告",
-                        format!(
-                            "{organ}{year}年的报告与 {others} 数字完全相同，汇总时只计入一次（{}）",
-                            rows[first].source
-                        ),
+                        format!("{organ}{year}年的报告与 {others} 数字完全相同，汇总时只计入一次（{}）", source(first)),
                     );
                     let summed = if r == first {
                         format!("计入{year}年汇总（{} 与之重复，只计一次）", others)
                     } else {
-                        format!("重复（与 {} 相同），未重复计入", rows[first].source)
+                        format!("重复（与 {} 相同），未重复计入", source(first))
                     };
                     (f, summed, r != first)
                 } else {
@@ -597,30 +648,41 @@ impl Sums {
                     (f, format!("冲突（与 {others} 数字不同），未计入汇总"), true)
                 };
                 late.push((r, finding));
-                rows[r].summed = summed;
-                if same {
-                    rows[r].warnings += 1;
-                } else {
-                    rows[r].errors += 1;
-                }
-                rows[r].status = Status::of(rows[r].errors, rows[r].warnings);
+                updates.insert(r, Update { summed, error: !same });
                 if take_out {
                     out.insert(r);
-                    self.take_out(&rows[r], year, outdir, session)?;
+                    if let Some(row) = rows.get(&r) {
+                        self.take_out(row, year, outdir, session)?;
+                    }
                 }
             }
         }
-        for (row, _, year, edition, _) in &self.counted {
-            if !out.contains(row) {
-                if let Some(y) = self.years.iter_mut().find(|y| y.year == *year && y.edition == *edition) {
-                    y.sources.push(rows[*row].source.clone());
-                }
-            }
-        }
-        self.years.retain(|y| !y.sources.is_empty());
         self.years.sort_by(|a, b| (a.year, &a.edition).cmp(&(b.year, &b.edition)));
+        let counted: Vec<(usize, usize)> = self
+            .counted
+            .iter()
+            .filter(|(row, ..)| !out.contains(row))
+            .filter_map(|(row, _, year, edition, _)| {
+                self.years.iter().position(|y| y.year == *year && y.edition == *edition).map(|y| (*row, y))
+            })
+            .collect();
+        // Years left with no report (all taken out) are dropped, the
+        // indices of the others renumbered.
+        let mut kept = vec![false; self.years.len()];
+        for (_, y) in &counted {
+            kept[*y] = true;
+        }
+        let mut renumber = Vec::with_capacity(kept.len());
+        let mut next = 0;
+        for k in &kept {
+            renumber.push(next);
+            next += usize::from(*k);
+        }
+        let mut k = kept.iter();
+        self.years.retain(|_| k.next().copied().unwrap_or(false));
+        let into = counted.into_iter().map(|(row, y)| (row, renumber[y])).collect();
         late.sort_by_key(|(i, _)| *i);
-        Ok(late)
+        Ok(Settled { updates, late, into })
     }
 
     /// Take a counted report out of its year's totals, reading its numbers

@@ -114,7 +114,18 @@ impl Source {
     /// (`a.pdf 第3页 第1张表格 第5行第3列`, `a.docx 第2张表格 第5行第3列`);
     /// in published text the line (`a.txt 第12行第3列`).
     pub fn describe(&self) -> String {
-        let mut s = self.file.clone();
+        let place = self.place();
+        match (self.file.is_empty(), place.is_empty()) {
+            (_, true) => self.file.clone(),
+            (true, false) => place,
+            (false, false) => format!("{} {place}", self.file),
+        }
+    }
+
+    /// The position within its file, as [`Source::describe`] says it
+    /// without the file's name (`工作表“表三” E5`, `第3页 第1张表格 第5行第3列`).
+    pub fn place(&self) -> String {
+        let mut s = String::new();
         let mut push = |part: &str| {
             if !s.is_empty() {
                 s.push(' ');

@@ -53,6 +53,41 @@ pub fn package(parts: &[(&str, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
 /// central directory; every entry is marked as made on Unix. Nothing else
 /// changes and no offset moves. A buffer that is no zip is left as it is.
 pub fn made_on_unix(zip: &mut [u8]) {
+    mark_unix(zip, 0);
+}
+
+/// [`made_on_unix`] on a zip file, reading and rewriting only its central
+/// directory (a batch's summary.xlsx can be large).
+///
+/// # Errors
+/// The file cannot be read or written.
+pub fn made_on_unix_file(file: &mut std::fs::File) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let len = file.seek(SeekFrom::End(0))?;
+    let tail_from = len.saturating_sub(22 + 0xFFFF);
+    let mut tail = Vec::new();
+    file.seek(SeekFrom::Start(tail_from))?;
+    file.read_to_end(&mut tail)?;
+    let Some(end) = tail.windows(4).rposition(|w| w == [0x50, 0x4b, 0x05, 0x06]) else { return Ok(()) };
+    let cd = tail.get(end + 16..end + 20).and_then(|x| <[u8; 4]>::try_from(x).ok()).map(u32::from_le_bytes);
+    let Some(cd) = cd.map(u64::from).filter(|cd| *cd < len) else { return Ok(()) };
+    let mut dir = Vec::new();
+    file.seek(SeekFrom::Start(cd))?;
+    file.read_to_end(&mut dir)?;
+    let before = dir.clone();
+    mark_unix(&mut dir, usize::try_from(cd).unwrap_or(usize::MAX));
+    if dir != before {
+        file.seek(SeekFrom::Start(cd))?;
+        file.write_all(&dir)?;
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok(())
+}
+
+/// Mark every entry of the central directory as made on Unix; `zip` holds
+/// the file from byte `base` on (to its end), so the directory's offset
+/// from the file's start is found at `offset - base`.
+fn mark_unix(zip: &mut [u8], base: usize) {
     const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
     const ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
     let u16_at = |b: &[u8], i: usize| {
@@ -68,7 +103,8 @@ pub fn made_on_unix(zip: &mut [u8]) {
     let Some(end) = zip.get(from..).and_then(|tail| tail.windows(4).rposition(|w| w == EOCD)).map(|i| from + i) else {
         return;
     };
-    let (count, mut at) = (u16_at(zip, end + 10), u32_at(zip, end + 16));
+    let (count, at) = (u16_at(zip, end + 10), u32_at(zip, end + 16));
+    let Some(mut at) = at.checked_sub(base) else { return };
     for _ in 0..count {
         if zip.get(at..at + 4) != Some(&ENTRY[..]) {
             return;
@@ -93,6 +129,13 @@ mod tests {
             }
         }
         assert_ne!(z, before);
+        // The same on a file, where only the central directory is read.
+        let mut f = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut f, &z).unwrap();
+        super::made_on_unix_file(&mut f).unwrap();
+        let mut on_disk = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut on_disk).unwrap();
+        assert_eq!(on_disk, before);
         super::made_on_unix(&mut z);
         assert_eq!(z, before);
         let mut not_zip = b"not a zip".to_vec();

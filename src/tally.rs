@@ -198,6 +198,20 @@ pub struct Tally {
     /// A hash of the edition and every cell's value, in order.
     pub fingerprint: u64,
     pub totals: Totals,
+    /// Where each cell of the edition was read, in the edition's order
+    /// ([`crate::model::Source::place`]; empty where unknown), and the
+    /// text as found there: for the corpus table (`cells.csv`).
+    #[serde(default)]
+    pub printed: Vec<Printed>,
+}
+
+/// Where one cell was read and what it said there.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Printed {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
 }
 
 impl Tally {
@@ -223,6 +237,16 @@ impl Tally {
             edition: ed.id.clone(),
             fingerprint: h,
             totals: Totals::of(ed, r),
+            printed: ed
+                .cells
+                .iter()
+                .map(|c| {
+                    r.provenance
+                        .get(&c.id)
+                        .map(|s| Printed { place: s.place(), text: s.text.clone() })
+                        .unwrap_or_default()
+                })
+                .collect(),
         }
     }
 }
@@ -238,11 +262,88 @@ pub struct YearTotals {
     pub totals: Totals,
 }
 
+/// How a row changes once all reports are read: a report that turned
+/// out to be a duplicate or a conflict.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// What the 汇总 column says now.
+    pub summed: String,
+    /// The finding it got is an error (a conflict), else a warning.
+    pub error: bool,
+}
+
+impl Update {
+    pub fn apply(&self, r: &mut Row) {
+        r.summed.clone_from(&self.summed);
+        if self.error {
+            r.errors += 1;
+        } else {
+            r.warnings += 1;
+        }
+        r.status = Status::of(r.errors, r.warnings);
+    }
+}
+
+/// How many rows of each kind a batch had.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub files: usize,
+    pub passed: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    pub unreadable: usize,
+    pub not_report: usize,
+    pub skipped: usize,
+    /// Reports read but not counted in the totals (duplicate, conflict,
+    /// year or organ unknown).
+    pub not_counted: usize,
+}
+
+impl RowCounts {
+    /// Count one row, in its final state.
+    pub fn add(&mut self, r: &Row) {
+        self.files += 1;
+        *match r.status {
+            Status::Passed => &mut self.passed,
+            Status::Warnings => &mut self.warnings,
+            Status::Errors => &mut self.errors,
+            Status::Unreadable => &mut self.unreadable,
+            Status::NotReport => &mut self.not_report,
+            Status::Skipped => &mut self.skipped,
+        } += 1;
+        if r.status.read() && !r.summed.starts_with("计入") {
+            self.not_counted += 1;
+        }
+    }
+
+    /// Rows of a status.
+    pub fn of(&self, status: Status) -> usize {
+        match status {
+            Status::Passed => self.passed,
+            Status::Warnings => self.warnings,
+            Status::Errors => self.errors,
+            Status::Unreadable => self.unreadable,
+            Status::NotReport => self.not_report,
+            Status::Skipped => self.skipped,
+        }
+    }
+
+    /// Reports read.
+    pub fn read(&self) -> usize {
+        self.passed + self.warnings + self.errors
+    }
+}
+
 /// The result of a batch.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// One row per input, in input order (findings already handed out).
+    /// One row per input, in input order (findings already handed out),
+    /// only when the caller asked to keep them
+    /// ([`crate::batch::Options::keep_rows`]): a batch of 10⁵ reports
+    /// keeps none in memory, its rows are in the summary files.
     pub rows: Vec<Row>,
+    /// The rows counted by kind (always).
+    pub counts: RowCounts,
     /// Findings known only once all reports are read: (row index, finding).
     pub late: Vec<(usize, Finding)>,
     /// Totals by report year, in year order.
@@ -254,16 +355,16 @@ pub struct Outcome {
 impl Outcome {
     /// Rows of a status.
     pub fn count(&self, status: Status) -> usize {
-        self.rows.iter().filter(|r| r.status == status).count()
+        self.counts.of(status)
     }
 
     /// What was done, in one Chinese paragraph (the command line's last
     /// line, the page's heading of the results).
     pub fn describe(&self) -> String {
-        let read = self.rows.iter().filter(|r| r.status.read()).count();
+        let read = self.counts.read();
         let mut s = format!(
             "共 {} 个文件：{read} 份报告已读取（{} 份通过，{} 份有警告，{} 份有错误），{} 份无法读取，{} 份不是年报，{} 个跳过。",
-            self.rows.len(),
+            self.counts.files,
             self.count(Status::Passed),
             self.count(Status::Warnings),
             self.count(Status::Errors),
@@ -277,7 +378,7 @@ impl Outcome {
         } else {
             s.push_str(&format!("汇总（按报告年度分别汇总）：{}。", years.join("，")));
         }
-        let not_counted = self.rows.iter().filter(|r| r.status.read() && !r.summed.starts_with("计入")).count();
+        let not_counted = self.counts.not_counted;
         if not_counted > 0 {
             s.push_str(&format!(
                 "另有 {not_counted} 份已读取的报告未计入汇总（重复、冲突、年度或机关不明，见“汇总”一栏）。"

@@ -120,8 +120,10 @@ fn batch_writes_one_annotated_workbook_per_report_with_errors() {
         .unwrap();
     let name = json.replace(".json", ".问题标注.xlsx");
     assert_eq!(made, std::slice::from_ref(&name));
-    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
-    assert!(summary.contains(&format!("\"annotated\": \"annotated/{name}\"")), "{summary}");
+    let summary = common::read_json(&out.join("summary.json"));
+    let annotated: Vec<&str> =
+        summary["reports"].as_array().unwrap().iter().filter_map(|r| r["annotated"].as_str()).collect();
+    assert_eq!(annotated, [format!("annotated/{name}")], "{summary}");
     let back = common::read_report(&out.join("annotated").join(&name));
     assert_eq!(back.cells, sample("broken-2019").cells);
 }

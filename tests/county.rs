@@ -300,3 +300,145 @@ fn many_copies_of_one_report_name_a_few_others_and_count_once() {
     assert_eq!(totals[0]["sources"].as_array().unwrap().len(), 1, "counted once");
     assert_eq!(cells_of(&totals[0]["cells"]), sums(&[&report]));
 }
+
+/// The corpus table (`cells.csv`) read back: one row per cell of every
+/// report read, the same values as each report's JSON, blank as blank,
+/// and the place each value was read.
+#[test]
+fn the_corpus_table_holds_every_cell_of_every_report_as_its_json_says() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = corpus_folder(work.path());
+    let out = work.path().join("out");
+    let o = run(&["batch", dir.to_str().unwrap(), "-o", out.to_str().unwrap(), "--no-isolation"]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("cells.csv")).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte order mark for Excel");
+    let mut csv = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        csv.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["organ", "year", "edition", "table", "row", "column", "cell", "value", "text", "source_file", "place"]
+    );
+    let mut by_source: BTreeMap<String, Vec<csv::StringRecord>> = BTreeMap::new();
+    for r in csv.records() {
+        let r = r.unwrap();
+        by_source.entry(r[9].to_string()).or_default().push(r);
+    }
+    let summary = read_json(&out.join("summary.json"));
+    let reports = summary["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 6);
+    assert_eq!(by_source.len(), 6, "every report read has its cells");
+    let editions = xxgk::edition::Editions::builtin().unwrap();
+    let (mut filled, mut blank, mut placed) = (0, 0, 0);
+    for row in reports {
+        let source = row["source"].as_str().unwrap();
+        let json = read_json(&out.join(row["output"].as_str().unwrap()));
+        let ed = editions.lookup(json["edition"].as_str().unwrap()).unwrap();
+        let lines = &by_source[source];
+        assert_eq!(lines.len(), ed.cells.len(), "{source}: one row per cell of its edition");
+        for (line, cell) in lines.iter().zip(&ed.cells) {
+            assert_eq!(&line[6], cell.id.as_str());
+            assert_eq!(&line[0], json["organ"].as_str().unwrap());
+            assert_eq!(line[1].parse::<u64>().ok(), json["year"].as_u64());
+            assert_eq!(&line[2], ed.id.as_str());
+            assert_eq!(&line[4], cell.row_path.as_str());
+            assert_eq!(&line[5], cell.col_path.as_str());
+            let v = &json["cells"][cell.id.as_str()];
+            if v.is_null() {
+                assert_eq!(&line[7], "", "{source} {}: blank stays blank", cell.id);
+                blank += 1;
+            } else {
+                let n: Number = serde_json::from_value(v.clone()).unwrap();
+                assert_eq!(line[7].parse::<Number>().unwrap(), n, "{source} {}", cell.id);
+                filled += 1;
+            }
+            if let Some(p) = json["provenance"].get(cell.id.as_str()) {
+                assert_eq!(&line[8], p["text"].as_str().unwrap_or(""));
+                if source.ends_with(".xlsx") {
+                    assert!(line[10].ends_with(p["a1"].as_str().unwrap()), "{}", &line[10]);
+                }
+                placed += usize::from(!line[10].is_empty());
+            }
+        }
+    }
+    assert!(filled > 500 && blank > 0 && placed > 300, "filled {filled}, blank {blank}, placed {placed}");
+}
+
+/// Six reports as a researcher's folder holds them: JSON, a workbook and a
+/// document, one with blank cells.
+fn corpus_folder(work: &Path) -> std::path::PathBuf {
+    let dir = work.join("corpus");
+    std::fs::create_dir_all(&dir).unwrap();
+    for s in ["2020-enhe-town", "2020-zhongning-civil-affairs", "2021-tongxin-county", "broken-2021"] {
+        std::fs::copy(root().join(format!("samples/{s}.json")), dir.join(format!("{s}.json"))).unwrap();
+    }
+    // The same reports as the workbooks and documents clerks send.
+    for (s, ext) in [("2021-tongxin-county", "xlsx"), ("2020-enhe-town", "docx")] {
+        let to = dir.join(format!("{s}-copy.{ext}"));
+        let o = run(&[
+            "convert",
+            root().join(format!("samples/{s}.json")).to_str().unwrap(),
+            "-o",
+            to.to_str().unwrap(),
+            "--allow-errors",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    dir
+}
+
+/// `--parquet` writes the same table as Parquet: every row as in the CSV,
+/// the year as an integer, the value as a number, blanks as nulls.
+#[test]
+fn the_corpus_table_as_parquet_holds_what_the_csv_holds() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let work = tempfile::tempdir().unwrap();
+    let dir = corpus_folder(work.path());
+    let (csv_out, pq_out) = (work.path().join("csv"), work.path().join("pq"));
+    for (out, extra) in [(&csv_out, None), (&pq_out, Some("--parquet"))] {
+        let mut args = vec!["batch", dir.to_str().unwrap(), "-o", out.to_str().unwrap(), "--no-isolation"];
+        args.extend(extra);
+        let o = run(&args);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    }
+    assert!(!pq_out.join("cells.csv").exists(), "one table, in the format asked for");
+    let text = std::fs::read_to_string(csv_out.join("cells.csv")).unwrap();
+    let mut csv = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let want: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    let file = std::fs::File::open(pq_out.join("cells.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let got: Vec<Vec<(String, Field)>> = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|r| r.unwrap().get_column_iter().map(|(n, f)| (n.clone(), f.clone())).collect())
+        .collect();
+    assert_eq!(got.len(), want.len());
+    let (mut nulls, mut numbers) = (0, 0);
+    for (g, w) in got.iter().zip(&want) {
+        let names: Vec<&str> = g.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, csv.headers().unwrap().iter().collect::<Vec<_>>());
+        for ((name, field), expected) in g.iter().zip(w.iter()) {
+            match (name.as_str(), field) {
+                ("year", Field::Int(y)) => assert_eq!(y.to_string(), expected),
+                ("value", Field::Double(v)) => {
+                    numbers += 1;
+                    assert_eq!(*v, expected.parse::<f64>().unwrap(), "{w:?}");
+                }
+                ("year" | "value", Field::Null) => {
+                    nulls += 1;
+                    assert_eq!(expected, "", "{w:?}");
+                }
+                (_, Field::Str(s)) => assert_eq!(s, expected),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert!(numbers > 500 && nulls > 0, "{numbers} numbers, {nulls} nulls");
+    // The same reports give the same bytes.
+    let again = work.path().join("pq2");
+    let o = run(&["batch", dir.to_str().unwrap(), "-o", again.to_str().unwrap(), "--no-isolation", "--parquet"]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    assert!(
+        std::fs::read(pq_out.join("cells.parquet")).unwrap() == std::fs::read(again.join("cells.parquet")).unwrap()
+    );
+}

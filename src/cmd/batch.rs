@@ -23,6 +23,9 @@ pub struct Args {
     /// 输出文件夹中已有汇总结果时覆盖。
     #[arg(long)]
     pub force: bool,
+    /// 全部单元格的长表（供研究者用 pandas、R、DuckDB 分析）写成 cells.parquet，而不是 cells.csv。
+    #[arg(long)]
+    pub parquet: bool,
     /// 并行处理的线程数（默认：CPU 核数）。
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -52,7 +55,15 @@ pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
         }
         None => None,
     };
-    let opts = Options { outdir: &a.output, force: a.force, previous: previous.as_ref(), audience: Audience::Cli };
+    let cells = if a.parquet { xxgk::write::corpus::Format::Parquet } else { xxgk::write::corpus::Format::Csv };
+    let opts = Options {
+        outdir: &a.output,
+        force: a.force,
+        previous: previous.as_ref(),
+        audience: Audience::Cli,
+        cells,
+        keep_rows: false,
+    };
     let bar = Progress::new(inputs.list.len(), "批量处理");
     let outcome = xxgk::batch::run(session, &inputs, &opts, &|| bar.tick(), &mut |_| {});
     bar.clear();

@@ -410,7 +410,14 @@ fn run_batch(app: &Shared, job: &BatchJob, inputs: &Inputs, previous: &Inputs) -
     });
     set_phase(job, "检查报告");
     let out = job.dir.path().join("out");
-    let opts = Options { outdir: &out, force: false, previous: index.as_ref(), audience: Audience::Page };
+    let opts = Options {
+        outdir: &out,
+        force: false,
+        previous: index.as_ref(),
+        audience: Audience::Page,
+        cells: Default::default(),
+        keep_rows: true,
+    };
     let tick = || {
         job.done.fetch_add(1, Ordering::Relaxed);
     };
@@ -442,7 +449,7 @@ fn run_batch(app: &Shared, job: &BatchJob, inputs: &Inputs, previous: &Inputs) -
         s.summary = outcome.describe();
         s.previous_unreadable = outcome.previous_unreadable.clone();
         s.counts = Counts {
-            read: outcome.rows.iter().filter(|r| r.status.read()).count(),
+            read: outcome.counts.read(),
             unreadable: outcome.count(Status::Unreadable),
             not_report: outcome.count(Status::NotReport),
             skipped: outcome.count(Status::Skipped),

@@ -1,6 +1,7 @@
 //! Writers: one module per output kind, each consuming a [`Report`] and
 //! giving bytes; [`crate::output`] puts bytes in place safely.
 
+pub mod corpus;
 pub mod csv;
 pub mod docx;
 pub mod html;

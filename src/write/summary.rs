@@ -3,18 +3,25 @@
 //! constant-memory mode, and the 汇总 of all units' tables in the official
 //! layout), and the same data for machines: `summary.json`,
 //! `submissions.csv`, `findings.csv`, `totals-<year>.csv` (one per report year:
-//! a batch never adds up reports of different years).
+//! a batch never adds up reports of different years), and the corpus
+//! table ([`crate::write::corpus`]). Findings and cells are written as each
+//! chunk finishes; rows are spooled to a temporary file and replayed once
+//! the duplicates are known ([`SummaryWriter::replay`]); `summary.xlsx`
+//! is written straight to its file.
 
 // Indexing is bounded here: fixed-size header arrays indexed by their own enumerate().
 #![allow(clippy::indexing_slicing)]
 
 use crate::check::Finding;
+use crate::edition::Edition;
 use crate::edition::Editions;
 use crate::error::{Error, Result};
 use crate::output::{create_beside, persist, write_file};
-use crate::tally::{Outcome, Row, YearTotals};
+use crate::tally::{Outcome, Row, Tally, Update, YearTotals};
+use crate::write::corpus::{self, CorpusWriter};
 use crate::write::csv::{self as csvw, record};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -111,6 +118,15 @@ pub struct SummaryWriter {
     /// The findings as JSON lines, for `summary.json` (an unnamed temporary file).
     findings_json: BufWriter<std::fs::File>,
     findings_json_path: PathBuf,
+    /// The corpus table (`cells.csv` or `cells.parquet`).
+    corpus: CorpusWriter,
+    /// Every row as a JSON line, as it came (an unnamed temporary file):
+    /// the rows are not kept in memory, and are read back at the end.
+    rows_spool: BufWriter<std::fs::File>,
+    /// What [`SummaryWriter::replay`] writes for the end: `submissions.csv`
+    /// beside its place, and the rows and the uncounted ones as JSON lines
+    /// for `summary.json`.
+    replayed: Option<Replayed>,
     rows_seen: usize,
     force: bool,
 }
@@ -121,12 +137,14 @@ impl SummaryWriter {
     ///
     /// # Errors
     /// [`Error::Io`] if the folder cannot be written.
-    pub fn new(outdir: &Path, force: bool) -> Result<SummaryWriter> {
+    pub fn new(outdir: &Path, force: bool, cells: corpus::Format) -> Result<SummaryWriter> {
         let findings_csv_path = outdir.join("findings.csv");
         let findings_json_path = outdir.join("findings.jsonl");
         let mut findings_csv = csvw::writer(create_beside(&findings_csv_path)?, true, &findings_csv_path)?;
         record(&mut findings_csv, &FINDING_HEADER, &findings_csv_path)?;
         let findings_json = BufWriter::new(tempfile::tempfile_in(outdir).map_err(io(&findings_json_path))?);
+        let corpus = CorpusWriter::new(outdir, cells)?;
+        let rows_spool = BufWriter::new(tempfile::tempfile_in(outdir).map_err(io(outdir))?);
         let mut wb = Workbook::new();
         wb.set_tempdir(outdir).map_err(xerr)?;
         // A fixed date rather than now, so that the same reports give the
@@ -165,6 +183,9 @@ impl SummaryWriter {
             findings_csv_path,
             findings_json,
             findings_json_path,
+            corpus,
+            rows_spool,
+            replayed: None,
             rows_seen: 0,
             force,
         })
@@ -185,6 +206,11 @@ impl SummaryWriter {
         Ok(())
     }
 
+    /// One report's cells in the corpus table ([`CorpusWriter::report`]).
+    pub fn cells(&mut self, r: &Row, t: &Tally, ed: &Edition) -> Result<()> {
+        self.corpus.report(r, t, ed)
+    }
+
     /// The rows of one chunk, in input order.
     pub fn chunk(&mut self, rows: &[Row]) -> Result<()> {
         for r in rows {
@@ -193,43 +219,128 @@ impl SummaryWriter {
             for f in &r.findings {
                 self.finding(index, r, f)?;
             }
+            json_line(&mut self.rows_spool, r, &self.outdir)?;
         }
         Ok(())
     }
 
-    /// Write everything that needs all rows, and move the files into place.
-    pub fn finish(mut self, o: &Outcome, editions: &Editions) -> Result<()> {
-        for (i, f) in &o.late {
-            if let Some(r) = o.rows.get(*i) {
-                self.finding(*i, r, f)?;
+    /// The rows spooled so far, read back in order with their indices.
+    fn spooled(&mut self) -> Result<impl Iterator<Item = Result<(usize, Row)>> + use<>> {
+        let outdir = self.outdir.clone();
+        self.rows_spool.flush().map_err(io(&outdir))?;
+        let mut file = self.rows_spool.get_ref().try_clone().map_err(io(&outdir))?;
+        file.rewind().map_err(io(&outdir))?;
+        Ok(std::io::BufReader::new(file).lines().enumerate().map(move |(i, line)| {
+            let line = line.map_err(io(&outdir))?;
+            let row: Row = serde_json::from_str(&line).map_err(json_error(&outdir))?;
+            Ok((i, row))
+        }))
+    }
+
+    /// The spooled rows of the indices `wanted`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the spool cannot be read back.
+    pub fn rows_at(&mut self, wanted: &BTreeSet<usize>) -> Result<HashMap<usize, Row>> {
+        let mut out = HashMap::with_capacity(wanted.len());
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        for item in self.spooled()? {
+            let (i, row) = item?;
+            if wanted.contains(&i) {
+                out.insert(i, row);
             }
         }
+        Ok(out)
+    }
+
+    /// Every row once more, in order, as it is at the end (`updates`
+    /// applied): into 报送情况, `submissions.csv` and `summary.json`, with
+    /// the findings known only at the end (`late`, by row index, in
+    /// order) into 问题清单. `seen` gets each row in its final state.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if a file cannot be written or the spool read back.
+    pub fn replay(
+        &mut self,
+        updates: &HashMap<usize, Update>,
+        late: &[(usize, Finding)],
+        seen: &mut dyn FnMut(usize, &Row),
+    ) -> Result<()> {
+        let submissions_path = self.outdir.join("submissions.csv");
+        let mut submissions = csvw::writer(BufWriter::new(create_beside(&submissions_path)?), true, &submissions_path)?;
+        record(&mut submissions, &SUBMISSION_HEADER, &submissions_path)?;
+        let mut reports = BufWriter::new(tempfile::tempfile_in(&self.outdir).map_err(io(&self.outdir))?);
+        let mut not_counted = BufWriter::new(tempfile::tempfile_in(&self.outdir).map_err(io(&self.outdir))?);
+        self.submissions_head()?;
+        let mut late = late.iter().peekable();
+        for item in self.spooled()? {
+            let (i, mut row) = item?;
+            if let Some(u) = updates.get(&i) {
+                u.apply(&mut row);
+            }
+            seen(i, &row);
+            let fields = submission_fields(&row);
+            self.submission(i, &fields)?;
+            record(&mut submissions, &fields, &submissions_path)?;
+            json_line(&mut reports, &row, &self.outdir)?;
+            if !row.summed.starts_with("计入") {
+                let why = serde_json::json!({ "source": row.source, "why": row.summed });
+                json_line(&mut not_counted, &why, &self.outdir)?;
+            }
+            while let Some((_, f)) = late.next_if(|(at, _)| *at == i) {
+                self.finding(i, &row, f)?;
+            }
+        }
+        self.replayed = Some(Replayed { submissions, submissions_path, reports, not_counted });
+        Ok(())
+    }
+
+    /// 报送情况's widths and header.
+    fn submissions_head(&mut self) -> Result<()> {
+        let head = self.head.clone();
+        let ws = self.wb.worksheet_from_index(0).map_err(xerr)?;
+        for (c, w) in SUBMISSION_WIDTHS.iter().enumerate() {
+            ws.set_column_width(c as u16, *w).map_err(xerr)?;
+        }
+        for (c, h) in SUBMISSION_HEADER.iter().enumerate() {
+            ws.write_with_format(0, c as u16, *h, &head).map_err(xerr)?;
+        }
+        Ok(())
+    }
+
+    /// One row of 报送情况 (the `i`-th, 0-based).
+    fn submission(&mut self, i: usize, fields: &[String; 10]) -> Result<()> {
+        let cell = self.cell.clone();
+        let ws = self.wb.worksheet_from_index(0).map_err(xerr)?;
+        let row = i as u32 + 1;
+        for (c, v) in fields.iter().enumerate() {
+            if (c == 1 || c == 5 || c == 6) && !v.is_empty() {
+                ws.write_number_with_format(row, c as u16, v.parse::<f64>().unwrap_or(0.0), &cell).map_err(xerr)?;
+            } else {
+                ws.write_with_format(row, c as u16, v.as_str(), &cell).map_err(xerr)?;
+            }
+        }
+        ws.set_row_height(row, row_height(fields, &SUBMISSION_WIDTHS)).map_err(xerr)?;
+        Ok(())
+    }
+
+    /// Write what needs the whole batch, and move the files into place;
+    /// after [`SummaryWriter::replay`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] if a file cannot be written; [`Error::OutputExists`]
+    /// if `summary.xlsx` appeared meanwhile (without `force`).
+    pub fn finish(mut self, o: &Outcome, editions: &Editions) -> Result<()> {
         let outdir = self.outdir.clone();
-        // 报送情况.
+        let Some(replayed) = self.replayed.take() else {
+            return Err(Error::render("汇总表", "the rows were not replayed before the summary was finished"));
+        };
         {
-            let (head, cell) = (self.head.clone(), self.cell.clone());
             let ws = self.wb.worksheet_from_index(0).map_err(xerr)?;
-            for (c, w) in SUBMISSION_WIDTHS.iter().enumerate() {
-                ws.set_column_width(c as u16, *w).map_err(xerr)?;
-            }
-            for (c, h) in SUBMISSION_HEADER.iter().enumerate() {
-                ws.write_with_format(0, c as u16, *h, &head).map_err(xerr)?;
-            }
-            for (i, r) in o.rows.iter().enumerate() {
-                let row = i as u32 + 1;
-                let fields = submission_fields(r);
-                for (c, v) in fields.iter().enumerate() {
-                    if (c == 1 || c == 5 || c == 6) && !v.is_empty() {
-                        ws.write_number_with_format(row, c as u16, v.parse::<f64>().unwrap_or(0.0), &cell)
-                            .map_err(xerr)?;
-                    } else {
-                        ws.write_with_format(row, c as u16, v.as_str(), &cell).map_err(xerr)?;
-                    }
-                }
-                ws.set_row_height(row, row_height(&fields, &SUBMISSION_WIDTHS)).map_err(xerr)?;
-            }
             ws.set_freeze_panes(1, 0).map_err(xerr)?;
-            ws.autofilter(0, 0, o.rows.len() as u32, SUBMISSION_HEADER.len() as u16 - 1).map_err(xerr)?;
+            ws.autofilter(0, 0, o.counts.files as u32, SUBMISSION_HEADER.len() as u16 - 1).map_err(xerr)?;
         }
         {
             let last = self.findings_row.saturating_sub(1);
@@ -243,83 +354,103 @@ impl SummaryWriter {
             crate::write::xlsx::table_sheets(&mut self.wb, &report, ed, &format!("汇总{}", tag(o, t))).map_err(xerr)?;
         }
         // summary.xlsx first: without --force it must not replace one that
-        // appeared since the batch started.
+        // appeared since the batch started. Written straight to its file
+        // (the sheets of rows and findings come from temporary files).
         let xlsx = outdir.join("summary.xlsx");
         let mut tmp = create_beside(&xlsx)?;
-        let mut bytes = self.wb.save_to_buffer().map_err(xerr)?;
-        crate::ooxml::made_on_unix(&mut bytes);
-        tmp.write_all(&bytes).map_err(io(&xlsx))?;
+        self.wb.save_to_writer(BufWriter::new(tmp.as_file_mut())).map_err(xerr)?;
+        crate::ooxml::made_on_unix_file(tmp.as_file_mut()).map_err(io(&xlsx))?;
         persist(tmp, &xlsx, self.force)?;
 
         let findings_csv = csvw::finish(self.findings_csv, &self.findings_csv_path)?;
         persist(findings_csv, &self.findings_csv_path, true)?;
-
-        let w = |name: &str, bytes: &[u8]| write_file(&outdir.join(name), bytes, true, &[]);
-        let submissions_path = outdir.join("submissions.csv");
-        let mut s = csvw::writer(Vec::new(), true, &submissions_path)?;
-        record(&mut s, &SUBMISSION_HEADER, &submissions_path)?;
-        for r in &o.rows {
-            record(&mut s, &submission_fields(r), &submissions_path)?;
-        }
-        w("submissions.csv", &csvw::finish(s, &submissions_path)?)?;
+        self.corpus.finish()?;
+        let Replayed { submissions, submissions_path, reports, not_counted } = replayed;
+        let submissions = csvw::finish(submissions, &submissions_path)?
+            .into_inner()
+            .map_err(|e| Error::io(&submissions_path, e.into_error()))?;
+        persist(submissions, &submissions_path, true)?;
         for t in &o.totals {
             if let Some(ed) = editions.get(&t.edition) {
                 let report = t.totals.report(ed, &format!("{}年汇总", t.year));
-                w(&format!("totals-{}.csv", tag(o, t)), &csvw::render(&report, ed, true)?)?;
+                write_file(
+                    &outdir.join(format!("totals-{}.csv", tag(o, t))),
+                    &csvw::render(&report, ed, true)?,
+                    true,
+                    &[],
+                )?;
             }
         }
-        // summary.json: reports, totals, then the findings streamed back.
-        let json_path = outdir.join("summary.json");
-        let mut totals = Vec::new();
-        for t in &o.totals {
-            if let Some(ed) = editions.get(&t.edition) {
-                let r = t.totals.report(ed, "汇总");
-                totals.push(serde_json::json!({
-                    "year": t.year, "edition": t.edition, "sources": t.sources, "cells": r.cells
-                }));
-            }
-        }
-        let not_counted: Vec<serde_json::Value> = o
-            .rows
-            .iter()
-            .filter(|r| !r.summed.starts_with("计入"))
-            .map(|r| serde_json::json!({ "source": r.source, "why": r.summed }))
-            .collect();
-        let previous: Vec<serde_json::Value> = o
-            .previous_unreadable
-            .iter()
-            .map(|(source, why)| serde_json::json!({ "source": source, "why": why }))
-            .collect();
-        let reports = crate::write::json::to_vec_pretty(&o.rows)?;
-        let totals = crate::write::json::to_vec_pretty(&totals)?;
-        let not_counted = crate::write::json::to_vec_pretty(&not_counted)?;
-        let previous = crate::write::json::to_vec_pretty(&previous)?;
-        let mut spool =
-            self.findings_json.into_inner().map_err(|e| Error::io(&self.findings_json_path, e.into_error()))?;
-        spool.rewind().map_err(io(&self.findings_json_path))?;
-        let mut out = BufWriter::new(create_beside(&json_path)?);
-        (|| {
-            out.write_all(b"{\n\"reports\": ")?;
-            out.write_all(&reports)?;
-            out.write_all(b",\n\"totals\": ")?;
-            out.write_all(&totals)?;
-            out.write_all(b",\n\"not_counted\": ")?;
-            out.write_all(&not_counted)?;
-            out.write_all(b",\n\"previous_unreadable\": ")?;
-            out.write_all(&previous)?;
-            out.write_all(b",\n\"findings\": [\n")?;
-            for (n, line) in std::io::BufReader::new(spool).lines().enumerate() {
-                if n > 0 {
-                    out.write_all(b",\n")?;
-                }
-                out.write_all(line?.as_bytes())?;
-            }
-            out.write_all(b"\n]\n}\n")?;
-            out.flush()
-        })()
-        .map_err(io(&json_path))?;
-        let tmp = out.into_inner().map_err(|e| Error::io(&json_path, e.into_error()))?;
-        persist(tmp, &json_path, true)?;
-        Ok(())
+        summary_json(&outdir, o, editions, [reports, not_counted, self.findings_json])
     }
+}
+
+/// `summary.json`: the rows, the totals, the uncounted ones, last year's
+/// unreadable files and the findings, the long lists (`spools`: rows,
+/// uncounted, findings) copied one JSON object per line.
+fn summary_json(outdir: &Path, o: &Outcome, editions: &Editions, spools: [BufWriter<std::fs::File>; 3]) -> Result<()> {
+    let json_path = outdir.join("summary.json");
+    let mut totals = Vec::new();
+    for t in &o.totals {
+        if let Some(ed) = editions.get(&t.edition) {
+            let r = t.totals.report(ed, "汇总");
+            totals.push(serde_json::json!({
+                "year": t.year, "edition": t.edition, "sources": t.sources, "cells": r.cells
+            }));
+        }
+    }
+    let previous: Vec<serde_json::Value> =
+        o.previous_unreadable.iter().map(|(source, why)| serde_json::json!({ "source": source, "why": why })).collect();
+    let totals = crate::write::json::to_vec_pretty(&totals)?;
+    let previous = crate::write::json::to_vec_pretty(&previous)?;
+    let mut lists = Vec::with_capacity(3);
+    for spool in spools {
+        let mut file = spool.into_inner().map_err(|e| Error::io(&json_path, e.into_error()))?;
+        file.rewind().map_err(io(&json_path))?;
+        lists.push(file);
+    }
+    let mut out = BufWriter::new(create_beside(&json_path)?);
+    let list = |out: &mut BufWriter<NamedTempFile>, file: std::fs::File| -> std::io::Result<()> {
+        out.write_all(b"[\n")?;
+        for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+            if n > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(line?.as_bytes())?;
+        }
+        out.write_all(b"\n]")
+    };
+    (|| {
+        let mut lists = lists.into_iter();
+        let mut next = || lists.next().ok_or_else(|| std::io::Error::other("spool"));
+        out.write_all(b"{\n\"reports\": ")?;
+        list(&mut out, next()?)?;
+        out.write_all(b",\n\"totals\": ")?;
+        out.write_all(&totals)?;
+        out.write_all(b",\n\"not_counted\": ")?;
+        list(&mut out, next()?)?;
+        out.write_all(b",\n\"previous_unreadable\": ")?;
+        out.write_all(&previous)?;
+        out.write_all(b",\n\"findings\": ")?;
+        list(&mut out, next()?)?;
+        out.write_all(b"\n}\n")?;
+        out.flush()
+    })()
+    .map_err(io(&json_path))?;
+    let tmp = out.into_inner().map_err(|e| Error::io(&json_path, e.into_error()))?;
+    persist(tmp, &json_path, true)
+}
+
+/// What the replay of the rows leaves for the end.
+struct Replayed {
+    submissions: csv::Writer<BufWriter<NamedTempFile>>,
+    submissions_path: PathBuf,
+    reports: BufWriter<std::fs::File>,
+    not_counted: BufWriter<std::fs::File>,
+}
+
+/// Write `v` as one line of JSON.
+fn json_line<T: serde::Serialize>(out: &mut BufWriter<std::fs::File>, v: &T, dir: &Path) -> Result<()> {
+    serde_json::to_writer(&mut *out, v).map_err(json_error(dir))?;
+    out.write_all(b"\n").map_err(io(dir))
 }
