@@ -63,10 +63,11 @@ awk -v py="$py" -v b2="$b2" -v b1="$b1" -v n2="$n2" -v n1="$n1" -v n="$NPY" -v r
   printf "   batch --jobs 1 --no-isolation %.2f ms/report = %.2fx the whole read (%.3f ms/file, in process, above)\n", n1 / n * 1000, n1 / n * 1000 / rd, rd
 }'
 rm -rf "$WORK"/out-docx-*
-if command -v valgrind >/dev/null 2>&1; then
-  echo "== instruction counts on one docx (valgrind --tool=callgrind; repeatable, unlike wall time)"
+# Instruction counts of the docx reader against its floor on one file ($1)
+# (valgrind --tool=callgrind; repeatable, unlike wall time).
+floor_ratio() {
   one=$(mktemp -d)
-  cp "$(find "$WORK/county" -name '*.docx' | sort | sed -n 1p)" "$one/"
+  cp "$1" "$one/"
   BENCH_SKIP_TEMPLATES=1 valgrind --tool=callgrind --callgrind-out-file="$one/cg.out" ./target/release/examples/bench "$one" >/dev/null 2>&1
   # bench runs the two floors and the whole reader 5 times each, the parse stage 10 times (5 alone, 5 inside the reader).
   callgrind_annotate --inclusive=yes "$one/cg.out" 2>/dev/null | tr -d ',' | awk '
@@ -80,6 +81,10 @@ if command -v valgrind >/dev/null 2>&1; then
         f / 5e6, fs / 5e6, p / 10e6, (p / 10) / (f / 5), (p / 10) / (fs / 5), r / 5e6, (r / 5) / (f / 5), (r / 5) / (fs / 5)
     }'
   rm -rf "$one"
+}
+if command -v valgrind >/dev/null 2>&1; then
+  echo "== instruction counts on one docx (valgrind --tool=callgrind; repeatable, unlike wall time)"
+  floor_ratio "$(find "$WORK/county" -name '*.docx' | sort | sed -n 1p)"
 fi
 if command -v valgrind >/dev/null 2>&1; then
   NCG="${NCG:-200}"
@@ -106,4 +111,20 @@ if command -v valgrind >/dev/null 2>&1; then
       printf "   isolated (main process + worker) %.2fM per report = %+.0f%% instructions\n", iso / n / 1e6, (iso / t - 1) * 100
     }'
   rm -rf "$cg"
+fi
+
+# Issue 24: reports made from the official blank 2021 form (tests/fixtures)
+# filled as offices fill it: numbers split across runs, tracked changes,
+# formula fields, comments (examples/synth.rs --official).
+echo "== official form: $NPY reports made from the official blank form with clerks' quirks"
+./target/release/examples/synth "$NPY" "$WORK/official" --official >/dev/null
+ROUNDS=1
+timed "python-docx: paragraphs and table cells of every file" python3 bench/python_docx.py "$WORK/official"; opy=$T
+ROUNDS="${ROUNDS_BATCH:-3}"
+timed "xxgk batch (isolated workers, 2 jobs)" ./target/release/xxgk batch "$WORK/official" -o OUT; ob=$T
+awk -v py="$opy" -v b="$ob" 'BEGIN { printf "   on the official form batch is %.0fx python-docx\n", py / b }'
+rm -rf "$WORK"/out-docx-*
+if command -v valgrind >/dev/null 2>&1; then
+  echo "== instruction counts on one official-form docx"
+  floor_ratio "$(find "$WORK/official" -name '*.docx' | sort | sed -n 2p)"
 fi

@@ -1,7 +1,14 @@
 //! Generate N synthetic filled reports (half .docx, half .xlsx) with varied
 //! numbers, written by xxgk's own writers: the input of the benchmarks.
+//! With `--official`, every report is instead the official blank 2021 form
+//! (tests/fixtures/reference) filled the way clerks fill it: numbers split
+//! across runs, tracked changes, formula fields and comments in turn
+//! (tests/common/official.rs, which the tests use too).
 //!
-//! cargo run --release --example synth -- 10000 /tmp/county
+//! cargo run --release --example synth -- 10000 /tmp/county [--official]
+
+#[path = "../tests/common/official.rs"]
+mod official;
 
 use std::path::PathBuf;
 use xxgk::edition::{Editions, Kind};
@@ -20,13 +27,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().ok_or("usage: synth N DIR")?.parse()?;
     let dir = PathBuf::from(args.next().ok_or("usage: synth N DIR")?);
+    let official = args.next().as_deref() == Some("--official");
+    let form = if official { std::fs::read(official::FORM)? } else { Vec::new() };
     std::fs::create_dir_all(&dir)?;
     let eds = Editions::builtin()?;
     let mut rng = Lcg(20261121);
     let text = std::fs::read_to_string("samples/2021-tongxin-county.json")?;
     let base: serde_json::Value = serde_json::from_str(&text)?;
     for i in 0..n {
-        let year = if i % 5 == 0 { 2020 } else { 2021 + (i % 4) as u32 };
+        let year = if i % 5 == 0 && !official { 2020 } else { 2021 + (i % 4) as u32 };
         let ed = eds.for_year(year).ok_or("edition")?;
         let organ = format!("测试县第{i}单位");
         let mut r = ed.blank_report(&organ, Some(year));
@@ -99,7 +108,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let sub = dir.join(format!("乡镇{:02}", i % 20));
         std::fs::create_dir_all(&sub)?;
-        if i % 2 == 0 {
+        if official {
+            std::fs::write(sub.join(format!("{i:05}.docx")), fill_official(&form, &r, ed, i))?;
+        } else if i % 2 == 0 {
             std::fs::write(
                 sub.join(format!("{i:05}.docx")),
                 xxgk::write::docx::render(&r, ed, xxgk::write::docx::Purpose::Publish)?,
@@ -110,4 +121,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("wrote {n} reports to {}", dir.display());
     Ok(())
+}
+
+/// The official form filled with `r`, a quirk in every cell but the plain
+/// ones, starting at a different quirk in each report.
+fn fill_official(form: &[u8], r: &xxgk::model::Report, ed: &xxgk::edition::Edition, i: usize) -> Vec<u8> {
+    let mut comments = Vec::new();
+    let mut k = i;
+    let values: Vec<Vec<String>> = (0..ed.tables.len())
+        .map(|t| {
+            ed.cells
+                .iter()
+                .filter(|c| c.table == t)
+                .map(|c| {
+                    k += 1;
+                    let v = r.value(&c.id).map(|n| n.to_string()).unwrap_or_default();
+                    official::quirky(&v, k, &mut comments)
+                })
+                .collect()
+        })
+        .collect();
+    let parts: Vec<(String, String)> = ed
+        .parts
+        .iter()
+        .map(|p| (p.full_heading(), r.parts.get(&p.id).map(|x| x.text.clone()).unwrap_or_default()))
+        .collect();
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(h, t)| (h.as_str(), t.as_str())).collect();
+    let title = format!("{}{}年政府信息公开工作年度报告", r.organ, r.year.unwrap_or(2021));
+    official::fill_form(
+        form,
+        |xml| {
+            let xml = xml.replacen("政府信息公开工作年度报告格式模板", &title, 1);
+            official::fill_tables(&official::fill_parts(&xml, &parts), &values)
+        },
+        &comments,
+    )
 }

@@ -2,6 +2,8 @@
 //! merge patches over samples, golden files.
 #![allow(dead_code)]
 
+pub mod official;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
