@@ -56,6 +56,15 @@ pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<
     Some(finding(rule, report, ed, &left, &right, l, r))
 }
 
+/// How the terms of a failed identity lie: all in one column, all in one
+/// row, or one cell of this report on the left.
+#[derive(Clone, Copy)]
+struct Shape {
+    same_col: bool,
+    same_row: bool,
+    single_anchor: bool,
+}
+
 fn finding(
     rule: &Rule,
     report: &Report,
@@ -82,75 +91,16 @@ fn finding(
             a.table_name == b.table_name && if col { a.col_path == b.col_path } else { a.row_path == b.row_path }
         }
     };
-    let same_col = all.windows(2).all(|w| same(w, true));
-    let same_row = all.windows(2).all(|w| same(w, false));
     let anchor = current.first().copied();
-    let single_anchor = left.len() == 1 && anchor.is_some();
-
-    let label = |v: &Valued| -> String {
-        let prefix = if matches!(v.term, Term::Cell { previous: true, .. }) { "上年" } else { "" };
-        let Some(d) = v.def else { return String::new() };
-        let block = &v.ed.tables[d.table].blocks[d.block];
-        let row = &block.row_leaves[d.row];
-        let col = &block.col_leaves[d.col];
-        let body = if same_col && !same_row {
-            row.short.clone()
-        } else if same_row && !same_col {
-            col.short.clone()
-        } else {
-            d.location.trim_start_matches(d.table_name.as_str()).to_string()
-        };
-        format!("{prefix}{body}")
+    let shape = Shape {
+        same_col: all.windows(2).all(|w| same(w, true)),
+        same_row: all.windows(2).all(|w| same(w, false)),
+        single_anchor: left.len() == 1 && anchor.is_some(),
     };
-    let render = |vals: &[Valued], total: Number, is_left: bool| -> String {
-        let terms: Vec<String> = vals
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let neg = matches!(v.term, Term::Cell { negative: true, .. });
-                let shown = if neg { -v.value } else { v.value };
-                let sign = match (i, neg) {
-                    (0, true) => "-",
-                    (0, false) => "",
-                    (_, true) => " - ",
-                    (_, false) => " + ",
-                };
-                let l = label(v);
-                if l.is_empty() {
-                    format!("{sign}{shown}")
-                } else {
-                    format!("{sign}{l} {shown}")
-                }
-            })
-            .collect();
-        if vals.len() == 1 {
-            if is_left && single_anchor || vals[0].def.is_none() {
-                total.to_string()
-            } else {
-                terms[0].clone()
-            }
-        } else {
-            format!("{total}（{}）", terms.join(""))
-        }
-    };
-    let formula = format!("{} {} {}", render(left, l, true), rule.op.failed_symbol(), render(right, r, false));
+    let formula =
+        format!("{} {} {}", side(left, l, true, shape), rule.op.failed_symbol(), side(right, r, false, shape));
     let diff = l.checked_sub(r);
-    let location = match anchor {
-        Some(a) if single_anchor => a.location.clone(),
-        Some(a) => {
-            let block = &ed.tables[a.table].blocks[a.block];
-            if same_col {
-                format!("{}·{}", a.table_name, block.col_leaves[a.col].display)
-            } else if same_row {
-                let row = &block.row_leaves[a.row];
-                let h = block.heading.as_deref().map(|h| format!("{h} ")).unwrap_or_default();
-                format!("{}{}{}", a.table_name, h, row.display)
-            } else {
-                a.table_name.clone()
-            }
-        }
-        None => String::new(),
-    };
+    let location = anchor.map(|a| location(a, ed, shape)).unwrap_or_default();
     let diff_text = match (rule.op, diff) {
         (Op::Eq, Some(d)) => format!("，相差 {d}"),
         _ => String::new(),
@@ -158,10 +108,10 @@ fn finding(
     let mut f = Finding::new(&rule.code, rule.severity, &rule.title, format!("{location}：{formula}{diff_text}"));
     if let Some(a) = anchor {
         f.table = Some(a.table_name.clone());
-        if single_anchor || same_row {
+        if shape.single_anchor || shape.same_row {
             f.row = Some(a.row_path.clone()).filter(|s| !s.is_empty());
         }
-        if single_anchor || same_col {
+        if shape.single_anchor || shape.same_col {
             f.column = Some(a.col_path.clone());
         }
         f.source = report.provenance.get(&a.id).cloned();
@@ -170,4 +120,73 @@ fn finding(
     f.formula = Some(formula);
     f.difference = diff;
     f
+}
+
+/// A term as the formula names it: the row's short label when the terms
+/// share a column, the column's when they share a row, else the place;
+/// 上年 before a cell of last year's report.
+fn term_label(v: &Valued, shape: Shape) -> String {
+    let prefix = if matches!(v.term, Term::Cell { previous: true, .. }) { "上年" } else { "" };
+    let Some(d) = v.def else { return String::new() };
+    let block = &v.ed.tables[d.table].blocks[d.block];
+    let body = if shape.same_col && !shape.same_row {
+        block.row_leaves[d.row].short.clone()
+    } else if shape.same_row && !shape.same_col {
+        block.col_leaves[d.col].short.clone()
+    } else {
+        d.location.trim_start_matches(d.table_name.as_str()).to_string()
+    };
+    format!("{prefix}{body}")
+}
+
+/// One side of the formula: its total, and its terms when there are
+/// several (`14（一 12 + 二 2）`).
+fn side(vals: &[Valued], total: Number, is_left: bool, shape: Shape) -> String {
+    let terms: Vec<String> = vals
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let neg = matches!(v.term, Term::Cell { negative: true, .. });
+            let shown = if neg { -v.value } else { v.value };
+            let sign = match (i, neg) {
+                (0, true) => "-",
+                (0, false) => "",
+                (_, true) => " - ",
+                (_, false) => " + ",
+            };
+            let l = term_label(v, shape);
+            if l.is_empty() {
+                format!("{sign}{shown}")
+            } else {
+                format!("{sign}{l} {shown}")
+            }
+        })
+        .collect();
+    match (vals, terms.first()) {
+        ([only], Some(term)) => {
+            if is_left && shape.single_anchor || only.def.is_none() {
+                total.to_string()
+            } else {
+                term.clone()
+            }
+        }
+        _ => format!("{total}（{}）", terms.join("")),
+    }
+}
+
+/// Where the finding points: the anchor cell, or its column or row.
+fn location(a: &CellDef, ed: &Edition, shape: Shape) -> String {
+    if shape.single_anchor {
+        return a.location.clone();
+    }
+    let block = &ed.tables[a.table].blocks[a.block];
+    if shape.same_col {
+        format!("{}·{}", a.table_name, block.col_leaves[a.col].display)
+    } else if shape.same_row {
+        let row = &block.row_leaves[a.row];
+        let h = block.heading.as_deref().map(|h| format!("{h} ")).unwrap_or_default();
+        format!("{}{}{}", a.table_name, h, row.display)
+    } else {
+        a.table_name.clone()
+    }
 }

@@ -72,27 +72,7 @@ struct FileResult {
 
 pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
     let folders = a.inputs.iter().any(|p| p.is_dir());
-    if a.previous.is_some() && a.previous_dir.is_some() {
-        return Err(Error::Usage("--previous 和 --previous-dir 只能用其中一个".into()));
-    }
-    if a.previous.is_some() && (a.inputs.len() > 1 || folders) {
-        return Err(Error::Usage(
-            "--previous 只能配合一个输入文件使用。检查文件夹或多个文件时，请用 --previous-dir 指定上一年度报告所在的文件夹，按机关名称自动配对".into(),
-        ));
-    }
-    if let Some(o) = &a.output {
-        if a.inputs.len() > 1 || folders {
-            return Err(Error::Usage(
-                "-o（问题标注工作簿）只能配合一个输入文件使用；批量检查时，batch 会为每份有错误的报告生成一份".into(),
-            ));
-        }
-        if !o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-            return Err(Error::Usage(format!(
-                "问题标注工作簿是 Excel 文件，输出文件名应以 .xlsx 结尾：{}",
-                o.display()
-            )));
-        }
-    }
+    usage(&a, folders)?;
     let inputs = expand(&a.inputs, session)?;
     let given = a.previous.as_ref().map(|p| session.prior(p, &p.display().to_string()));
     let index = match &a.previous_dir {
@@ -106,37 +86,7 @@ pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
         }
         None => None,
     };
-    let forced = a.edition.edition.as_deref();
-    let one = |input: &Input| -> FileResult {
-        let job = match input {
-            Input::File(job) => job,
-            Input::Skipped { shown, why } => return FileResult::skipped(shown.clone(), why.chinese()),
-            Input::Broken { shown, error } => return FileResult::unusable(shown.clone(), error.to_string()),
-        };
-        let read = match session.read(&job.path, forced) {
-            Ok(r) => r,
-            Err(e) => return FileResult::unusable(job.shown.clone(), e.to_string()),
-        };
-        let matched = index.as_ref().map(|i| session.prior_from(i, &read.report));
-        let prior = given.as_ref().or(matched.as_ref()).unwrap_or(&Prior::None);
-        let findings = session.check(&read, prior, Audience::Cli);
-        let (errors, warnings) = tally(&findings);
-        let annotated =
-            a.output.as_ref().map(|_| xxgk::write::xlsx::render_annotated(&read.report, read.edition, &findings));
-        FileResult {
-            file: job.shown.clone(),
-            organ: Some(read.report.organ.clone()),
-            year: read.report.year,
-            edition: Some(read.edition.name.clone()),
-            previous: prior.shown().map(str::to_string),
-            errors,
-            warnings,
-            unusable: None,
-            skipped: None,
-            findings,
-            annotated,
-        }
-    };
+    let one = |input: &Input| check_one(input, session, &a, given.as_ref(), index.as_ref());
     let bar = Progress::new(inputs.list.len(), "检查");
     let mut results: Vec<FileResult> = Vec::with_capacity(inputs.list.len());
     for chunk in inputs.list.chunks(CHUNK) {
@@ -162,12 +112,83 @@ pub fn run(a: Args, session: &Session) -> Result<ExitCode> {
             eprintln!("问题标注工作簿已保存：{}", out.display());
         }
     }
+    conclude(&results, &a.format, folders)
+}
+
+/// The options that go together, or a usage error saying what to do.
+fn usage(a: &Args, folders: bool) -> Result<()> {
+    if a.previous.is_some() && a.previous_dir.is_some() {
+        return Err(Error::Usage("--previous 和 --previous-dir 只能用其中一个".into()));
+    }
+    if a.previous.is_some() && (a.inputs.len() > 1 || folders) {
+        return Err(Error::Usage(
+            "--previous 只能配合一个输入文件使用。检查文件夹或多个文件时，请用 --previous-dir 指定上一年度报告所在的文件夹，按机关名称自动配对".into(),
+        ));
+    }
+    if let Some(o) = &a.output {
+        if a.inputs.len() > 1 || folders {
+            return Err(Error::Usage(
+                "-o（问题标注工作簿）只能配合一个输入文件使用；批量检查时，batch 会为每份有错误的报告生成一份".into(),
+            ));
+        }
+        if !o.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+            return Err(Error::Usage(format!(
+                "问题标注工作簿是 Excel 文件，输出文件名应以 .xlsx 结尾：{}",
+                o.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Read and check one input: against the report given with `--previous`,
+/// else the one matched in `--previous-dir`'s index.
+fn check_one(
+    input: &Input,
+    session: &Session,
+    a: &Args,
+    given: Option<&Prior>,
+    index: Option<&xxgk::pipeline::PreviousIndex>,
+) -> FileResult {
+    let job = match input {
+        Input::File(job) => job,
+        Input::Skipped { shown, why } => return FileResult::skipped(shown.clone(), why.chinese()),
+        Input::Broken { shown, error } => return FileResult::unusable(shown.clone(), error.to_string()),
+    };
+    let read = match session.read(&job.path, a.edition.edition.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return FileResult::unusable(job.shown.clone(), e.to_string()),
+    };
+    let matched = index.map(|i| session.prior_from(i, &read.report));
+    let prior = given.or(matched.as_ref()).unwrap_or(&Prior::None);
+    let findings = session.check(&read, prior, Audience::Cli);
+    let (errors, warnings) = tally(&findings);
+    let annotated =
+        a.output.as_ref().map(|_| xxgk::write::xlsx::render_annotated(&read.report, read.edition, &findings));
+    FileResult {
+        file: job.shown.clone(),
+        organ: Some(read.report.organ.clone()),
+        year: read.report.year,
+        edition: Some(read.edition.name.clone()),
+        previous: prior.shown().map(str::to_string),
+        errors,
+        warnings,
+        unusable: None,
+        skipped: None,
+        findings,
+        annotated,
+    }
+}
+
+/// Print the JSON, or the one-line summary of several files, and the
+/// messages of the files that could not be used; the exit status.
+fn conclude(results: &[FileResult], format: &OutputFormat, folders: bool) -> Result<ExitCode> {
     let unusable = results.iter().filter(|r| r.unusable.is_some()).count();
     let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
     let with_errors = results.iter().filter(|r| r.errors > 0).count();
-    match a.format {
+    match format {
         OutputFormat::Json => {
-            let mut text = xxgk::write::json::to_vec_pretty(&results)?;
+            let mut text = xxgk::write::json::to_vec_pretty(results)?;
             text.push(b'\n');
             super::stdout(&text)?;
         }
