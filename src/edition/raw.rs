@@ -26,6 +26,10 @@ pub struct RawEdition {
     pub markers: Vec<String>,
     #[serde(default)]
     pub placeholders: Vec<String>,
+    /// What may stand between a part's number and its heading besides the
+    /// usual `、` `.` `,` `)` (`一：总体情况`, `一 总体情况` as `""`).
+    #[serde(default)]
+    pub part_number_separators: Vec<String>,
     pub parts: Vec<RawPart>,
     pub tables: Vec<RawTable>,
     #[serde(default)]
