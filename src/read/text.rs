@@ -28,16 +28,10 @@ use crate::model::Warning;
 use crate::number::Suffixes;
 use std::path::Path;
 
-/// Decode a text file: UTF-8 (with or without BOM), else GB18030 (GBK).
+/// Decode a text file: UTF-8 (with or without BOM), else the charset
+/// detected (GBK and GB18030 mostly; see [`super::container::decode`]).
 pub fn decode(bytes: &[u8]) -> (String, bool) {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(b) {
-        Ok(s) => (s.to_string(), false),
-        Err(_) => {
-            let (s, _, had_errors) = encoding_rs::GB18030.decode(b);
-            (s.into_owned(), had_errors)
-        }
-    }
+    super::container::decode(bytes, None)
 }
 
 /// Read a plain-text report into a document.
@@ -48,7 +42,8 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Document> {
 
 /// Read a plain-text report from its bytes (`path` names it in messages).
 pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Document> {
-    if bytes.contains(&0) {
+    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
+    if bytes.contains(&0) && !utf16 {
         return Err(Error::invalid(path, "这不是文本文件（含有二进制内容）。请检查文件扩展名"));
     }
     let (text, lossy) = decode(bytes);
