@@ -71,3 +71,30 @@ fn charsets_are_declared_or_detected() {
         assert!(r.warnings.iter().all(|w| w.code != "READ-ENCODING"), "{name}: {:?}", r.warnings);
     }
 }
+
+/// 表二 rows merged otherwise than their header: three numbers under three
+/// columns are read in order (READ-RECOVERED); a row with a number missing
+/// is still left blank and reported.
+#[test]
+fn rows_merged_otherwise_than_the_header_are_read_in_order() {
+    let r = assert_as_expected(&fixture("2019-merged-rows.html"), &fixture("2019-merged-rows.expected.json"));
+    assert_eq!(r.cells.values().filter(|v| v.is_some()).count(), 193);
+    let recovered: Vec<&str> =
+        r.warnings.iter().filter(|w| w.code == "READ-RECOVERED").map(|w| w.message.as_str()).collect();
+    assert_eq!(recovered.len(), 4, "{:?}", r.warnings);
+    assert!(recovered[0].contains("按顺序逐列读取"), "{}", recovered[0]);
+    assert!(r.warnings.iter().all(|w| w.code == "READ-RECOVERED"), "{:?}", r.warnings);
+
+    let page = std::fs::read_to_string(fixture("2019-merged-rows.html")).unwrap();
+    let missing = page.replacen(">48</td>", "></td>", 1);
+    assert_ne!(missing, page);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.html");
+    std::fs::write(&p, missing).unwrap();
+    let r = read_report(&p);
+    for c in ["prev_items", "change", "decisions"] {
+        assert_eq!(r.value(&format!("t2.s5.other_services.{c}")), None, "{c}");
+    }
+    assert!(r.warnings.iter().any(|w| w.code == "READ-ROW-COUNT"), "{:?}", r.warnings);
+    assert_eq!(r.value("t2.s5.license.prev_items").map(|n| n.to_string()).as_deref(), Some("5"));
+}
