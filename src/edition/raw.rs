@@ -150,6 +150,19 @@ pub struct RawNarrative {
     #[serde(default)]
     pub qualifiers: Vec<String>,
     pub gap: Option<usize>,
+    /// Other cells the number may describe when the sentence says so.
+    #[serde(default)]
+    pub alternatives: Vec<RawAlternative>,
+}
+
+/// `alternatives = [{ cells = […], when = […] }]` of a `[[narrative]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlternative {
+    pub cells: Vec<String>,
+    /// The sentence must contain one of these words (none: always).
+    #[serde(default)]
+    pub when: Vec<String>,
 }
 
 /// `[[quality]]`: a part-quality rule (see templates/README.md).

@@ -58,6 +58,10 @@ pub struct Narrative {
     pub unless: Vec<String>,
     /// Characters a gap may span.
     pub gap: usize,
+    /// Other sums the number may state when its sentence says so
+    /// (`共收到…16件（含上年结转2件）` is 一 + 二): each with its cells and
+    /// the words (`含上年结转`) of which the sentence must contain one.
+    pub alternatives: Vec<(Vec<Term>, Vec<String>)>,
 }
 
 /// What a placeholder of a [`Template`] captures.
@@ -240,6 +244,15 @@ pub(super) fn narrative(r: &RawNarrative, ed: &Edition) -> Result<Narrative, Str
         context_in_clause,
         qualifiers: r.qualifiers.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
         gap: r.gap.unwrap_or(DEFAULT_GAP),
+        alternatives: r
+            .alternatives
+            .iter()
+            .map(|a| {
+                let words = a.when.iter().map(|w| crate::number::squeeze(w)).filter(|w| !w.is_empty()).collect();
+                current_cells(&a.cells, ed).map(|c| (c, words))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(what)?,
     })
 }
 
