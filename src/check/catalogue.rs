@@ -365,8 +365,18 @@ fn quality(s: &mut String, ed: &Edition, q: &QualityRule) {
         QualityCheck::OnlyWords(only) => {
             let _ = writeln!(s, "- warns when the part says nothing but one of: {}", words(only));
         }
+        QualityCheck::PreviousMentions(w) => {
+            let _ = writeln!(
+                s,
+                "- with `--previous` whose part has text (not just “无”): this year's part mentions one of: {}",
+                words(w)
+            );
+        }
         QualityCheck::Mentions { cells: c, words: w } => {
             let _ = writeln!(s, "- when {} > 0, the part mentions one of: {}", cells(ed, c), words(w));
+        }
+        QualityCheck::Short(n) => {
+            let _ = writeln!(s, "- warns when the part has text but fewer than {n} characters (punctuation aside), other than the words another rule names");
         }
         QualityCheck::States { templates, compare, citing } => {
             let what = match compare {

@@ -148,7 +148,7 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
         }
     }
     narrative::check(report, ed, &mut out);
-    quality::check(report, ed, &mut out);
+    quality::check(report, ed, previous.as_ref().map(|p| p.report), &mut out);
     // Nothing to explain when every arithmetic rule holds.
     let suspects = if failed.is_empty() { Vec::new() } else { suspect::suspects(report, ed, previous.as_ref()) };
     order(out, &failed, suspects)

@@ -184,4 +184,10 @@ pub struct RawQuality {
     pub compare: Option<String>,
     #[serde(default)]
     pub citing: Vec<String>,
+    /// The part has text, but fewer characters than this.
+    pub shorter_than: Option<usize>,
+    /// With last year's report whose part has text: this year's part
+    /// mentions one of these words (the 整改 of last year's problems).
+    #[serde(default)]
+    pub previous_mentions: Vec<String>,
 }

@@ -97,6 +97,13 @@ pub enum QualityCheck {
     /// A wording whose clause holds one of the `citing` words cites
     /// another report (`根据《…2019年…年度报告》所提问题`) and is not read.
     States { templates: Vec<Template>, compare: Captured, citing: Vec<String> },
+    /// The part has text, but fewer characters than this (punctuation and
+    /// white space aside), and is not one of the part's `only` words.
+    Short(usize),
+    /// Checked with last year's report whose part has text: this year's
+    /// part mentions one of the words (`整改`: how last year's problems were
+    /// rectified, as the 2021 format asks).
+    PreviousMentions(Vec<String>),
 }
 
 /// A part-quality rule.
@@ -268,11 +275,23 @@ pub(super) fn quality(r: &RawQuality, ed: &Edition) -> Result<QualityRule, Strin
     if !r.citing.is_empty() && r.states.is_empty() {
         return Err(what("citing 只能与 states 一起使用".into()));
     }
-    let kinds = [!r.only.is_empty(), !r.if_positive.is_empty() || !r.mentions.is_empty(), !r.states.is_empty()];
+    let kinds = [
+        !r.only.is_empty(),
+        !r.if_positive.is_empty() || !r.mentions.is_empty(),
+        !r.states.is_empty(),
+        r.shorter_than.is_some(),
+        !r.previous_mentions.is_empty(),
+    ];
     if kinds.iter().filter(|k| **k).count() != 1 {
-        return Err(what("应只用 only、if_positive + mentions、states + compare 中的一种".into()));
+        return Err(what(
+            "应只用 only、if_positive + mentions、states + compare、shorter_than、previous_mentions 中的一种".into(),
+        ));
     }
-    let check = if !r.only.is_empty() {
+    let check = if let Some(n) = r.shorter_than {
+        QualityCheck::Short(n)
+    } else if !r.previous_mentions.is_empty() {
+        QualityCheck::PreviousMentions(r.previous_mentions.iter().map(|w| crate::number::squeeze(w)).collect())
+    } else if !r.only.is_empty() {
         QualityCheck::OnlyWords(r.only.iter().map(|w| crate::number::squeeze(w)).collect())
     } else if !r.states.is_empty() {
         let compare = match r.compare.as_deref() {
