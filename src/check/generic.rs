@@ -476,26 +476,59 @@ const SAME_TEXT_THRESHOLD: f64 = 0.9;
 
 fn same_text(this: &GenericRule, report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
     let Some(p) = prev else { return };
-    for part in &ed.parts {
-        let (Some(a), Some(b)) = (report.parts.get(&part.id), p.report.parts.get(&part.id)) else {
-            continue;
-        };
-        let (a, b) = (crate::number::squeeze(&a.text), crate::number::squeeze(&b.text));
-        if a.chars().count() < SAME_TEXT_MIN_CHARS || b.chars().count() < SAME_TEXT_MIN_CHARS {
+    for r in repetition(report, ed, p.report) {
+        if r.chars < SAME_TEXT_MIN_CHARS || r.previous_chars < SAME_TEXT_MIN_CHARS {
             continue;
         }
-        let sim = similarity(&a, &b);
-        if sim >= SAME_TEXT_THRESHOLD {
+        if r.similarity >= SAME_TEXT_THRESHOLD {
+            let Some(part) = ed.part(&r.part) else { continue };
             let mut f = this.finding(format!(
-                "第{}部分“{}”与上年报告的相似度为 {:.0}%，请核实是否照搬了上年内容",
+                "第{}部分“{}”与上年报告的相似度为 {}%，请核实是否照搬了上年内容",
                 part.number,
                 part.full_heading(),
-                sim * 100.0
+                r.percent
             ));
             f.row = Some(part.full_heading());
+            f.repetition = Some(r.percent);
             out.push(f);
         }
     }
+}
+
+/// How much of one part repeats last year's report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Repetition {
+    /// Part id (`p1` …).
+    pub part: String,
+    /// Character-bigram Dice similarity of the two texts (white space aside), 0 to 1.
+    pub similarity: f64,
+    /// The same, in whole percent (rounded): what findings and summaries show.
+    pub percent: u32,
+    /// Characters of this year's and last year's part (white space aside).
+    pub chars: usize,
+    pub previous_chars: usize,
+}
+
+/// The repetition rate of every part both reports have, in edition order:
+/// evaluators rank reports by it, so it is given for every part, not only
+/// above `X-SAME-TEXT`'s threshold.
+pub fn repetition(report: &Report, ed: &Edition, previous: &Report) -> Vec<Repetition> {
+    let mut out = Vec::new();
+    for part in &ed.parts {
+        let (Some(a), Some(b)) = (report.parts.get(&part.id), previous.parts.get(&part.id)) else {
+            continue;
+        };
+        let (a, b) = (crate::number::squeeze(&a.text), crate::number::squeeze(&b.text));
+        let sim = similarity(&a, &b);
+        out.push(Repetition {
+            part: part.id.clone(),
+            similarity: sim,
+            percent: (sim * 100.0).round() as u32,
+            chars: a.chars().count(),
+            previous_chars: b.chars().count(),
+        });
+    }
+    out
 }
 
 /// Dice coefficient of the multisets of character bigrams.
