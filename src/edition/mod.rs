@@ -350,7 +350,7 @@ pub struct Edition {
     pub placeholders: Vec<String>,
     /// Their normalized keys.
     pub placeholder_keys: Vec<String>,
-    /// Normalized keys of what may separate a part's number from its
+    /// What may separate a part's number from its
     /// heading besides `、` `.` `,` `)`, longest first (`""`: nothing, as in
     /// `一 总体情况`).
     pub part_number_separators: Vec<String>,
@@ -696,7 +696,8 @@ impl Compiler<'_> {
             placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,
             part_number_separators: {
-                let mut seps: Vec<String> = raw.part_number_separators.iter().map(|p| crate::labels::key(p)).collect();
+                let mut seps: Vec<String> =
+                    raw.part_number_separators.iter().map(|p| crate::number::squeeze(p)).collect();
                 seps.sort_by_key(|s| std::cmp::Reverse(s.len()));
                 seps.dedup();
                 seps

@@ -216,6 +216,12 @@ pub fn parse(text: &str, opts: ReadOptions<'_>) -> std::result::Result<Document,
                 if let Some(t) = r.table.as_mut() {
                     let text = t.text.take().unwrap_or_default();
                     let text = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+                    if t.col as usize >= r.opts.limits.table_cols {
+                        return Err(crate::error::Problem::TooManyCells {
+                            limit: r.opts.limits.table_rows.saturating_mul(r.opts.limits.table_cols),
+                            option: "--max-table-rows / --max-table-cols".into(),
+                        });
+                    }
                     // Empty fields are kept: a printed blank has a place.
                     t.cells.push(Cell::new(t.row, t.col, 1, 1, text));
                     t.col += 1;
@@ -275,6 +281,20 @@ mod tests {
                 "尾"
             ]
         );
+    }
+
+    #[test]
+    fn the_limits_hold() {
+        let eds = crate::edition::Editions::builtin().unwrap();
+        let opts = ReadOptions {
+            limits: crate::limits::Limits { table_rows: 3, table_cols: 2, ..Default::default() },
+            ..ReadOptions::new(&eds)
+        };
+        let wide = "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |";
+        assert!(parse(wide, opts).is_err());
+        let long = "| a |\n|---|\n| 1 |\n| 2 |\n| 3 |";
+        assert!(parse(long, opts).is_err());
+        assert!(parse("| a | b |\n|---|---|\n| 1 | 2 |", opts).is_ok());
     }
 
     #[test]

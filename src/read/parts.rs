@@ -209,6 +209,23 @@ mod tests {
         assert_eq!(f.parts["p6"].text, "无。");
     }
 
+    /// Heading variants of real reports (tests/fixtures/web/README.md): other
+    /// punctuation or only a space after the number, 整改措施 for 改进情况.
+    #[test]
+    fn heading_variants_from_the_edition_data() {
+        let eds = Editions::builtin().unwrap();
+        let ed = eds.get("2021").unwrap();
+        let f = split(
+            lines("标题\n一：总体情况\n文字\n二 主动公开政府信息情况\n三—收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五 存在的主要问题及整改措施\n问题\n六、其他需要报告的事项\n一是无"),
+            ed,
+        );
+        assert_eq!(f.parts.len(), 6, "{:?}", f.parts.keys().collect::<Vec<_>>());
+        assert_eq!(f.parts["p1"].text, "文字");
+        assert_eq!(f.parts["p5"].heading, "五 存在的主要问题及整改措施");
+        assert_eq!(f.parts["p5"].text, "问题");
+        assert_eq!(f.parts["p6"].text, "一是无");
+    }
+
     #[test]
     fn sub_headings_and_placeholders_are_not_parts() {
         let eds = Editions::builtin().unwrap();
