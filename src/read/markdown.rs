@@ -22,25 +22,14 @@
 use super::doc::{Cell, Document, Item, SourceKind, Table};
 use super::ReadOptions;
 use crate::error::{Error, Result};
-use crate::model::Warning;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::path::Path;
 
 /// Read a Markdown report from its bytes (`path` names it in messages).
 pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Document> {
-    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
-    if bytes.contains(&0) && !utf16 {
-        return Err(Error::invalid(path, "这不是文本文件（含有二进制内容）。请检查文件扩展名"));
-    }
-    let (text, lossy) = super::text::decode(bytes);
+    let (text, warning) = super::text::text_of(path, bytes)?;
     let mut doc = parse(&text, opts).map_err(|p| Error::read(path, p))?;
-    if lossy {
-        doc.warnings.push(Warning {
-            code: "READ-ENCODING".into(),
-            message: "文件的编码既不是 UTF-8 也不是完整的 GBK，部分字符可能显示不正确".into(),
-            source: None,
-        });
-    }
+    doc.warnings.extend(warning);
     Ok(doc)
 }
 
