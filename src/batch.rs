@@ -45,12 +45,13 @@ use std::path::{Path, PathBuf};
 /// office kinds people send instead (read through LibreOffice, or a row
 /// saying what to do).
 pub const EXTENSIONS: &[&str] = &[
-    "docx", "docm", "xlsx", "xlsm", "json", "txt", "html", "htm", "shtml", "doc", "wps", "rtf", "odt", "xls", "et",
-    "ods", "pdf",
+    "docx", "docm", "xlsx", "xlsm", "json", "txt", "md", "markdown", "html", "htm", "shtml", "mhtml", "mht", "doc",
+    "wps", "rtf", "odt", "xls", "et", "ods", "pdf",
 ];
 
 /// What to tell the clerk when inputs hold no report file.
-pub const NOTHING_FOUND: &str = "没有找到报告文件（.docx、.xlsx、.json、.pdf、.txt、.html 等，或装有这些文件的 .zip）";
+pub const NOTHING_FOUND: &str =
+    "没有找到报告文件（.docx、.xlsx、.json、.pdf、.txt、.html、.md 等，或装有这些文件的 .zip）";
 
 /// Why a file is not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -720,6 +721,8 @@ mod tests {
         for (name, want) in [
             ("报告.docx", Class::Report),
             ("A.PDF", Class::Report),
+            ("OCR结果.md", Class::Report),
+            ("网页.mhtml", Class::Report),
             ("乡镇.zip", Class::Zip),
             ("~$报告.docx", Class::Skip(Skip::LockFile)),
             (".~lock.报告.docx#", Class::Skip(Skip::LockFile)),

@@ -42,6 +42,19 @@ pub struct Report {
     /// Publication date as written (e.g. `2022-01-28`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub published: String,
+    /// 索引号: the number a website's 信息公开目录 gives the page.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub index_number: String,
+    /// 文号: the document number the report was issued under, when it has one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub document_number: String,
+    /// What kind of published document the report was read from: `pdf`,
+    /// `html`, `text` or `markdown`; empty for a report filled in a form
+    /// (xxgk's templates, Word or Excel files, JSON). In a published report a
+    /// blank cell is what was printed, checked as 0 with one finding per
+    /// table (`BLANK-PUBLISHED`); in a form it is a cell to fill (`BLANK`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
     /// The six parts by id (`p1` … `p6`), in edition order. A part that was
     /// not found in the source is absent.
     #[serde(default)]
@@ -195,11 +208,33 @@ impl Report {
             preamble: String::new(),
             contact: String::new(),
             published: String::new(),
+            index_number: String::new(),
+            document_number: String::new(),
+            origin: String::new(),
             parts: IndexMap::new(),
             cells: IndexMap::new(),
             provenance: IndexMap::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// Was the report read from a published document (a PDF, a web page,
+    /// text or Markdown), not from a form a clerk fills in?
+    pub fn is_published(&self) -> bool {
+        !self.origin.is_empty()
+    }
+
+    /// Is cell `id` a blank the published document printed: null, read from
+    /// a place of the document that is empty or holds only a dash (`-`,
+    /// `—`, `/`)? A cell the reader could not find or read has no such
+    /// source (or another text) and is not one.
+    pub fn printed_blank(&self, id: &str) -> bool {
+        self.is_published()
+            && self.value(id).is_none()
+            && self.provenance.get(id).is_some_and(|s| {
+                let dash = |c: char| matches!(c, '-' | '—' | '–' | '－' | '―' | '/' | '／' | '\\');
+                s.text.chars().filter(|c| !c.is_whitespace()).all(dash)
+            })
     }
 
     /// The value of a cell, `None` if blank or unknown.
@@ -243,10 +278,10 @@ impl Report {
         }
     }
 
-    /// The same report without provenance and warnings: what round trips
+    /// The same report without provenance, warnings and origin: what round trips
     /// through a writer and back must keep identical.
     pub fn content(&self) -> Report {
-        Report { provenance: IndexMap::new(), warnings: Vec::new(), ..self.clone() }
+        Report { provenance: IndexMap::new(), warnings: Vec::new(), origin: String::new(), ..self.clone() }
     }
 }
 

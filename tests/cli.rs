@@ -236,7 +236,7 @@ fn county(dir: &Path) -> std::path::PathBuf {
         &county.join("乡镇"),
         "有问题的单位.json",
     );
-    std::fs::write(county.join("说明.md"), "不是报告").unwrap();
+    std::fs::write(county.join("照片.png"), "不是报告").unwrap();
     std::fs::write(county.join(".隐藏.json"), "{").unwrap();
     county
 }
@@ -255,7 +255,7 @@ fn check_a_folder_checks_every_report_in_it() {
     // Hidden and other files are listed as skipped, with why (one rule
     // with batch and the page), never checked.
     assert!(
-        s.contains(".隐藏.json：跳过（隐藏文件") && s.contains("说明.md：跳过（不是 xxgk 能读取的报告文件（.md）"),
+        s.contains(".隐藏.json：跳过（隐藏文件") && s.contains("照片.png：跳过（不是 xxgk 能读取的报告文件（.png）"),
         "{s}"
     );
     common::assert_no_escape_codes(&out, "check FOLDER");
@@ -289,7 +289,7 @@ fn check_a_folder_checks_every_report_in_it() {
 #[test]
 fn check_an_empty_folder_says_so_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("readme.md"), "x").unwrap();
+    std::fs::write(dir.path().join("readme.png"), "x").unwrap();
     let out = run(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let e = stderr(&out);

@@ -361,3 +361,24 @@ fn amounts_in_yi_are_as_precise_as_written() {
     assert_eq!(mismatches("行政事业性收费0.1亿元。").len(), 0);
     assert_eq!(mismatches("行政事业性收费1350万元。").len(), 1);
 }
+
+/// The repetition rate of every part against last year's report is a
+/// figure (evaluators rank by it), and X-SAME-TEXT carries it.
+#[test]
+fn the_repetition_rate_of_each_part_is_a_figure() {
+    let eds = xxgk::edition::Editions::builtin().unwrap();
+    let this = common::sample("2021-tongxin-county");
+    let ed = eds.get(&this.edition).unwrap();
+    let mut last = this.clone();
+    last.year = Some(2020);
+    last.parts.get_mut("p1").unwrap().text = "全年工作平稳推进。".repeat(20);
+    let rates = xxgk::check::repetition(&this, ed, &last);
+    assert_eq!(rates.iter().map(|r| r.part.as_str()).collect::<Vec<_>>(), ["p1", "p2", "p3", "p4", "p5", "p6"]);
+    let p1 = &rates[0];
+    assert!(p1.percent < 10, "{p1:?}");
+    assert!(rates[1..].iter().all(|r| r.percent == 100), "{rates:?}");
+    let found = xxgk::check::check(&this, ed, Some(xxgk::check::Previous { report: &last, edition: ed }));
+    let same: Vec<_> = found.iter().filter(|f| f.code == "X-SAME-TEXT").collect();
+    assert!(!same.is_empty());
+    assert!(same.iter().all(|f| f.repetition == Some(100) && f.message.contains("100%")), "{same:?}");
+}

@@ -99,9 +99,22 @@ fn failing_fixtures_trigger_their_rule_and_passing_ones_do_not() {
 fn the_broken_samples_exercise_every_rule() {
     let eds = Editions::builtin().unwrap();
     let mut seen = BTreeSet::new();
-    for (this, last) in [("broken-2019", "broken-2019-previous"), ("broken-2021", "broken-2021-previous")] {
+    // The 2019 one again as if read from a PDF that printed its blank cell
+    // empty: BLANK-PUBLISHED.
+    let published = serde_json::json!({
+        "origin": "pdf",
+        "provenance": {"t3.r6.commercial": {"file": "broken-2019.pdf", "page": 3, "text": ""}}
+    });
+    for (this, last, patch) in [
+        ("broken-2019", "broken-2019-previous", serde_json::json!({})),
+        ("broken-2021", "broken-2021-previous", serde_json::json!({})),
+        ("broken-2019", "broken-2019-previous", published),
+        // Part 五 in one sentence, and no word on last year's problems.
+        ("broken-2021", "broken-2021-previous", serde_json::json!({"parts": {"p5": {"text": "本年度未发现问题。"}}})),
+    ] {
         let doc = serde_json::json!({
             "base": format!("samples/{this}.json"),
+            "patch": patch,
             "previous": {"base": format!("samples/{last}.json")}
         });
         let dir = tempfile::tempdir().unwrap();

@@ -17,7 +17,8 @@ struct Valued<'a> {
 }
 
 /// Evaluate one rule instance. `None` when it holds, or cannot be evaluated
-/// (a blank term, reported by the blank rule; or no usable previous report).
+/// (a blank term, reported by the blank rule; or no usable previous
+/// report). A blank a published report printed counts as 0.
 pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<&Previous<'_>>) -> Option<Finding> {
     if rule.needs_previous() && prev.is_none() {
         return None;
@@ -33,7 +34,13 @@ pub(super) fn evaluate(rule: &Rule, report: &Report, ed: &Edition, prev: Option<
                     (report, ed)
                 };
                 let (def, v) = super::cell(r, e, id)?;
-                let v = v?;
+                // A blank of a published report counts as 0 (BLANK-PUBLISHED
+                // says so once); a form's blank is reported by BLANK.
+                let v = match v {
+                    Some(v) => v,
+                    None if r.printed_blank(id) => Number::ZERO,
+                    None => return None,
+                };
                 Some((Some(def), e, if *negative { -v } else { v }))
             }
         }

@@ -22,7 +22,9 @@ cells involved, and for arithmetic rules the formula with its numbers and the
 difference; `--format json` gives the same for machines.
 
 A rule with a blank term is not evaluated; the blank itself is reported
-(`BLANK`), never read as 0. Rules that compare with last year's report (上年…)
+(`BLANK`), never read as 0. In a report read from a published document
+(PDF, web page, text, Markdown) a blank is what was printed: the rule counts
+it as 0 and one `BLANK-PUBLISHED` warning per table says so. Rules that compare with last year's report (上年…)
 run only with `--previous` or `--previous-dir`, and are warnings: mergers and
 corrections legitimately break them. How the findings that need judgement
 are made — the most likely wrong cell, the text against the tables, part
@@ -36,7 +38,12 @@ pub const NOTES: &[(&str, &str)] = &[
     ("EDITION-YEAR", "the edition fits the year (a 2022 report in the 2019 layout is wrong)"),
     ("PART-MISSING", "all six parts are present"),
     ("PART-EMPTY", "五 and 六 are not empty (write “无” if there is nothing)"),
-    ("BLANK", "every table cell is filled; a blank or “-” is reported, never read as 0"),
+    ("BLANK", "every table cell is filled; a blank or “-” is reported, never read as 0 (in a form a clerk fills in)"),
+    (
+        "BLANK-PUBLISHED",
+        "a report read from a published PDF, web page, text or Markdown: the blank cells stay null, one warning per \
+         table names them, and the identities count them as 0 (原文为空，按 0 计) so real imbalances still show",
+    ),
     (
         "KIND",
         "counts are whole numbers ≥ 0, signed values only where the edition allows them, amounts ≥ 0 with at most \
@@ -358,8 +365,18 @@ fn quality(s: &mut String, ed: &Edition, q: &QualityRule) {
         QualityCheck::OnlyWords(only) => {
             let _ = writeln!(s, "- warns when the part says nothing but one of: {}", words(only));
         }
+        QualityCheck::PreviousMentions(w) => {
+            let _ = writeln!(
+                s,
+                "- with `--previous` whose part has text (not just “无”): this year's part mentions one of: {}",
+                words(w)
+            );
+        }
         QualityCheck::Mentions { cells: c, words: w } => {
             let _ = writeln!(s, "- when {} > 0, the part mentions one of: {}", cells(ed, c), words(w));
+        }
+        QualityCheck::Short(n) => {
+            let _ = writeln!(s, "- warns when the part has text but fewer than {n} characters (punctuation aside), other than the words another rule names");
         }
         QualityCheck::States { templates, compare, citing } => {
             let what = match compare {

@@ -49,6 +49,12 @@ pub static GENERIC_RULES: &[GenericRule] = &[
         title: "表格中每一格都应填写数字（没有的填0）",
         run: blank,
     },
+    GenericRule {
+        code: "BLANK-PUBLISHED",
+        severity: Severity::Warning,
+        title: "已发布的报告中有空白格（原文为空，按 0 计）",
+        run: blank_published,
+    },
     GenericRule { code: "KIND", severity: Severity::Error, title: "数值应符合该格的类型", run: kind },
     GenericRule {
         code: "X-PREV-YEAR", severity: Severity::Warning, title: "对比的应是上一年度的报告", run: prev_year
@@ -139,8 +145,14 @@ fn part_empty(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Prev
 /// the message says so (`都填的是“-”` when every cell holds the same text,
 /// `未填数字` when the group mixes blanks and texts).
 fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
-    let is_blank: Vec<bool> =
-        ed.cells.iter().enumerate().map(|(i, c)| report.cell_at(i, &c.id).is_none_or(Option::is_none)).collect();
+    // A published report's printed blanks are BLANK-PUBLISHED; a cell the
+    // reader could not read is still blank here.
+    let is_blank: Vec<bool> = ed
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| report.cell_at(i, &c.id).is_none_or(Option::is_none) && !report.printed_blank(&c.id))
+        .collect();
     if !is_blank.contains(&true) {
         return;
     }
@@ -208,6 +220,50 @@ fn blank(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>
     }
     items.sort_by_key(|(first, _)| *first);
     out.extend(items.into_iter().map(|(_, f)| f));
+}
+
+/// How many blank cells a `BLANK-PUBLISHED` message names before “等”.
+const BLANK_NAMED: usize = 6;
+
+/// `BLANK-PUBLISHED`: in a report read from a published document (a PDF, a
+/// web page, text, Markdown) a cell printed empty (or as a dash) is what was
+/// published, not a cell left to fill ([`Report::printed_blank`]): the model
+/// keeps it null, and one warning per table names those cells (all of them
+/// in [`Finding::cells`]) and says, once, that the identities count them as
+/// 0, so a real imbalance among the printed numbers still shows. A form a
+/// clerk fills in gets `BLANK` instead, and so does a cell of a published
+/// report that the reader could not find or read.
+fn blank_published(this: &GenericRule, report: &Report, ed: &Edition, _: Option<&Previous>, out: &mut Vec<Finding>) {
+    if !report.is_published() {
+        return;
+    }
+    for (ti, t) in ed.tables.iter().enumerate() {
+        let blank: Vec<&crate::edition::CellDef> = ed
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.table == ti && report.printed_blank(&c.id))
+            .map(|(_, c)| c)
+            .collect();
+        let Some(first) = blank.first() else { continue };
+        let total = ed.cells.iter().filter(|c| c.table == ti).count();
+        let mut named: Vec<&str> = blank.iter().take(BLANK_NAMED).map(|c| c.location.as_str()).collect();
+        if blank.len() > BLANK_NAMED {
+            named.push("等");
+        }
+        let scope = if blank.len() == total { "全表".to_string() } else { format!("{total} 格中") };
+        let msg = format!(
+            "{} {scope}有 {} 格原文为空（{}）。原文为空，按 0 计：勾稽关系按 0 计算，如原文确有数字请补上",
+            t.name,
+            blank.len(),
+            named.join("、")
+        );
+        let mut f = this.finding(msg);
+        f.table = Some(t.name.clone());
+        f.cells = blank.iter().map(|c| c.id.clone()).collect();
+        f.source = report.provenance.get(&first.id).cloned();
+        out.push(f);
+    }
 }
 
 /// A cell's text that is a formula a spreadsheet did not compute (the
@@ -420,26 +476,59 @@ const SAME_TEXT_THRESHOLD: f64 = 0.9;
 
 fn same_text(this: &GenericRule, report: &Report, ed: &Edition, prev: Option<&Previous>, out: &mut Vec<Finding>) {
     let Some(p) = prev else { return };
-    for part in &ed.parts {
-        let (Some(a), Some(b)) = (report.parts.get(&part.id), p.report.parts.get(&part.id)) else {
-            continue;
-        };
-        let (a, b) = (crate::number::squeeze(&a.text), crate::number::squeeze(&b.text));
-        if a.chars().count() < SAME_TEXT_MIN_CHARS || b.chars().count() < SAME_TEXT_MIN_CHARS {
+    for r in repetition(report, ed, p.report) {
+        if r.chars < SAME_TEXT_MIN_CHARS || r.previous_chars < SAME_TEXT_MIN_CHARS {
             continue;
         }
-        let sim = similarity(&a, &b);
-        if sim >= SAME_TEXT_THRESHOLD {
+        if r.similarity >= SAME_TEXT_THRESHOLD {
+            let Some(part) = ed.part(&r.part) else { continue };
             let mut f = this.finding(format!(
-                "第{}部分“{}”与上年报告的相似度为 {:.0}%，请核实是否照搬了上年内容",
+                "第{}部分“{}”与上年报告的相似度为 {}%，请核实是否照搬了上年内容",
                 part.number,
                 part.full_heading(),
-                sim * 100.0
+                r.percent
             ));
             f.row = Some(part.full_heading());
+            f.repetition = Some(r.percent);
             out.push(f);
         }
     }
+}
+
+/// How much of one part repeats last year's report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Repetition {
+    /// Part id (`p1` …).
+    pub part: String,
+    /// Character-bigram Dice similarity of the two texts (white space aside), 0 to 1.
+    pub similarity: f64,
+    /// The same, in whole percent (rounded): what findings and summaries show.
+    pub percent: u32,
+    /// Characters of this year's and last year's part (white space aside).
+    pub chars: usize,
+    pub previous_chars: usize,
+}
+
+/// The repetition rate of every part both reports have, in edition order:
+/// evaluators rank reports by it, so it is given for every part, not only
+/// above `X-SAME-TEXT`'s threshold.
+pub fn repetition(report: &Report, ed: &Edition, previous: &Report) -> Vec<Repetition> {
+    let mut out = Vec::new();
+    for part in &ed.parts {
+        let (Some(a), Some(b)) = (report.parts.get(&part.id), previous.parts.get(&part.id)) else {
+            continue;
+        };
+        let (a, b) = (crate::number::squeeze(&a.text), crate::number::squeeze(&b.text));
+        let sim = similarity(&a, &b);
+        out.push(Repetition {
+            part: part.id.clone(),
+            similarity: sim,
+            percent: (sim * 100.0).round() as u32,
+            chars: a.chars().count(),
+            previous_chars: b.chars().count(),
+        });
+    }
+    out
 }
 
 /// Dice coefficient of the multisets of character bigrams.

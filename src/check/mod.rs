@@ -31,7 +31,7 @@ use crate::edition::{CellDef, Edition, Editions, Severity};
 use crate::model::{Number, Report, Source};
 use serde::{Deserialize, Serialize};
 
-pub use generic::GENERIC_RULES;
+pub use generic::{repetition, Repetition, GENERIC_RULES};
 pub use suspect::Fix;
 
 /// One thing the reviewer would point out.
@@ -75,6 +75,10 @@ pub struct Finding {
     /// changes; exactly one when the explanation is unique.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<Vec<Fix>>,
+    /// For `X-SAME-TEXT`: how much of the part repeats last year's, in
+    /// percent (see [`repetition`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repetition: Option<u32>,
 }
 
 impl Finding {
@@ -94,6 +98,7 @@ impl Finding {
             source: None,
             as_written: None,
             fixes: Vec::new(),
+            repetition: None,
         }
     }
 
@@ -148,7 +153,7 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
         }
     }
     narrative::check(report, ed, &mut out);
-    quality::check(report, ed, &mut out);
+    quality::check(report, ed, previous.as_ref().map(|p| p.report), &mut out);
     // Nothing to explain when every arithmetic rule holds.
     let suspects = if failed.is_empty() { Vec::new() } else { suspect::suspects(report, ed, previous.as_ref()) };
     order(out, &failed, suspects)

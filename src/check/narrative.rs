@@ -205,7 +205,23 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
                 if mine.iter().any(|f| f.2 != first.2) {
                     continue;
                 }
-                let (stated, precision, cells, table) = value_and_cells(report, ed, n, first.2, first.6, &first.5);
+                let (stated, precision, mut cells, mut table) =
+                    value_and_cells(report, ed, &n.cells, first.2, first.6, &first.5);
+                // The sentence says the number is another sum (含上年结转): the
+                // one it agrees with.
+                let differs = |t: Option<Number>| t.is_some_and(|t| (t.0 - stated.0).abs() >= precision.0);
+                if differs(table) {
+                    for (alt, when) in &n.alternatives {
+                        if !when.is_empty() && !when.iter().any(|w| squeezed.contains(w.as_str())) {
+                            continue;
+                        }
+                        let (_, _, c, t) = value_and_cells(report, ed, alt, first.2, first.6, &first.5);
+                        if t.is_some() && !differs(t) {
+                            (cells, table) = (c, t);
+                            break;
+                        }
+                    }
+                }
                 here.push((
                     first.1,
                     Statement {
@@ -235,13 +251,12 @@ pub fn statements(report: &Report, ed: &Edition) -> Vec<Statement> {
 fn value_and_cells(
     report: &Report,
     ed: &Edition,
-    n: &Narrative,
+    terms: &[Term],
     value: Decimal,
     ulp: Decimal,
     unit_written: &str,
 ) -> (Number, Number, Vec<String>, Option<Number>) {
-    let ids: Vec<&str> = n
-        .cells
+    let ids: Vec<&str> = terms
         .iter()
         .filter_map(|t| match t {
             Term::Cell { id, .. } => Some(id.as_str()),
@@ -256,7 +271,7 @@ fn value_and_cells(
     let stated = Number(value.checked_mul(factor).unwrap_or(value).normalize());
     let precision = Number(ulp.checked_mul(factor).unwrap_or(ulp));
     let mut sum = Some(Number::ZERO);
-    for t in &n.cells {
+    for t in terms {
         let v = match t {
             Term::Cell { id, negative, .. } => report.value(id).map(|v| if *negative { -v } else { v }),
             Term::Const(c) => Some(*c),

@@ -26,10 +26,11 @@ const DIVISION_ENDINGS: &[char] = &['省', '市', '县', '区', '州', '盟', '�
 /// Characters that end a town's name.
 const TOWN_ENDINGS: &[char] = &['乡', '镇'];
 
-/// Run the edition's quality rules.
-pub(super) fn check(report: &Report, ed: &Edition, out: &mut Vec<Finding>) {
+/// Run the edition's quality rules (`previous`: last year's report, for
+/// the rules that need it).
+pub(super) fn check(report: &Report, ed: &Edition, previous: Option<&Report>, out: &mut Vec<Finding>) {
     for q in &ed.quality {
-        if let Some(message) = evaluate(q, report, ed) {
+        if let Some(message) = evaluate(q, report, ed, previous) {
             let mut f = Finding::new(&q.code, q.severity, &q.title, message);
             if let Some(p) = ed.part(&q.part) {
                 f.row = Some(p.full_heading());
@@ -61,16 +62,26 @@ fn first_positive<'a>(report: &Report, cells: &'a [Term]) -> Option<&'a str> {
     })
 }
 
-fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
+/// Text without white space and punctuation: what `only` and `shorter_than` count.
+fn bare(text: &str) -> String {
+    crate::number::squeeze(text)
+        .chars()
+        .filter(|c| !c.is_ascii_punctuation() && !matches!(c, '。' | '，' | '；' | '：' | '！' | '？' | '、'))
+        .collect()
+}
+
+/// Is the bare text one of the words?
+fn only_words(words: &[String], t: &str) -> bool {
+    words.iter().any(|w| w.trim_end_matches(['。', '.']) == t)
+}
+
+fn evaluate(q: &QualityRule, report: &Report, ed: &Edition, previous: Option<&Report>) -> Option<String> {
     let (text, name) = text_of(q, report, ed)?;
     match &q.check {
         QualityCheck::OnlyWords(words) => {
-            let t: String = crate::number::squeeze(text)
-                .chars()
-                .filter(|c| !c.is_ascii_punctuation() && !matches!(c, '。' | '，' | '；' | '：' | '！' | '？' | '、'))
-                .collect();
+            let t = bare(text);
             let nonempty_rule = ed.part(&q.part).is_some_and(|p| p.nonempty);
-            let hit = words.iter().any(|w| w.trim_end_matches(['。', '.']) == t) || (t.is_empty() && !nonempty_rule);
+            let hit = only_words(words, &t) || (t.is_empty() && !nonempty_rule);
             hit.then(|| {
                 let shown = text.trim().trim_end_matches(['。', '.']);
                 let guidance = ed.part(&q.part).map(|p| p.guidance.as_str()).unwrap_or_default();
@@ -80,6 +91,36 @@ fn evaluate(q: &QualityRule, report: &Report, ed: &Edition) -> Option<String> {
                     format!("{name}只写了“{shown}”。{guidance}")
                 }
             })
+        }
+        QualityCheck::Short(min) => {
+            let t = bare(text);
+            let n = t.chars().count();
+            // Empty is PART-EMPTY's; only “无” is the `only` rule's.
+            let only = ed.quality.iter().any(|o| match &o.check {
+                QualityCheck::OnlyWords(w) => o.part == q.part && only_words(w, &t),
+                _ => false,
+            });
+            (n > 0 && n < *min && !only).then(|| {
+                let guidance = ed.part(&q.part).map(|p| p.guidance.as_str()).unwrap_or_default();
+                format!("{name}只有“{}”（{n} 个字），没有具体内容。{guidance}", text.trim())
+            })
+        }
+        QualityCheck::PreviousMentions(words) => {
+            let last = previous?.parts.get(&q.part).map(|p| bare(&p.text)).unwrap_or_default();
+            let t = crate::number::squeeze(text);
+            let this = bare(text);
+            // “无” either year is the `only` rule's.
+            let only_none = ed.quality.iter().any(|o| match &o.check {
+                QualityCheck::OnlyWords(w) => o.part == q.part && (only_words(w, &last) || only_words(w, &this)),
+                _ => false,
+            });
+            if last.is_empty() || only_none || t.is_empty() || words.iter().any(|w| t.contains(w.as_str())) {
+                return None;
+            }
+            Some(format!(
+                "{name}没有提到{}，而上年报告的该部分列有问题：应报告上年度所提问题的整改情况",
+                words.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join("或")
+            ))
         }
         QualityCheck::Mentions { cells, words } => {
             let id = first_positive(report, cells)?;

@@ -350,6 +350,10 @@ pub struct Edition {
     pub placeholders: Vec<String>,
     /// Their normalized keys.
     pub placeholder_keys: Vec<String>,
+    /// What may separate a part's number from its
+    /// heading besides `、` `.` `,` `)`, longest first (`""`: nothing, as in
+    /// `一 总体情况`).
+    pub part_number_separators: Vec<String>,
     pub parts: Vec<PartDef>,
     pub tables: Vec<Table>,
     pub cells: Vec<CellDef>,
@@ -691,6 +695,13 @@ impl Compiler<'_> {
             decoration_keys: HashSet::new(),
             placeholder_keys: raw.placeholders.iter().map(|p| crate::labels::key(p)).collect(),
             placeholders: raw.placeholders,
+            part_number_separators: {
+                let mut seps: Vec<String> =
+                    raw.part_number_separators.iter().map(|p| crate::number::squeeze(p)).collect();
+                seps.sort_by_key(|s| std::cmp::Reverse(s.len()));
+                seps.dedup();
+                seps
+            },
             parts,
             tables,
             cells,

@@ -26,6 +26,10 @@ pub struct RawEdition {
     pub markers: Vec<String>,
     #[serde(default)]
     pub placeholders: Vec<String>,
+    /// What may stand between a part's number and its heading besides the
+    /// usual `、` `.` `,` `)` (`一：总体情况`, `一 总体情况` as `""`).
+    #[serde(default)]
+    pub part_number_separators: Vec<String>,
     pub parts: Vec<RawPart>,
     pub tables: Vec<RawTable>,
     #[serde(default)]
@@ -146,6 +150,19 @@ pub struct RawNarrative {
     #[serde(default)]
     pub qualifiers: Vec<String>,
     pub gap: Option<usize>,
+    /// Other cells the number may describe when the sentence says so.
+    #[serde(default)]
+    pub alternatives: Vec<RawAlternative>,
+}
+
+/// `alternatives = [{ cells = […], when = […] }]` of a `[[narrative]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlternative {
+    pub cells: Vec<String>,
+    /// The sentence must contain one of these words (none: always).
+    #[serde(default)]
+    pub when: Vec<String>,
 }
 
 /// `[[quality]]`: a part-quality rule (see templates/README.md).
@@ -167,4 +184,10 @@ pub struct RawQuality {
     pub compare: Option<String>,
     #[serde(default)]
     pub citing: Vec<String>,
+    /// The part has text, but fewer characters than this.
+    pub shorter_than: Option<usize>,
+    /// With last year's report whose part has text: this year's part
+    /// mentions one of these words (the 整改 of last year's problems).
+    #[serde(default)]
+    pub previous_mentions: Vec<String>,
 }

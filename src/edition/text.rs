@@ -58,6 +58,10 @@ pub struct Narrative {
     pub unless: Vec<String>,
     /// Characters a gap may span.
     pub gap: usize,
+    /// Other sums the number may state when its sentence says so
+    /// (`共收到…16件（含上年结转2件）` is 一 + 二): each with its cells and
+    /// the words (`含上年结转`) of which the sentence must contain one.
+    pub alternatives: Vec<(Vec<Term>, Vec<String>)>,
 }
 
 /// What a placeholder of a [`Template`] captures.
@@ -93,6 +97,13 @@ pub enum QualityCheck {
     /// A wording whose clause holds one of the `citing` words cites
     /// another report (`根据《…2019年…年度报告》所提问题`) and is not read.
     States { templates: Vec<Template>, compare: Captured, citing: Vec<String> },
+    /// The part has text, but fewer characters than this (punctuation and
+    /// white space aside), and is not one of the part's `only` words.
+    Short(usize),
+    /// Checked with last year's report whose part has text: this year's
+    /// part mentions one of the words (`整改`: how last year's problems were
+    /// rectified, as the 2021 format asks).
+    PreviousMentions(Vec<String>),
 }
 
 /// A part-quality rule.
@@ -240,6 +251,15 @@ pub(super) fn narrative(r: &RawNarrative, ed: &Edition) -> Result<Narrative, Str
         context_in_clause,
         qualifiers: r.qualifiers.iter().map(|c| crate::number::squeeze(c)).filter(|c| !c.is_empty()).collect(),
         gap: r.gap.unwrap_or(DEFAULT_GAP),
+        alternatives: r
+            .alternatives
+            .iter()
+            .map(|a| {
+                let words = a.when.iter().map(|w| crate::number::squeeze(w)).filter(|w| !w.is_empty()).collect();
+                current_cells(&a.cells, ed).map(|c| (c, words))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(what)?,
     })
 }
 
@@ -255,11 +275,23 @@ pub(super) fn quality(r: &RawQuality, ed: &Edition) -> Result<QualityRule, Strin
     if !r.citing.is_empty() && r.states.is_empty() {
         return Err(what("citing 只能与 states 一起使用".into()));
     }
-    let kinds = [!r.only.is_empty(), !r.if_positive.is_empty() || !r.mentions.is_empty(), !r.states.is_empty()];
+    let kinds = [
+        !r.only.is_empty(),
+        !r.if_positive.is_empty() || !r.mentions.is_empty(),
+        !r.states.is_empty(),
+        r.shorter_than.is_some(),
+        !r.previous_mentions.is_empty(),
+    ];
     if kinds.iter().filter(|k| **k).count() != 1 {
-        return Err(what("应只用 only、if_positive + mentions、states + compare 中的一种".into()));
+        return Err(what(
+            "应只用 only、if_positive + mentions、states + compare、shorter_than、previous_mentions 中的一种".into(),
+        ));
     }
-    let check = if !r.only.is_empty() {
+    let check = if let Some(n) = r.shorter_than {
+        QualityCheck::Short(n)
+    } else if !r.previous_mentions.is_empty() {
+        QualityCheck::PreviousMentions(r.previous_mentions.iter().map(|w| crate::number::squeeze(w)).collect())
+    } else if !r.only.is_empty() {
         QualityCheck::OnlyWords(r.only.iter().map(|w| crate::number::squeeze(w)).collect())
     } else if !r.states.is_empty() {
         let compare = match r.compare.as_deref() {

@@ -182,3 +182,36 @@ fn shared_strings_precheck(path: &Path, zip: &mut zip::ZipArchive<std::io::Curso
     }
     Ok(())
 }
+
+/// Decode text, never into mojibake: UTF-8 (with or without BOM) when the
+/// bytes are UTF-8, whatever a page declares (sites often declare gb2312 and
+/// serve UTF-8); else the `declared` charset when it decodes without error;
+/// else the charset `chardetng` finds most likely (GBK, read as its
+/// superset GB18030; Big5; …). `true` when characters had to be replaced.
+pub fn decode(bytes: &[u8], declared: Option<&'static encoding_rs::Encoding>) -> (String, bool) {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(b) {
+        return (s.to_string(), false);
+    }
+    // UTF-16 with its BOM (Notepad's "Unicode").
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes).filter(|(e, _)| *e != encoding_rs::UTF_8) {
+        let (s, errors) = enc.decode_without_bom_handling(bytes.get(bom..).unwrap_or_default());
+        return (s.into_owned(), errors);
+    }
+    let detected = {
+        let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        d.feed(b, true);
+        d.guess(Some(b"cn"), chardetng::Utf8Detection::Deny)
+    };
+    if let Some(enc) = declared.filter(|e| *e != encoding_rs::UTF_8) {
+        let (s, _, errors) = enc.decode(b);
+        // A single-byte charset decodes anything: trust it only when the
+        // detector agrees the text is not in a multi-byte one.
+        if !errors && (!enc.is_single_byte() || detected.is_single_byte()) {
+            return (s.into_owned(), false);
+        }
+    }
+    let enc = if detected == encoding_rs::GBK || detected.is_single_byte() { encoding_rs::GB18030 } else { detected };
+    let (s, _, errors) = enc.decode(b);
+    (s.into_owned(), errors)
+}

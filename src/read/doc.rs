@@ -21,6 +21,8 @@ pub enum SourceKind {
     Workbook,
     Html,
     Text,
+    /// Markdown, as OCR and LLM converters write it.
+    Markdown,
     Pdf,
 }
 
@@ -32,16 +34,39 @@ impl SourceKind {
             SourceKind::Workbook => "工作簿",
             SourceKind::Html => "网页",
             SourceKind::Text => "文本",
+            SourceKind::Markdown => "Markdown 文本",
             SourceKind::Pdf => "PDF 文件",
+        }
+    }
+
+    /// The report's [`crate::model::Report::origin`]: the published kinds'
+    /// names, empty for a form.
+    pub fn origin(self) -> &'static str {
+        match self {
+            SourceKind::Html => "html",
+            SourceKind::Text => "text",
+            SourceKind::Markdown => "markdown",
+            SourceKind::Pdf => "pdf",
+            SourceKind::Word | SourceKind::Workbook => "",
         }
     }
 
     /// Published layouts break lines and space out characters; Word and
     /// Excel keep what was typed.
     pub fn is_published(self) -> bool {
-        matches!(self, SourceKind::Html | SourceKind::Text | SourceKind::Pdf)
+        matches!(self, SourceKind::Html | SourceKind::Text | SourceKind::Markdown | SourceKind::Pdf)
     }
 }
+
+/// Properties a web page gives about itself (its 信息公开目录 box, its
+/// `<title>`, `<h1>` and meta tags), read into the report when the text
+/// itself does not say: the title, the organ (发布机构), the publication
+/// date (公开日期, 发布日期), 索引号 and 文号.
+pub const PAGE_TITLE: &str = "page_title";
+pub const PAGE_ORGAN: &str = "page_organ";
+pub const PAGE_DATE: &str = "page_date";
+pub const PAGE_INDEX: &str = "page_index_number";
+pub const PAGE_DOC_NUMBER: &str = "page_document_number";
 
 /// A document read from one file.
 #[derive(Debug)]

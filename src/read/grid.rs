@@ -1074,6 +1074,29 @@ impl Commit<'_> {
         let name = row_name(self.ed, b, &b.row_leaves[ri]);
         match &r.values {
             None if misaligned(g, r.row, plan, self.sfx) => {
+                if let Some(values) = in_order(g, r.row, plan, self.sfx) {
+                    // Merged otherwise than the header, but as many numbers
+                    // as columns and nothing else in the row: read in order.
+                    let src = self.label_source(r);
+                    self.warn(
+                        "READ-RECOVERED",
+                        format!(
+                            "“{name}”一行的单元格与表头合并方式不同，但数字个数（{}）与列数相同，且该行别无他物，按顺序逐列读取",
+                            values.len()
+                        ),
+                        src,
+                    );
+                    for (ci, &vi) in values.iter().enumerate() {
+                        self.located += 1;
+                        self.used.mark(self.gi, vi);
+                        let src = source(self.file, g, &g.cells[vi]);
+                        read_value(self.report, self.ed, b.cell_index(ri, ci), &g.cells[vi], src);
+                    }
+                    for &i in &r.labels {
+                        self.used.mark(self.gi, i);
+                    }
+                    return;
+                }
                 // Left blank and reported, never read shifted.
                 let src = self.label_source(r);
                 self.warn(
@@ -1217,6 +1240,37 @@ fn misaligned(g: &Grid, row: u32, plan: &Plan, sfx: &Suffixes) -> bool {
             number && (under > 1 || (!at_header && !in_missing_column(plan, c.col)))
         }
     })
+}
+
+/// A misaligned row's values in order, when that is provable: every column
+/// of the block was found, the row's non-empty cells right of the labels
+/// are all values and exactly as many as the columns, and no number stands
+/// among the labels.
+fn in_order(g: &Grid, row: u32, plan: &Plan, sfx: &Suffixes) -> Option<Vec<usize>> {
+    let fv = plan.first_value_col;
+    if plan.cols.iter().any(Option::is_none) {
+        return None;
+    }
+    let mut values: Vec<usize> = Vec::new();
+    for i in g.rows(row, row + 1) {
+        let c = &g.cells[i];
+        if c.text.trim().is_empty() {
+            continue;
+        }
+        let number = is_value(&c.text, sfx);
+        if c.col < fv {
+            if number || c.col + c.colspan > fv {
+                return None;
+            }
+            continue;
+        }
+        if !number {
+            return None;
+        }
+        values.push(i);
+    }
+    values.sort_by_key(|&i| g.cells[i].col);
+    (values.len() == plan.cols.len()).then_some(values)
 }
 
 /// Is `col` where a column whose header was not found stands: between the

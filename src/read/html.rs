@@ -25,29 +25,41 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Doc> {
     from_bytes(path, &bytes, opts)
 }
 
-/// Read an HTML report from its bytes (`path` names it in messages).
+/// Read an HTML report from its bytes (`path` names it in messages): a web
+/// page, or a page saved as one file (.mhtml, "网页，单个文件").
 pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Doc> {
-    let text = decode(bytes);
-    parse(&text, &opts.limits).map_err(|problem| Error::read(path, problem))
+    let saved;
+    let bytes = match super::mhtml::html_part(bytes) {
+        Some(part) => {
+            saved = part.map_err(|why| Error::invalid(path, why))?;
+            &saved[..]
+        }
+        None => bytes,
+    };
+    let (text, lossy) = super::container::decode(bytes, declared(bytes));
+    let mut doc = parse(&text, &opts.limits).map_err(|problem| Error::read(path, problem))?;
+    if lossy {
+        doc.warnings.push(crate::model::Warning {
+            code: "READ-ENCODING".into(),
+            message: "网页的编码既不是 UTF-8 也不是完整的 GBK，部分字符可能显示不正确".into(),
+            source: None,
+        });
+    }
+    Ok(doc)
 }
 
-/// UTF-8, or the charset the page declares (gb2312/gbk/gb18030).
-fn decode(bytes: &[u8]) -> String {
+/// The charset a page declares (`<meta charset=…>`, `content="…; charset=…"`).
+fn declared(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let head = String::from_utf8_lossy(bytes.get(..bytes.len().min(4096)).unwrap_or_default()).to_ascii_lowercase();
-    let declared = head.find("charset=").map(|i| {
-        head.get(i + 8..)
-            .unwrap_or_default()
-            .trim_start_matches(['"', '\''])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect::<String>()
-    });
-    if let Some(label) = declared.filter(|l| l != "utf-8" && l != "utf8") {
-        if let Some(enc) = encoding_rs::Encoding::for_label(label.as_bytes()) {
-            return enc.decode(bytes).0.into_owned();
-        }
-    }
-    super::text::decode(bytes).0
+    let i = head.find("charset=")?;
+    let label: String = head
+        .get(i + 8..)
+        .unwrap_or_default()
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    encoding_rs::Encoding::for_label(label.as_bytes())
 }
 
 /// The HTML rules for parsing non-negative integers: leading ASCII white
@@ -272,11 +284,18 @@ impl Reader<'_> {
 /// A `<meta name="xxgk_…" content="…">` in the head: the stamp xxgk's
 /// HTML writer leaves (edition, organ, year, …), read as the Word reader
 /// reads custom properties.
+/// Other meta tags sites set (ArticleTitle, ContentSource, PubDate) are
+/// read as the page's metadata ([`super::page::meta`]).
 fn stamp(doc: &mut Doc, attr: impl Fn(&[u8]) -> Option<Vec<u8>>) {
     let (Some(name), Some(content)) = (attr(b"name"), attr(b"content")) else { return };
     let name = String::from_utf8_lossy(&name).trim().to_string();
-    if name.starts_with("xxgk_") && !doc.properties.iter().any(|(k, _)| *k == name) {
-        doc.properties.push((name, String::from_utf8_lossy(&content).to_string()));
+    let content = String::from_utf8_lossy(&content).to_string();
+    if name.starts_with("xxgk_") {
+        if !doc.properties.iter().any(|(k, _)| *k == name) {
+            doc.properties.push((name, content));
+        }
+    } else {
+        super::page::meta(doc, &name, &content);
     }
 }
 
@@ -285,18 +304,28 @@ pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, Problem> {
     let mut r = Reader { doc: Doc::new(SourceKind::Html), para: String::new(), tables: Vec::new(), limits };
     // The skipped element and how many of it are open.
     let mut skip: Option<(Vec<u8>, usize)> = None;
+    // The text of `<title>`, while in it.
+    let mut title: Option<String> = None;
     let mut emitter = DefaultEmitter::default();
     emitter.naively_switch_states(true);
     for token in Tokenizer::new_with_emitter(html, emitter) {
         let Ok(token) = token;
         match token {
             Token::String(s) if skip.is_none() => push_text(&mut r.para, &s),
+            Token::String(s) => {
+                if let Some(t) = title.as_mut() {
+                    push_text(t, &s);
+                }
+            }
             Token::StartTag(tag) => {
                 let name = tag.name.as_slice();
                 let opens = !tag.self_closing || RAW.contains(&name);
                 if let Some((skipped, depth)) = &mut skip {
                     if skipped == b"head" && name == b"meta" {
                         stamp(&mut r.doc, |a| tag.attributes.get(a).map(|v| v.value.to_vec()));
+                    }
+                    if skipped == b"head" && name == b"title" {
+                        title = Some(String::new());
                     }
                     if name == skipped.as_slice() && opens {
                         *depth += 1;
@@ -315,6 +344,11 @@ pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, Problem> {
                 r.tag(name, true, |a| tag.attributes.get(a).map(|v| v.value.to_vec()))?;
             }
             Token::EndTag(tag) => {
+                if tag.name.as_slice() == b"title" {
+                    if let Some(t) = title.take() {
+                        super::page::title(&mut r.doc, &t);
+                    }
+                }
                 if let Some((skipped, depth)) = &mut skip {
                     if tag.name.as_slice() == skipped.as_slice() {
                         *depth -= 1;
@@ -334,7 +368,9 @@ pub fn parse(html: &str, limits: &Limits) -> std::result::Result<Doc, Problem> {
     while !r.tables.is_empty() {
         r.close_table()?;
     }
-    Ok(r.doc)
+    let mut doc = r.doc;
+    super::page::read_box(&mut doc);
+    Ok(doc)
 }
 
 /// Place cells on the grid through rowspan and colspan. A row span ends

@@ -5,7 +5,7 @@
 //! tables by their labels ([`super::grid::map_tables`]), and every
 //! non-empty cell that maps to nothing is reported.
 
-use super::doc::{Cell, Document, Item, SourceKind};
+use super::doc::{Cell, Document, Item, SourceKind, PAGE_DATE, PAGE_DOC_NUMBER, PAGE_INDEX, PAGE_ORGAN, PAGE_TITLE};
 use super::grid::{detect_edition, map_tables, unmapped, Grid, Used};
 use super::ReadOptions;
 use crate::edition::Edition;
@@ -24,7 +24,7 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     let file = path.display().to_string();
     let Document { kind, body, revisions, properties, warnings } = doc;
     let prop = |name: &str| properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let (grids, paragraphs) = grids_and_paragraphs(body);
+    let (grids, paragraphs) = grids_and_paragraphs(body, kind.is_published());
     let ed = choose_edition(path, kind, prop(PROP_EDITION).as_deref(), &grids, &paragraphs, opts)?;
     let found = super::parts::split(paragraphs, ed);
     let mut report = ed.blank_report("", None);
@@ -43,10 +43,26 @@ pub fn map(path: &Path, doc: Document, opts: ReadOptions<'_>) -> Result<Report> 
     report.year = prop(PROP_YEAR).and_then(|y| y.trim().trim_end_matches('年').parse().ok());
     report.contact = prop(PROP_CONTACT).unwrap_or_default();
     report.published = prop(PROP_PUBLISHED).unwrap_or_default();
+    report.origin = kind.origin().to_string();
     let mut used = Used::new(&grids);
+    // A web page's own title (ArticleTitle, 名称, <h1>, <title>) when the
+    // text has none.
+    if let Some(t) = prop(PAGE_TITLE)
+        .filter(|t| !looks_like_title(&report.title, &ed.title_words) && looks_like_title(t, &ed.title_words))
+    {
+        report.title = t.split_whitespace().collect();
+    }
     if prop(PROP_ORGAN).is_none() {
         organ_from_title(&grids, &ed.title_words, &mut report, &mut used);
     }
+    if report.organ.is_empty() {
+        report.organ = prop(PAGE_ORGAN).unwrap_or_default();
+    }
+    if report.published.is_empty() {
+        report.published = prop(PAGE_DATE).unwrap_or_default();
+    }
+    report.index_number = prop(PAGE_INDEX).unwrap_or_default();
+    report.document_number = prop(PAGE_DOC_NUMBER).unwrap_or_default();
     if revisions {
         report.warnings.push(Warning {
             code: "READ-REVISIONS".into(),
@@ -88,11 +104,12 @@ fn table_names(ed: &Edition) -> String {
     ed.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join("、")
 }
 
-/// The tables as grids and the paragraphs. Consecutive tables of a document
+/// The tables as grids and the paragraphs (`keep_empty`: the empty cells of
+/// aligned tables too, as a published document printed them). Consecutive tables of a document
 /// (unnamed, equally aligned) are stacked into one grid with a blank row
 /// between them, so a table split across pages, or 表二 drawn as one table
 /// per block, reads as one; a workbook's sheets stay apart.
-fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
+fn grids_and_paragraphs(body: Vec<Item>, keep_empty: bool) -> (Vec<Grid>, Vec<String>) {
     let mut grids = Vec::new();
     let mut paragraphs = Vec::new();
     let mut stack: Option<(bool, Vec<Cell>, u32)> = None; // (aligned, cells, next row)
@@ -121,7 +138,9 @@ fn grids_and_paragraphs(body: Vec<Item>) -> (Vec<Grid>, Vec<String>) {
                 for mut c in t.cells {
                     // An aligned grid places blanks by position; an unaligned
                     // one needs its empty fields to keep values in order.
-                    if t.aligned && c.text.trim().is_empty() {
+                    // A published document's empty cell is kept: it is what was
+                    // printed, and its cell gets a source (BLANK-PUBLISHED).
+                    if t.aligned && !keep_empty && c.text.trim().is_empty() {
                         continue;
                     }
                     if c.at.is_none() {

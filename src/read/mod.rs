@@ -16,6 +16,9 @@ pub mod html;
 pub mod json;
 pub mod legacy;
 pub mod map;
+pub mod markdown;
+pub mod mhtml;
+pub mod page;
 pub mod parts;
 pub mod pdf;
 pub mod text;
@@ -74,6 +77,9 @@ pub enum InputKind {
     Docx,
     Text,
     Html,
+    /// .md: Markdown, as OCR and LLM converters write it (a .txt whose
+    /// content is Markdown is read as Markdown too).
+    Markdown,
     Pdf,
     /// .doc, .wps, .rtf, .odt, .xls, .et, .ods: read through LibreOffice.
     Legacy,
@@ -90,7 +96,8 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         "xlsx" | "xlsm" => Ok(InputKind::Xlsx),
         "docx" | "docm" => Ok(InputKind::Docx),
         "txt" | "text" => Ok(InputKind::Text),
-        "html" | "htm" | "shtml" => Ok(InputKind::Html),
+        "html" | "htm" | "shtml" | "mhtml" | "mht" => Ok(InputKind::Html),
+        "md" | "markdown" => Ok(InputKind::Markdown),
         "pdf" => Ok(InputKind::Pdf),
         e if legacy::handles(e) => Ok(InputKind::Legacy),
         _ => Err(Error::unsupported(path)),
@@ -140,7 +147,9 @@ pub fn document(kind: InputKind, path: &Path, bytes: Vec<u8>, opts: ReadOptions<
         }
         InputKind::Xlsx => xlsx::from_bytes(path, bytes, opts),
         InputKind::Docx => docx::from_bytes(path, &bytes, opts),
+        InputKind::Text if markdown::looks_like(&text::decode(&bytes).0) => markdown::from_bytes(path, &bytes, opts),
         InputKind::Text => text::from_bytes(path, &bytes, opts),
+        InputKind::Markdown => markdown::from_bytes(path, &bytes, opts),
         InputKind::Html => html::from_bytes(path, &bytes, opts),
         InputKind::Pdf => pdf::from_bytes(path, &bytes, opts),
         InputKind::Json => Err(Error::invalid(path, "JSON 文件本身就是统一格式，无需映射")),

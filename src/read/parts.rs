@@ -31,11 +31,11 @@ const HEAD_CHARS: usize = 40;
 /// If paragraph `p` (whose first characters have key `k`) starts with the
 /// heading of `part` (numbered `arabic` in Arabic digits) or a variant, the
 /// heading as written and the rest of the line.
-fn heading_of(p: &str, k: &str, part: &PartDef, arabic: &str) -> Option<(String, String)> {
+fn heading_of(p: &str, k: &str, part: &PartDef, arabic: &str, seps: &[String]) -> Option<(String, String)> {
     let trimmed = p.trim();
-    let body = strip_ordinal(k);
+    let mut body = strip_ordinal(k);
     if body.len() == k.len() {
-        return None; // no ordinal: not a heading
+        body = other_ordinal(k, seps)?; // no ordinal: not a heading
     }
     let ordinal = &k[..k.len() - body.len()];
     let number_ok = ordinal.starts_with(part.number.as_str()) || ordinal.starts_with(arabic);
@@ -57,6 +57,15 @@ fn heading_of(p: &str, k: &str, part: &PartDef, arabic: &str) -> Option<(String,
         }
     }
     None
+}
+
+/// The key after a part number followed by one of the edition's other
+/// separators (`一:总体情况`; `""` for `一 总体情况`, whose key has none).
+fn other_ordinal<'k>(k: &'k str, seps: &[String]) -> Option<&'k str> {
+    let n: usize =
+        k.chars().take_while(|&c| crate::labels::is_chinese_digit(c) || c.is_ascii_digit()).map(char::len_utf8).sum();
+    let rest = k.get(n..).filter(|_| n > 0)?;
+    seps.iter().find_map(|sep| rest.strip_prefix(sep.as_str()))
 }
 
 /// Byte offset in `s` after `n` non-white-space characters (keys drop white
@@ -122,7 +131,7 @@ pub fn split(paragraphs: Vec<String>, ed: &Edition) -> Found {
         }
         let mut matched = None;
         for (i, part) in ed.parts.iter().enumerate().skip(next) {
-            if let Some(h) = heading_of(&p, &k, part, &arabic[i]) {
+            if let Some(h) = heading_of(&p, &k, part, &arabic[i], &ed.part_number_separators) {
                 matched = Some((i, h));
                 break;
             }
@@ -198,6 +207,23 @@ mod tests {
         assert_eq!(f.parts["p5"].heading, "5、 存在的主要问题及改进情况");
         assert_eq!(f.parts["p5"].text, "我乡的问题是……\n下一步……");
         assert_eq!(f.parts["p6"].text, "无。");
+    }
+
+    /// Heading variants of real reports (tests/fixtures/web/README.md): other
+    /// punctuation or only a space after the number, 整改措施 for 改进情况.
+    #[test]
+    fn heading_variants_from_the_edition_data() {
+        let eds = Editions::builtin().unwrap();
+        let ed = eds.get("2021").unwrap();
+        let f = split(
+            lines("标题\n一：总体情况\n文字\n二 主动公开政府信息情况\n三—收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五 存在的主要问题及整改措施\n问题\n六、其他需要报告的事项\n一是无"),
+            ed,
+        );
+        assert_eq!(f.parts.len(), 6, "{:?}", f.parts.keys().collect::<Vec<_>>());
+        assert_eq!(f.parts["p1"].text, "文字");
+        assert_eq!(f.parts["p5"].heading, "五 存在的主要问题及整改措施");
+        assert_eq!(f.parts["p5"].text, "问题");
+        assert_eq!(f.parts["p6"].text, "一是无");
     }
 
     #[test]

@@ -28,16 +28,10 @@ use crate::model::Warning;
 use crate::number::Suffixes;
 use std::path::Path;
 
-/// Decode a text file: UTF-8 (with or without BOM), else GB18030 (GBK).
+/// Decode a text file: UTF-8 (with or without BOM), else the charset
+/// detected (GBK and GB18030 mostly; see [`super::container::decode`]).
 pub fn decode(bytes: &[u8]) -> (String, bool) {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(b) {
-        Ok(s) => (s.to_string(), false),
-        Err(_) => {
-            let (s, _, had_errors) = encoding_rs::GB18030.decode(b);
-            (s.into_owned(), had_errors)
-        }
-    }
+    super::container::decode(bytes, None)
 }
 
 /// Read a plain-text report into a document.
@@ -48,20 +42,27 @@ pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Document> {
 
 /// Read a plain-text report from its bytes (`path` names it in messages).
 pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Document> {
-    if bytes.contains(&0) {
+    let (text, warning) = text_of(path, bytes)?;
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let mut doc = layout(&lines, SourceKind::Text, opts);
+    doc.warnings.extend(warning);
+    Ok(doc)
+}
+
+/// The text of a text file (plain or Markdown), refusing binary content,
+/// and READ-ENCODING when characters had to be replaced.
+pub(crate) fn text_of(path: &Path, bytes: &[u8]) -> Result<(String, Option<Warning>)> {
+    let utf16 = encoding_rs::Encoding::for_bom(bytes).is_some_and(|(e, _)| e != encoding_rs::UTF_8);
+    if bytes.contains(&0) && !utf16 {
         return Err(Error::invalid(path, "这不是文本文件（含有二进制内容）。请检查文件扩展名"));
     }
     let (text, lossy) = decode(bytes);
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let mut doc = layout(&lines, SourceKind::Text, opts);
-    if lossy {
-        doc.warnings.push(Warning {
-            code: "READ-ENCODING".into(),
-            message: "文件的编码既不是 UTF-8 也不是完整的 GBK，部分字符可能显示不正确".into(),
-            source: None,
-        });
-    }
-    Ok(doc)
+    let warning = lossy.then(|| Warning {
+        code: "READ-ENCODING".into(),
+        message: "文件的编码既不是 UTF-8 也不是完整的 GBK，部分字符可能显示不正确".into(),
+        source: None,
+    });
+    Ok((text, warning))
 }
 
 /// What a line of text is.
