@@ -1,7 +1,7 @@
 //! Reader for published reports as PDF files, as offices and evaluators
 //! download them. Deterministic: no OCR, no network, no model.
 //!
-//! [`extract`] (the object layer, on lopdf) gives each page's glyphs with
+//! [`extract`] (the object layer: crate `xxgk-pdf`, on lopdf) gives each page's glyphs with
 //! their boxes and its ruling lines. This module lays them out into the
 //! neutral [`Document`]:
 //!
@@ -25,7 +25,8 @@
 // Indexing is bounded here: base-cell indices come from ranges over the lattice's own x and y positions.
 #![allow(clippy::indexing_slicing)]
 
-pub mod extract;
+// The object layer is its own crate (crates/xxgk-pdf); kept under its old path.
+pub use xxgk_pdf as extract;
 
 use super::doc::{Cell, Document, Item, SourceKind, Table};
 use super::ReadOptions;
