@@ -66,6 +66,9 @@ pub(crate) struct PageOut {
     pub(crate) ops: usize,
     pub(crate) glyphs: Vec<Glyph>,
     pub(crate) rules: Vec<Rule>,
+    /// Visible glyphs by the direction of their baseline, in quarter turns
+    /// counter-clockwise from left-to-right (see [`quarter_turns`]).
+    pub(crate) turns: [usize; 4],
 }
 
 impl<'d> Ctx<'d> {
@@ -102,7 +105,19 @@ impl<'d> Ctx<'d> {
             }
             None => media,
         };
-        let (base, width, height) = page_base(bx, info.inh.rotate.unwrap_or(0));
+        let content = self.page_content(info)?;
+        let rotate = info.inh.rotate.unwrap_or(0);
+        let mut out = self.run_page(index, info, bx, rotate, &content)?;
+        // Text set mostly in one other direction (a page turned by /Rotate,
+        // or content drawn turned): lay the page out as that text reads.
+        if let Some(q) = dominant_turn(&out.turns) {
+            out = self.run_page(index, info, bx, rotate + 90 * q, &content)?;
+        }
+        Ok(Page { index, width: out.width as f32, height: out.height as f32, glyphs: out.glyphs, rules: out.rules })
+    }
+
+    /// The page's content streams, concatenated.
+    fn page_content(&mut self, info: &PageInfo<'d>) -> Result<Vec<u8>, PdfError> {
         let mut content = Vec::new();
         match get(self.doc, info.dict, b"Contents") {
             Some(Object::Stream(s)) => content = self.decode(s)?,
@@ -116,10 +131,23 @@ impl<'d> Ctx<'d> {
             }
             _ => {}
         }
-        let mut out = PageOut { index, width, height, ops: 0, glyphs: Vec::new(), rules: Vec::new() };
+        Ok(content)
+    }
+
+    /// Run a page's content as displayed turned by `rotate` degrees clockwise.
+    fn run_page(
+        &mut self,
+        index: u32,
+        info: &PageInfo<'d>,
+        bx: [f64; 4],
+        rotate: i64,
+        content: &[u8],
+    ) -> Result<PageOut, PdfError> {
+        let (base, width, height) = page_base(bx, rotate);
+        let mut out = PageOut { index, width, height, ops: 0, glyphs: Vec::new(), rules: Vec::new(), turns: [0; 4] };
         let mut forms = Vec::new();
-        self.run(&content, info.inh.resources, GState::new(base), &mut out, &mut forms)?;
-        Ok(Page { index, width: width as f32, height: height as f32, glyphs: out.glyphs, rules: out.rules })
+        self.run(content, info.inh.resources, GState::new(base), &mut out, &mut forms)?;
+        Ok(out)
     }
 
     /// Run one content stream.
@@ -607,6 +635,11 @@ pub(crate) fn emit(
         return;
     }
     let baseline = out.height - trm.apply(origin.0, origin.1).1;
+    if !text.trim().is_empty() {
+        if let Some(slot) = out.turns.get_mut(quarter_turns(trm)) {
+            *slot += 1;
+        }
+    }
     let tol = 0.01;
     let upright = trm.a > 0.0 && trm.d > 0.0 && trm.b.abs() <= tol * trm.a && trm.c.abs() <= tol * trm.d;
     out.glyphs.push(Glyph {
@@ -620,4 +653,21 @@ pub(crate) fn emit(
         vertical,
         baseline: baseline as f32,
     });
+}
+
+/// The direction of a text matrix's baseline in quarter turns
+/// counter-clockwise (y up): 0 reads left to right, 1 bottom to top,
+/// 2 upside down, 3 top to bottom.
+pub(crate) fn quarter_turns(trm: &Matrix) -> usize {
+    let angle = trm.b.atan2(trm.a).to_degrees();
+    ((angle / 90.0).round() as i64).rem_euclid(4) as usize
+}
+
+/// The quarter turns clockwise that make a page's text upright: `Some` only
+/// when more than half of its visible glyphs read in one direction other
+/// than left to right.
+pub(crate) fn dominant_turn(turns: &[usize; 4]) -> Option<i64> {
+    let total: usize = turns.iter().sum();
+    let (q, &n) = turns.iter().enumerate().max_by_key(|&(_, n)| *n)?;
+    (q != 0 && n * 2 > total).then_some(q as i64)
 }
