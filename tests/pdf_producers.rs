@@ -92,3 +92,25 @@ fn content_drawn_turned_reads_as_upright() {
         assert_eq!(score(&r, &exp), (200, 0), "turned content, /Rotate {rotate}");
     }
 }
+
+/// Fake bold (wkhtmltopdf and some exporters): every page drawn a second
+/// time 0.4 pt to the right and 0.3 pt up. Before issue 22 each character
+/// read twice ("某某县县人人民民…").
+#[test]
+fn text_drawn_twice_for_bold_reads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in REAL {
+        let exp = common::read_json(&root().join(format!("tests/fixtures/real/{name}.expected.json")));
+        let bytes = transformed(name, |doc, id| {
+            let content = doc.get_page_content(id);
+            let mut twice = content.clone();
+            twice.extend(b"\nq 1 0 0 1 0.4 0.3 cm\n");
+            twice.extend(content);
+            twice.extend(b"\nQ\n");
+            doc.change_page_content(id, twice).unwrap();
+        });
+        let r = read_bytes(dir.path(), &bytes);
+        assert_eq!(score(&r, &exp), (200, 0), "{name}");
+        assert_eq!(r.organ, exp["organ"].as_str().unwrap(), "{name}");
+    }
+}

@@ -312,23 +312,39 @@ fn rules_from_paths() {
     );
 }
 
-#[test]
-fn page_rotation_and_crop_box() {
+fn rotated_page(content: &[u8]) -> Page {
     let objs = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Rotate 90 /MediaBox [0 0 600 800] >>".to_vec(),
         format!("<< /Type /Page /Parent 2 0 R /CropBox [0 0 600 400] /Resources << /Font << /F1 {HELV} >> >> /Contents 4 0 R >>")
             .into_bytes(),
-        stream("", b"BT /F1 10 Tf 100 50 Td (A) Tj ET 0 10 m 600 10 l S"),
+        stream("", content),
     ];
-    let pages = extract(&build(&objs, ""), &small()).unwrap();
-    let p = &pages[0];
+    extract(&build(&objs, ""), &small()).unwrap().remove(0)
+}
+
+#[test]
+fn page_rotation_and_crop_box() {
+    // No text: the page as displayed, /Rotate applied to the crop box.
+    let p = rotated_page(b"0 10 m 600 10 l S");
     assert_eq!((p.width, p.height), (400.0, 600.0));
-    // Text along user x runs downwards on the displayed page.
-    let g = &p.glyphs[0];
-    assert!(!g.upright);
-    assert_eq!((g.x0.round(), g.top.round()), (49.0, 100.0));
     assert_eq!(p.rules, [Rule { x0: 10.0, y0: 0.0, x1: 10.0, y1: 600.0 }]);
+    // Text along user x would run downwards on the displayed page: the page
+    // is turned back so that its text reads left to right (issue 22).
+    let p = rotated_page(b"BT /F1 10 Tf 100 50 Td (A) Tj ET 0 10 m 600 10 l S");
+    assert_eq!((p.width, p.height), (600.0, 400.0));
+    let g = &p.glyphs[0];
+    assert!(g.upright);
+    assert_eq!((g.x0.round(), g.baseline.round()), (100.0, 350.0));
+    assert_eq!(p.rules, [Rule { x0: 0.0, y0: 390.0, x1: 600.0, y1: 390.0 }]);
+}
+
+#[test]
+fn text_drawn_twice_at_a_small_offset_is_one_glyph() {
+    let p = rotated_page(
+        b"BT /F1 10 Tf 100 50 Td (Ab) Tj ET BT /F1 10 Tf 100.4 50.3 Td (Ab) Tj ET BT /F1 10 Tf 120 50 Td (ll) Tj ET",
+    );
+    assert_eq!(text(&p), "Abll");
 }
 
 // -- Hostile input -----------------------------------------------------
