@@ -114,3 +114,32 @@ fn text_drawn_twice_for_bold_reads_once() {
         assert_eq!(r.organ, exp["organ"].as_str().unwrap(), "{name}");
     }
 }
+
+/// A tracked change printed visibly (LibreOffice 7.x Writer, the Word file
+/// with "96" struck through before "14" in 表三's first value): the struck
+/// text is deleted text, never part of the value. Before issue 22 the cell
+/// read 9614, the one wrong value of the producer matrix.
+#[test]
+#[ignore = "needs LibreOffice"]
+fn struck_through_text_is_never_part_of_a_value() {
+    common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui");
+    let dir = tempfile::tempdir().unwrap();
+    let eds = xxgk::edition::Editions::builtin().unwrap();
+    let sample = root().join("samples/2021-tongxin-county.json");
+    let (r, ed) = xxgk::read::read_path(&sample, xxgk::read::ReadOptions::new(&eds)).unwrap();
+    let opts = xxgk::write::Options::to(true);
+    let docx = xxgk::write::render(xxgk::write::Format::Docx, &r, &ed, &opts, &Default::default()).unwrap();
+    let (docx, _) = common::rewrite_xml_parts(&docx, |xml| {
+        let run = r#"<w:r><w:t xml:space="preserve">14</w:t></w:r>"#;
+        xml.replacen(run, &format!(r#"<w:r><w:rPr><w:strike/></w:rPr><w:t>96</w:t></w:r>{run}"#), 1)
+    });
+    let word = dir.path().join("struck.docx");
+    std::fs::write(&word, docx).unwrap();
+    let pdf = common::resave(&word, "pdf", dir.path());
+    let got = common::read_report(&pdf);
+    let expected = serde_json::to_value(&r).unwrap();
+    assert_eq!(score(&got, &expected), (200, 0));
+    let struck: Vec<_> = got.warnings.iter().filter(|w| w.code == "READ-STRUCK").collect();
+    assert_eq!(struck.len(), 1, "{:?}", got.warnings);
+    assert_eq!(struck[0].source.as_ref().map(|s| s.text.as_str()), Some("96"));
+}

@@ -27,6 +27,7 @@
 
 // The object layer is its own crate (crates/xxgk-pdf); kept under its old path.
 pub use xxgk_pdf as extract;
+mod strike;
 
 use super::doc::{Cell, Document, Item, SourceKind, Table};
 use super::ReadOptions;
@@ -54,7 +55,10 @@ pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Do
     if pages.iter().all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty())) {
         return Err(Error::read(path, Problem::Scan));
     }
-    Ok(layout(&pages, opts))
+    let (pages, struck) = strike::set_aside(pages, &path.display().to_string());
+    let mut doc = layout(&pages, opts);
+    doc.warnings.extend(struck);
+    Ok(doc)
 }
 
 /// Most ruling lines of a page read as tables (a report's page has about 50).
