@@ -27,6 +27,7 @@
 
 // The object layer is its own crate (crates/xxgk-pdf); kept under its old path.
 pub use xxgk_pdf as extract;
+mod running;
 mod strike;
 
 use super::doc::{Cell, Document, Item, SourceKind, Table};
@@ -56,6 +57,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Do
         return Err(Error::read(path, Problem::Scan));
     }
     let (pages, struck) = strike::set_aside(pages, &path.display().to_string());
+    let pages = running::set_aside(pages);
     let mut doc = layout(&pages, opts);
     doc.warnings.extend(struck);
     Ok(doc)
