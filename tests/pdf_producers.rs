@@ -45,6 +45,16 @@ fn transformed(name: &str, edit: impl Fn(&mut Document, lopdf::ObjectId)) -> Vec
     out
 }
 
+/// samples/2021-tongxin-county.json, read, and its publication in `format`.
+fn sample_as(format: xxgk::write::Format) -> (xxgk::model::Report, Vec<u8>) {
+    let eds = xxgk::edition::Editions::builtin().unwrap();
+    let sample = root().join("samples/2021-tongxin-county.json");
+    let (r, ed) = xxgk::read::read_path(&sample, xxgk::read::ReadOptions::new(&eds)).unwrap();
+    let opts = xxgk::write::Options::to(true);
+    let bytes = xxgk::write::render(format, &r, &ed, &opts, &Default::default()).unwrap();
+    (r, bytes)
+}
+
 fn set_rotate(doc: &mut Document, id: lopdf::ObjectId, degrees: i64) {
     doc.get_object_mut(id).unwrap().as_dict_mut().unwrap().set("Rotate", Object::Integer(degrees));
 }
@@ -124,11 +134,7 @@ fn text_drawn_twice_for_bold_reads_once() {
 fn struck_through_text_is_never_part_of_a_value() {
     common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui");
     let dir = tempfile::tempdir().unwrap();
-    let eds = xxgk::edition::Editions::builtin().unwrap();
-    let sample = root().join("samples/2021-tongxin-county.json");
-    let (r, ed) = xxgk::read::read_path(&sample, xxgk::read::ReadOptions::new(&eds)).unwrap();
-    let opts = xxgk::write::Options::to(true);
-    let docx = xxgk::write::render(xxgk::write::Format::Docx, &r, &ed, &opts, &Default::default()).unwrap();
+    let (r, docx) = sample_as(xxgk::write::Format::Docx);
     let (docx, _) = common::rewrite_xml_parts(&docx, |xml| {
         let run = r#"<w:r><w:t xml:space="preserve">14</w:t></w:r>"#;
         xml.replacen(run, &format!(r#"<w:r><w:rPr><w:strike/></w:rPr><w:t>96</w:t></w:r>{run}"#), 1)
@@ -155,11 +161,7 @@ fn struck_through_text_is_never_part_of_a_value() {
 fn a_browser_print_with_header_and_footer_reads_its_tables() {
     common::require("chromium", &["--version"], "apt-get install chromium");
     let dir = tempfile::tempdir().unwrap();
-    let eds = xxgk::edition::Editions::builtin().unwrap();
-    let sample = root().join("samples/2021-tongxin-county.json");
-    let (r, ed) = xxgk::read::read_path(&sample, xxgk::read::ReadOptions::new(&eds)).unwrap();
-    let opts = xxgk::write::Options::to(true);
-    let html = xxgk::write::render(xxgk::write::Format::Html, &r, &ed, &opts, &Default::default()).unwrap();
+    let (r, html) = sample_as(xxgk::write::Format::Html);
     let page = dir.path().join("report.html");
     std::fs::write(&page, html).unwrap();
     let pdf = dir.path().join("report.pdf");
