@@ -74,16 +74,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("“{s}”不是有效的大小（例如 100M、512K、1000）"))
 }
 
-/// Bytes as a short Chinese-friendly text: `100 MB`, `512 KB`, `1000 字节`.
-pub fn show_size(n: u64) -> String {
-    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
-        format!("{} MB", n >> 20)
-    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
-        format!("{} KB", n >> 10)
-    } else {
-        format!("{n} 字节")
-    }
-}
+/// Bytes as a short Chinese-friendly text: `100 MB`, `512 KB`, `1000 字节`
+/// (one definition, shared with the PDF object layer).
+pub use xxgk_pdf::show_size;
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,8 @@
 //!   (every occurrence, in the text or in every XML part of the package; each
 //!   must occur), "replace_once": […] (first occurrence), "encode": "gbk",
 //!   "append_hex": "ff" (bytes appended)}`; `"as": "doc"` saves xxgk's Word
-//!   file as .doc with LibreOffice (that fixture's test needs it),
+//!   file as .doc with LibreOffice (that fixture's test needs it); `"as": "pdf"`
+//!   prints xxgk's Word file, replacements made, to PDF with LibreOffice,
 //! or `{"batch": [recipe, …]}`: the files are run through `xxgk batch`,
 //! or `{"check": recipe, "previous": recipe}`: `xxgk check --previous`.
 //! The batch's and the pipeline's codes (`xxgk::pipeline::CODES`) have
@@ -71,6 +72,15 @@ fn make(recipe: &serde_json::Value, dir: &Path, name: &str) -> PathBuf {
             std::fs::rename(&doc, &path).unwrap();
             return path;
         }
+        "pdf" => {
+            // A published PDF: xxgk's Word file, replacements made, printed by LibreOffice.
+            let mut word = recipe.clone();
+            word["as"] = "docx".into();
+            let docx = make(&word, dir, &format!("{name}-src"));
+            let pdf = common::resave(&docx, "pdf", dir);
+            std::fs::rename(&pdf, &path).unwrap();
+            return path;
+        }
         "docx" | "xlsx" => {
             let eds = Editions::builtin().unwrap();
             let (r, ed) = read_path(&base, ReadOptions::new(&eds)).unwrap();
@@ -130,19 +140,24 @@ fn codes_of(fixture: &Path) -> Vec<String> {
 #[test]
 fn every_reader_warning_has_a_failing_and_a_passing_fixture() {
     for (code, _) in READ_CODES.iter().chain(xxgk::pipeline::CODES) {
-        // Converting a legacy file needs LibreOffice: its own test below.
-        if *code == "READ-CONVERTED" {
+        // Converting a legacy file and printing a PDF need LibreOffice: their own test below.
+        if LIBREOFFICE_CODES.contains(code) {
             continue;
         }
         fixtures_of(code);
     }
 }
 
+/// Codes whose fixtures are made with LibreOffice.
+const LIBREOFFICE_CODES: [&str; 2] = ["READ-CONVERTED", "READ-STRUCK"];
+
 #[test]
 #[ignore = "needs LibreOffice"]
-fn the_legacy_conversion_warning_has_its_fixtures() {
+fn the_warnings_of_files_made_by_libreoffice_have_their_fixtures() {
     common::require("soffice", &["--version"], "apt-get install libreoffice-writer-nogui");
-    fixtures_of("READ-CONVERTED");
+    for code in LIBREOFFICE_CODES {
+        fixtures_of(code);
+    }
 }
 
 /// The fixtures of a code: fail.json gives it, pass.json does not.

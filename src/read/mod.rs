@@ -50,6 +50,7 @@ pub const READ_CODES: &[(&str, &str)] = &[
     ("READ-OUT-OF-RANGE", "a sheet has cells beyond the rows and columns read"),
     ("READ-CONVERTED", "a legacy office file was converted by LibreOffice before reading"),
     ("READ-FORMULA", "a formula without a cached value cannot be evaluated; the cell is blank"),
+    ("READ-STRUCK", "text struck through in a PDF is deleted text: read into no cell"),
 ];
 
 /// What a reader needs besides the file.

@@ -1,7 +1,7 @@
 //! Reader for published reports as PDF files, as offices and evaluators
 //! download them. Deterministic: no OCR, no network, no model.
 //!
-//! [`extract`] (the object layer, on lopdf) gives each page's glyphs with
+//! [`extract`] (the object layer: crate `xxgk-pdf`, on lopdf) gives each page's glyphs with
 //! their boxes and its ruling lines. This module lays them out into the
 //! neutral [`Document`]:
 //!
@@ -25,7 +25,10 @@
 // Indexing is bounded here: base-cell indices come from ranges over the lattice's own x and y positions.
 #![allow(clippy::indexing_slicing)]
 
-pub mod extract;
+// The object layer is its own crate (crates/xxgk-pdf); kept under its old path.
+pub use xxgk_pdf as extract;
+mod running;
+mod strike;
 
 use super::doc::{Cell, Document, Item, SourceKind, Table};
 use super::ReadOptions;
@@ -53,7 +56,11 @@ pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions<'_>) -> Result<Do
     if pages.iter().all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty())) {
         return Err(Error::read(path, Problem::Scan));
     }
-    Ok(layout(&pages, opts))
+    let (pages, struck) = strike::set_aside(pages, &path.display().to_string());
+    let pages = running::set_aside(pages);
+    let mut doc = layout(&pages, opts);
+    doc.warnings.extend(struck);
+    Ok(doc)
 }
 
 /// Most ruling lines of a page read as tables (a report's page has about 50).
