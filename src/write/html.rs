@@ -116,8 +116,11 @@ fn body(x: &mut String, report: &Report, ed: &Edition, blocks: &[Block]) {
     for b in blocks {
         match b {
             Block::Title(lines) => {
-                let lines: Vec<String> = lines.iter().map(|l| text(l)).collect();
-                x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::title(), lines.join("<br>")));
+                // Each line a block of its own, so that the title reads back
+                // as one paragraph (a `<br>` would part it in two).
+                let lines: Vec<String> =
+                    lines.iter().map(|l| format!("<span style=\"display:block\">{}</span>", text(l))).collect();
+                x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::title(), lines.concat()));
             }
             Block::Para(t, _) if t.trim().is_empty() => {}
             Block::Para(t, align) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::para(*align), text(t))),
