@@ -126,9 +126,10 @@ fn body_para(text: &str, align: Align) -> String {
     let ppr = match align {
         Align::Both => String::new(),
         Align::Start => "<w:jc w:val=\"left\"/>".to_string(),
-        Align::End => format!(
+        // Half characters of 三号 (8 pt = 160 twips).
+        Align::End(half) => format!(
             "<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/>",
-            4 * ts::BODY.half_points * 10
+            half * ts::BODY.half_points * 5
         ),
     };
     format!("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/>{ppr}</w:pPr>{}</w:p>", runs(text))

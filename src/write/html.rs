@@ -44,7 +44,7 @@ mod style {
         match align {
             ts::Align::Both => "text-indent:2em;text-align:justify;margin:0".to_string(),
             ts::Align::Start => "text-indent:2em;text-align:left;margin:0".to_string(),
-            ts::Align::End => "text-indent:0;text-align:right;margin:0 4em 0 0".to_string(),
+            ts::Align::End(half) => format!("text-indent:0;text-align:right;margin:0 {}em 0 0", f64::from(half) / 2.0),
         }
     }
     pub fn heading() -> String {

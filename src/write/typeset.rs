@@ -197,13 +197,13 @@ pub enum Align {
     Both,
     /// Left, never stretched: short lines, contact details.
     Start,
-    /// Right, four characters in (GB/T 9704 §7.3.5: the date of a
-    /// signature block).
-    End,
+    /// Right, this many half characters in from the margin (GB/T 9704
+    /// §7.3.5: the date four characters in, the signature centred over it).
+    End(u32),
 }
 
-/// The alignment of a body paragraph: a date (`2022年1月20日`) or the
-/// signature over it right; a short line (one that fits on a line and ends
+/// The alignment of a body paragraph: a date (`2022年1月20日`) right,
+/// four characters in, and the signature above it centred over it; a short line (one that fits on a line and ends
 /// no sentence) or contact details (an e-mail address, a web address, a
 /// telephone number after 电话) left; all else justified.
 pub fn align(text: &str, next: Option<&str>) -> Align {
@@ -216,12 +216,14 @@ pub fn align(text: &str, next: Option<&str>) -> Align {
             && d[..3].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     };
     if is_date(t) {
-        return Align::End;
+        return Align::End(8);
     }
     let fits = ems(t) + 2.0 <= f64::from(GRID_CHARS);
     let ends = t.ends_with(['。', '！', '？', '；']);
-    if fits && !ends && next.is_some_and(is_date) {
-        return Align::End;
+    if let Some(date) = next.filter(|n| fits && !ends && is_date(n)) {
+        // Centred over the date: 4 + (date − signature) / 2 characters in.
+        let half = 8.0 + ems(date.trim()) - ems(t);
+        return Align::End(half.max(0.0).round() as u32);
     }
     let contact =
         t.contains('@') || t.contains("http") || t.contains("www.") || t.contains("电话") || t.contains("传真");
@@ -229,4 +231,47 @@ pub fn align(text: &str, next: Option<&str>) -> Align {
         return Align::Start;
     }
     Align::Both
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn title(organ: &str) -> Vec<String> {
+        title_lines(&format!("{organ}2021年政府信息公开工作年度报告"), organ)
+    }
+
+    #[test]
+    fn titles_break_where_the_meaning_stays_whole() {
+        assert_eq!(title("同心县"), ["同心县2021年政府信息公开工作年度报告"]);
+        assert_eq!(title("某某县民政局"), ["某某县民政局", "2021年政府信息公开工作年度报告"]);
+        assert_eq!(
+            title("新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县人民政府办公室"),
+            ["新疆维吾尔自治区伊犁哈萨克自治州", "察布查尔锡伯自治县人民政府办公室", "2021年政府信息公开工作年度报告"]
+        );
+        // Without a year: never `报告` or `年度报告` alone.
+        let t = title_lines("（故意出错的示例）同心县政府信息公开工作年度报告", "同心县");
+        assert_eq!(t, ["（故意出错的示例）同心县政府信息公开", "工作年度报告"]);
+        // Organs of every length: each line fits and has more than three characters.
+        for n in 1..=60 {
+            let organ = format!("{}局", "某".repeat(n));
+            let lines = title(&organ);
+            assert_eq!(lines.concat(), format!("{organ}2021年政府信息公开工作年度报告"));
+            for l in &lines {
+                assert!(l.chars().count() > 3 && ems(l) <= title_capacity(), "{n}: {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn short_lines_are_never_justified() {
+        assert_eq!(align("2022年1月20日", None), Align::End(8));
+        // 同心县人民政府办公室 (10) over a date of 6.5 characters.
+        assert_eq!(align("同心县人民政府办公室", Some("2022年1月20日")), Align::End(5));
+        assert_eq!(align("联系电话：0953-8637408", None), Align::Start);
+        assert_eq!(align("本年度未收取信息处理费。", None), Align::Both);
+        let long = "本报告电子版可在政府门户网站查阅，如有疑问请联系（电子邮箱：abc@163.com）。";
+        assert_eq!(align(long, None), Align::Start);
+        assert_eq!(align(&"很长的正文。".repeat(10), None), Align::Both);
+    }
 }
