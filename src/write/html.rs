@@ -142,6 +142,24 @@ fn body(x: &mut String, report: &Report, ed: &Edition, blocks: &[Block]) {
     }
 }
 
+/// The publication as an HTML fragment to paste into the editor of a
+/// government website's content system (TRS, 政务网站集约化平台 and the
+/// like): no `<html>`, `<head>` or `<meta>` — such editors drop them — only
+/// a `<div>` with the title, text and tables, every style inline, tables
+/// with `border`, `cellspacing`, `cellpadding` and `width` attributes as
+/// well as styles (editors that strip styles keep the attributes). It reads
+/// back as the same report ([`crate::read::html`]): organ and year from the
+/// title, the edition from the tables; only the contact and publication
+/// date, which the page prints nowhere, are not in it.
+pub fn fragment(report: &Report, ed: &Edition) -> Vec<u8> {
+    let report = &super::outline::published(report);
+    let blocks = outline(report, ed, false);
+    let mut x = format!("<div style=\"{}\">\n", style::page());
+    body(&mut x, report, ed, &blocks);
+    x.push_str("</div>\n");
+    x.into_bytes()
+}
+
 /// Escaped text; a tab becomes an em space, a line break `<br>`.
 fn text(s: &str) -> String {
     esc(s).replace('\t', "\u{2003}").replace('\n', "<br>")
@@ -166,9 +184,15 @@ fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize, cell_ids: boo
     let weights = column_weights(ed, ti, &lay);
     let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let name = ed.tables.get(ti).map(|t| format!("{}　{}", t.name, t.title)).unwrap_or_default();
-    x.push_str(&format!("<table style=\"{}\" aria-label=\"{}\">\n<colgroup>", style::table(), text(&name)));
+    // Borders and widths as attributes too: editors that strip styles keep them.
+    x.push_str(&format!(
+        "<table border=\"1\" cellspacing=\"0\" cellpadding=\"2\" width=\"100%\" style=\"{}\" aria-label=\"{}\">\n<colgroup>",
+        style::table(),
+        text(&name)
+    ));
     for w in &weights {
-        x.push_str(&format!("<col style=\"width:{:.2}%\">", w / total * 100.0));
+        let pct = w / total * 100.0;
+        x.push_str(&format!("<col width=\"{pct:.2}%\" style=\"width:{pct:.2}%\">"));
     }
     x.push_str("</colgroup>\n");
     let cover = lay.cover();
