@@ -38,6 +38,10 @@ pub fn stamp(report: &Report, ed: &Edition, errors: usize) -> Vec<(&'static str,
         (PROP_CONTACT, report.contact.clone()),
         (PROP_PUBLISHED, report.published.clone()),
     ];
+    // The title as written: the publication may set it over several lines.
+    if !report.title.trim().is_empty() {
+        props.push((PROP_TITLE, report.title.clone()));
+    }
     if errors > 0 {
         props.push((PROP_ERRORS, errors.to_string()));
     }

@@ -11,6 +11,7 @@ use std::path::Path;
 use xxgk::edition::Editions;
 use xxgk::model::Report;
 use xxgk::write::docx::{render, Purpose};
+use xxgk::write::outline::published;
 
 const SAMPLES: &[&str] =
     &["2020-enhe-town", "2020-zhongning-civil-affairs", "2021-tongxin-county", "broken-2019", "broken-2021"];
@@ -33,7 +34,9 @@ fn every_sample_round_trips_through_the_publication_docx() {
         let p = dir.path().join(format!("{s}.docx"));
         write_docx(&r, &p);
         let back = read(&p);
-        assert_eq!(back.content(), r.content(), "{s}");
+        // The publication prints the text tidied (issue 21: no markup, no
+        // sentence broken over two lines): that is what reads back.
+        assert_eq!(back.content(), published(&r).content(), "{s}");
         assert!(back.warnings.is_empty(), "{s}: {:?}", back.warnings);
     }
     let r = sample("2021-tongxin-county");
@@ -54,7 +57,7 @@ proptest! {
         let p = dir.path().join("r.docx");
         write_docx(&report, &p);
         let back = read(&p);
-        prop_assert_eq!(back.content(), report.content());
+        prop_assert_eq!(back.content(), published(&report).content());
     }
 }
 
@@ -129,7 +132,19 @@ fn publication_follows_gb_t_9704() {
     assert!(table_style.contains("<w:sz w:val=\"21\"/>"), "五号: {table_style}");
     assert!(doc.contains("<w:tblHeader/>") && doc.contains("<w:cantSplit/>") && doc.contains("<w:keepNext/>"));
     assert!(styles.contains("<w:overflowPunct w:val=\"0\"/>"), "no hanging punctuation");
-    assert!(doc.contains("<w:pStyle w:val=\"Heading2\"/></w:pPr><w:r><w:t xml:space=\"preserve\">（一）聚焦重点"));
+    // Issue 21: a （一） paragraph that goes on as body text is body text,
+    // its heading phrase alone in 楷体 and not kept with the next paragraph.
+    assert!(doc.contains(
+        "<w:pStyle w:val=\"Normal\"/></w:pPr><w:r><w:rPr><w:rStyle w:val=\"Heading2Char\"/></w:rPr><w:t xml:space=\"preserve\">（一）聚焦重点，全面推进主动公开。</w:t></w:r><w:r><w:t xml:space=\"preserve\">印发"
+    ));
+    assert!(!doc.contains("<w:pStyle w:val=\"Heading2\"/>"), "no （一） paragraph of the sample is a heading alone");
+    let h2c = styles.split("w:styleId=\"Heading2Char\"").nth(1).unwrap().split("</w:style>").next().unwrap();
+    assert!(h2c.contains("w:eastAsia=\"楷体_GB2312\""), "{h2c}");
+    // The grid: 28 characters × 22 lines; body text condensed to fill it.
+    assert!(doc.contains("<w:docGrid w:type=\"linesAndChars\" w:linePitch=\"579\" w:charSpace=\"-849\"/>"));
+    assert!(styles.contains("<w:spacing w:val=\"-6\"/>") && styles.contains("<w:snapToGrid w:val=\"0\"/>"));
+    let fonts = part("word/fontTable.xml");
+    assert!(fonts.contains("<w:font w:name=\"仿宋_GB2312\"><w:altName w:val=\"仿宋\"/>"), "{fonts}");
 }
 
 #[test]

@@ -30,7 +30,9 @@ fn mineru_markdown_with_html_tables_reads_every_cell() {
     assert_eq!(read_count(&r), 200);
     let sample = common::sample("2021-tongxin-county");
     assert_eq!(r.parts.keys().collect::<Vec<_>>(), sample.parts.keys().collect::<Vec<_>>());
-    assert_eq!(r.parts, sample.parts);
+    // The fixture was made from the sample as published (with its markup
+    // and hard line breaks); the sample now holds the tidied text.
+    assert_eq!(xxgk::write::outline::published(&r).parts, sample.parts);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
@@ -59,7 +61,9 @@ fn blank_cells_of_a_published_markdown_are_one_finding() {
     let eds = Editions::builtin().unwrap();
     let ed = eds.get(&r.edition).unwrap();
     let found = check(&r, ed, None);
-    let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
+    // The table findings: the one BLANK-PUBLISHED and no imbalance (the
+    // text rules, TEXT-*, speak of the sample's hard line breaks).
+    let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).filter(|c| !c.starts_with("TEXT-")).collect();
     assert_eq!(codes, ["BLANK-PUBLISHED"], "{found:#?}");
     assert_eq!(found[0].cells.len(), 5);
     assert!(found[0].message.contains("原文为空，按 0 计"), "{}", found[0].message);

@@ -7,7 +7,7 @@
 //! exists, its tolerances) is written here by hand, in [`NOTES`] and the
 //! short introductions.
 
-use super::{narrative, suspect, GENERIC_RULES};
+use super::{narrative, suspect, text, GENERIC_RULES};
 use crate::edition::text::{Captured, QualityCheck, QualityRule};
 use crate::edition::{CellDef, Edition, Editions, Rule, Severity, Term};
 use std::fmt::Write;
@@ -75,6 +75,15 @@ pub const NOTES: &[(&str, &str)] = &[
         "NARR-MISMATCH",
         "a number the text states (`共收到政府信息公开申请14件`) equals the cell, or sum of cells, it describes; the \
          checker prefers silence to a wrong warning (hedged, ranged, compared or other-year numbers are not read)",
+    ),
+    (
+        "TEXT-MARKUP",
+        "`**`, Markdown `#` headings and HTML tags pasted from other documents; the publications never print them",
+    ),
+    (
+        "TEXT-LINEBREAK",
+        "a line that does not end a sentence, is no heading or field (`联系电话：…`) and is at least 20 characters long \
+         (or ends with `，` `、`), followed by one that is no heading: the publications join the two",
     ),
     ("P5-ONLY-NONE", "an empty part is `PART-EMPTY`"),
     (
@@ -157,6 +166,8 @@ fn generic(s: &mut String) {
     // arithmetic rules; both give warnings only.
     row(narrative::CODE, Severity::Warning, narrative::TITLE);
     row(suspect::CODE, Severity::Warning, suspect::TITLE);
+    row(text::MARKUP, Severity::Warning, text::MARKUP_TITLE);
+    row(text::LINE_BREAK, Severity::Warning, text::LINE_BREAK_TITLE);
 }
 
 fn edition(s: &mut String, ed: &Edition) {

@@ -10,6 +10,8 @@
 //!   last year), in [`generic`];
 //! - the text against the tables (`NARR-MISMATCH`, phrases and cells from
 //!   the edition's `[[narrative]]`), in [`narrative`];
+//! - markup and broken lines in the text (`TEXT-MARKUP`, `TEXT-LINEBREAK`),
+//!   in [`text`];
 //! - part-quality rules declared in the edition (`[[quality]]`), in
 //!   [`quality`].
 //!
@@ -26,6 +28,7 @@ mod generic;
 pub mod narrative;
 mod quality;
 pub mod suspect;
+pub mod text;
 
 use crate::edition::{CellDef, Edition, Editions, Severity};
 use crate::model::{Number, Report, Source};
@@ -153,6 +156,7 @@ pub fn check(report: &Report, ed: &Edition, previous: Option<Previous<'_>>) -> V
         }
     }
     narrative::check(report, ed, &mut out);
+    text::check(report, ed, &mut out);
     quality::check(report, ed, previous.as_ref().map(|p| p.report), &mut out);
     // Nothing to explain when every arithmetic rule holds.
     let suspects = if failed.is_empty() { Vec::new() } else { suspect::suspects(report, ed, previous.as_ref()) };
@@ -233,6 +237,7 @@ pub fn all_codes(editions: &Editions) -> Vec<String> {
     let mut codes: Vec<String> = GENERIC_RULES.iter().map(|r| r.code.to_string()).collect();
     codes.push(narrative::CODE.to_string());
     codes.push(suspect::CODE.to_string());
+    codes.extend([text::MARKUP, text::LINE_BREAK].map(String::from));
     for ed in editions.all() {
         for c in ed.rule_codes().into_iter().chain(ed.quality.iter().map(|q| q.code.as_str())) {
             if !codes.iter().any(|x| x == c) {

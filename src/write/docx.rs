@@ -45,9 +45,9 @@ pub enum Purpose {
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 /// Text width of an A4 page with GB/T 9704 margins, in twips (156 mm).
-const TEXT_WIDTH: u32 = 11906 - 1588 - 1474;
+const TEXT_WIDTH: u32 = ts::TEXT_WIDTH;
 
-use super::typeset::{self as ts, Face};
+use super::typeset::{self as ts, Align, Face};
 
 /// Render a report as a .docx document.
 ///
@@ -76,6 +76,14 @@ pub enum Reader {
 /// # Errors
 /// Only if packaging fails (it should not).
 pub fn render_for(report: &Report, ed: &Edition, purpose: Purpose, reader: Reader, errors: usize) -> Result<Vec<u8>> {
+    // A publication prints the text tidied, and says so in its stamp.
+    let tidied;
+    let report = if purpose == Purpose::Publish {
+        tidied = super::outline::published(report);
+        &tidied
+    } else {
+        report
+    };
     let document = document_xml(report, ed, purpose);
     let parts: Vec<(&str, Vec<u8>)> = vec![
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
@@ -112,14 +120,48 @@ fn para(style: &str, text: &str) -> String {
     format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr>{}</w:p>", runs(text))
 }
 
+/// A body paragraph with its alignment ([`ts::align`]): short lines are
+/// never stretched, a date stands four characters in from the right.
+fn body_para(text: &str, align: Align) -> String {
+    let ppr = match align {
+        Align::Both => String::new(),
+        Align::Start => "<w:jc w:val=\"left\"/>".to_string(),
+        // Half characters of 三号 (8 pt = 160 twips).
+        Align::End(half) => format!(
+            "<w:ind w:right=\"{}\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/>",
+            half * ts::BODY.half_points * 5
+        ),
+    };
+    format!("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/>{ppr}</w:pPr>{}</w:p>", runs(text))
+}
+
+/// The title, its lines separated by line breaks ([`ts::title_lines`]).
+fn title_para(lines: &[String]) -> String {
+    let runs: Vec<String> = lines.iter().map(|l| runs(l)).collect();
+    format!("<w:p><w:pPr><w:pStyle w:val=\"Title\"/></w:pPr>{}</w:p>", runs.join("<w:r><w:br/></w:r>"))
+}
+
+/// A paragraph opening with a heading of `level` 2 to 4: a heading of its
+/// own (style `HeadingN`, kept with the next paragraph), or body text whose
+/// heading phrase alone is in the heading's face (character style
+/// `HeadingNChar`; GB/T 9704: the level-2 phrase in 楷体).
+fn sub_para(level: u8, head: &str, rest: &str) -> String {
+    if rest.is_empty() {
+        return para(&format!("Heading{level}"), head);
+    }
+    let head_runs =
+        runs(head).replace("<w:r>", &format!("<w:r><w:rPr><w:rStyle w:val=\"Heading{level}Char\"/></w:rPr>"));
+    format!("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr>{head_runs}{}</w:p>", runs(rest))
+}
+
 fn document_xml(report: &Report, ed: &Edition, purpose: Purpose) -> String {
     let mut body = String::new();
     for block in outline(report, ed, purpose == Purpose::Template) {
         match block {
-            Block::Title(t) => body.push_str(&para("Title", &t)),
-            Block::Para(t) => body.push_str(&para("Normal", &t)),
+            Block::Title(lines) => body.push_str(&title_para(&lines)),
+            Block::Para(t, align) => body.push_str(&body_para(&t, align)),
             Block::Heading(t) => body.push_str(&para("Heading1", &t)),
-            Block::SubHeading(t) => body.push_str(&para("Heading2", &t)),
+            Block::Sub { level, head, rest } => body.push_str(&sub_para(level, &head, &rest)),
             Block::Guidance(t) => body.push_str(&para("Guidance", &t)),
             Block::Table(ti) => body.push_str(&table_xml(report, ed, ti)),
         }
@@ -127,8 +169,16 @@ fn document_xml(report: &Report, ed: &Edition, purpose: Purpose) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"{W}\" xmlns:r=\"{R}\"><w:body>{body}\
 <w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId3\"/><w:footerReference w:type=\"even\" r:id=\"rId4\"/>\
-<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>\
-<w:cols w:space=\"425\"/><w:docGrid w:type=\"lines\" w:linePitch=\"579\"/></w:sectPr></w:body></w:document>"
+<w:pgSz w:w=\"{}\" w:h=\"{}\"/><w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>\
+<w:cols w:space=\"425\"/><w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{}\" w:charSpace=\"{}\"/></w:sectPr></w:body></w:document>",
+        ts::PAGE_WIDTH,
+        ts::PAGE_HEIGHT,
+        ts::MARGIN_TOP,
+        ts::MARGIN_RIGHT,
+        ts::MARGIN_BOTTOM,
+        ts::MARGIN_LEFT,
+        ts::LINE_PITCH,
+        ts::CHAR_SPACE
     )
 }
 
@@ -229,6 +279,14 @@ fn face(f: &Face) -> String {
     format!("{}{}", fonts(f.font, f.font), size(f))
 }
 
+/// A character style in a face's fonts.
+fn char_style(id: &str, name: &str, f: &Face) -> String {
+    format!(
+        "<w:style w:type=\"character\" w:styleId=\"{id}\"><w:name w:val=\"{name}\"/><w:qFormat/><w:rPr>{}</w:rPr></w:style>",
+        fonts(f.font, f.font)
+    )
+}
+
 fn styles_xml(reader: Reader) -> String {
     let tnr = "Times New Roman";
     let style = |id: &str, name: &str, ppr: &str, rpr: &str| {
@@ -240,13 +298,14 @@ fn styles_xml(reader: Reader) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"{W}\">\
 <w:docDefaults><w:rPrDefault><w:rPr>{f}<w:kern w:val=\"2\"/>{body_sz}<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults>\
-<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"{no_hanging}\"/><w:spacing w:line=\"{body_line}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{f}{body_sz}</w:rPr></w:style>\
-{title}{h1}{h2}{table}{guidance}{footer}\
+<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"{no_hanging}\"/><w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"{body_line}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{f}<w:spacing w:val=\"{condense}\"/>{body_sz}</w:rPr></w:style>\
+{title}{h1}{h2}{h3}{h4}{table}{guidance}{footer}{h2c}{h3c}{h4c}\
 <w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/><w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>\
 </w:styles>",
         f = fonts(ts::BODY.font, tnr),
         body_sz = size(&ts::BODY),
         body_line = ts::BODY_LINE,
+        condense = ts::CONDENSE,
         // Punctuation never hangs into the margin (see [`Reader`]).
         no_hanging = if reader == Reader::LibreOffice { "1" } else { "0" },
         title = style(
@@ -271,6 +330,23 @@ fn styles_xml(reader: Reader) -> String {
             &format!("<w:keepNext/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"1\"/>", ts::BODY_LINE),
             &face(&ts::SUB_HEADING),
         ),
+        // Levels 3 and 4 (`1.`, `（1）`) are in the body's face (GB/T 9704 §7.3.3).
+        h3 = style(
+            "Heading3",
+            "heading 3",
+            &format!("<w:keepNext/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"2\"/>", ts::BODY_LINE),
+            &face(&ts::BODY),
+        ),
+        h4 = style(
+            "Heading4",
+            "heading 4",
+            &format!("<w:keepNext/><w:spacing w:line=\"{}\" w:lineRule=\"exact\"/><w:outlineLvl w:val=\"3\"/>", ts::BODY_LINE),
+            &face(&ts::BODY),
+        ),
+        // The heading phrase of a paragraph that goes on as body text.
+        h2c = char_style("Heading2Char", "Heading 2 Char", &ts::SUB_HEADING),
+        h3c = char_style("Heading3Char", "Heading 3 Char", &ts::BODY),
+        h4c = char_style("Heading4Char", "Heading 4 Char", &ts::BODY),
         table = style(
             "TableText",
             "Table Text",
@@ -278,7 +354,7 @@ fn styles_xml(reader: Reader) -> String {
                 "<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{}\" w:lineRule=\"exact\"/>{no_indent}<w:jc w:val=\"center\"/>",
                 ts::TABLE_LINE
             ),
-            &format!("{}{}", fonts(ts::TABLE.font, tnr), size(&ts::TABLE)),
+            &format!("{}<w:spacing w:val=\"0\"/>{}", fonts(ts::TABLE.font, tnr), size(&ts::TABLE)),
         ),
         guidance = style(
             "Guidance",
@@ -290,28 +366,30 @@ fn styles_xml(reader: Reader) -> String {
             "Footer",
             "footer",
             &format!("<w:spacing w:line=\"240\" w:lineRule=\"auto\"/>{no_indent}"),
-            &format!("{}<w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>", fonts("宋体", "宋体")),
+            &format!("{}<w:spacing w:val=\"0\"/><w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>", fonts("宋体", "宋体")),
         ),
     )
 }
 
 /// The fonts the styles name, for Word's font table (Chinese GB fonts with
-/// charset 86, GB2312).
-const FONTS: &[(&str, bool)] = &[
-    ("Times New Roman", false),
-    ("仿宋_GB2312", true),
-    ("方正小标宋简体", true),
-    ("黑体", true),
-    ("楷体_GB2312", true),
-    ("宋体", true),
+/// charset 86, GB2312), each with the font Word and WPS take when it is
+/// missing (`w:altName`: 仿宋 for 仿宋_GB2312, …).
+const FONTS: &[(&str, &str, bool)] = &[
+    ("Times New Roman", "", false),
+    (ts::BODY.font, ts::BODY.alt, true),
+    (ts::TITLE.font, ts::TITLE.alt, true),
+    (ts::HEADING.font, ts::HEADING.alt, true),
+    (ts::SUB_HEADING.font, ts::SUB_HEADING.alt, true),
+    ("宋体", "SimSun", true),
 ];
 
 fn font_table_xml() -> String {
     let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:fonts xmlns:w=\"{W}\">");
-    for (name, chinese) in FONTS {
+    for (name, alt, chinese) in FONTS {
         let (charset, family, pitch) = if *chinese { ("86", "modern", "fixed") } else { ("00", "roman", "variable") };
+        let alt = if alt.is_empty() { String::new() } else { format!("<w:altName w:val=\"{alt}\"/>") };
         x.push_str(&format!(
-            "<w:font w:name=\"{name}\"><w:charset w:val=\"{charset}\"/><w:family w:val=\"{family}\"/><w:pitch w:val=\"{pitch}\"/></w:font>"
+            "<w:font w:name=\"{name}\">{alt}<w:charset w:val=\"{charset}\"/><w:family w:val=\"{family}\"/><w:pitch w:val=\"{pitch}\"/></w:font>"
         ));
     }
     x.push_str("</w:fonts>");

@@ -16,6 +16,7 @@
 //! written as an em space (U+2003), which reads back as a space.
 
 use super::outline::{outline, value_text, Block};
+use super::typeset as ts;
 use crate::edition::layout::{column_weights, layout, Content};
 use crate::edition::Edition;
 use crate::model::Report;
@@ -37,12 +38,32 @@ mod style {
             pt(ts::BODY_LINE)
         )
     }
-    pub const PARA: &str = "text-indent:2em;text-align:justify;margin:0";
+    /// A body paragraph: justified, or a short line never stretched, or a
+    /// date four characters in from the right ([`ts::align`]).
+    pub fn para(align: ts::Align) -> String {
+        match align {
+            ts::Align::Both => "text-indent:2em;text-align:justify;margin:0".to_string(),
+            ts::Align::Start => "text-indent:2em;text-align:left;margin:0".to_string(),
+            ts::Align::End(half) => format!("text-indent:0;text-align:right;margin:0 {}em 0 0", f64::from(half) / 2.0),
+        }
+    }
     pub fn heading() -> String {
         format!("{};font-weight:normal;text-indent:2em;margin:0", ts::HEADING.css())
     }
-    pub fn sub_heading() -> String {
-        format!("{};font-weight:normal;text-indent:2em;margin:0", ts::SUB_HEADING.css())
+    /// The face of a heading of level 2 (楷体) or 3 and 4 (the body's 仿宋).
+    fn face(level: u8) -> &'static ts::Face {
+        if level == 2 {
+            &ts::SUB_HEADING
+        } else {
+            &ts::BODY
+        }
+    }
+    pub fn sub_heading(level: u8) -> String {
+        format!("{};font-weight:normal;text-indent:2em;margin:0", face(level).css())
+    }
+    /// The heading phrase of a paragraph that goes on as body text.
+    pub fn phrase(level: u8) -> String {
+        face(level).css()
     }
     pub fn guidance() -> String {
         format!("{};color:#808080;text-indent:2em;margin:0", ts::GUIDANCE.css())
@@ -69,11 +90,12 @@ pub fn render(report: &Report, ed: &Edition) -> Vec<u8> {
 /// [`render`], for a publication made although the report had `errors`
 /// (stamped in a `<meta>`, [`crate::stamp::PROP_ERRORS`]).
 pub fn render_stamped(report: &Report, ed: &Edition, errors: usize) -> Vec<u8> {
+    let report = &super::outline::published(report);
     let blocks = outline(report, ed, false);
     let title = blocks
         .iter()
         .find_map(|b| match b {
-            Block::Title(t) => Some(t.clone()),
+            Block::Title(t) => Some(t.concat()),
             _ => None,
         })
         .unwrap_or_default();
@@ -84,18 +106,57 @@ pub fn render_stamped(report: &Report, ed: &Edition, errors: usize) -> Vec<u8> {
         x.push_str(&format!("<meta name=\"{k}\" content=\"{}\">\n", text(&v)));
     }
     x.push_str(&format!("<title>{}</title>\n</head>\n<body>\n<article style=\"{}\">\n", text(&title), style::page()));
-    for b in &blocks {
+    body(&mut x, report, ed, &blocks);
+    x.push_str("</article>\n</body>\n</html>\n");
+    x.into_bytes()
+}
+
+/// The blocks of the publication as HTML elements, every style inline.
+fn body(x: &mut String, report: &Report, ed: &Edition, blocks: &[Block]) {
+    for b in blocks {
         match b {
-            Block::Title(t) => x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::title(), text(t))),
-            Block::Para(t) if t.trim().is_empty() => {}
-            Block::Para(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::PARA, text(t))),
+            Block::Title(lines) => {
+                // Each line a block of its own, so that the title reads back
+                // as one paragraph (a `<br>` would part it in two).
+                let lines: Vec<String> =
+                    lines.iter().map(|l| format!("<span style=\"display:block\">{}</span>", text(l))).collect();
+                x.push_str(&format!("<h1 style=\"{}\">{}</h1>\n", style::title(), lines.concat()));
+            }
+            Block::Para(t, _) if t.trim().is_empty() => {}
+            Block::Para(t, align) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::para(*align), text(t))),
             Block::Heading(t) => x.push_str(&format!("<h2 style=\"{}\">{}</h2>\n", style::heading(), text(t))),
-            Block::SubHeading(t) => x.push_str(&format!("<h3 style=\"{}\">{}</h3>\n", style::sub_heading(), text(t))),
+            Block::Sub { level, head, rest } if rest.is_empty() => {
+                let tag = if *level == 2 { "h3" } else { "h4" };
+                x.push_str(&format!("<{tag} style=\"{}\">{}</{tag}>\n", style::sub_heading(*level), text(head)));
+            }
+            Block::Sub { level, head, rest } => x.push_str(&format!(
+                "<p style=\"{}\"><span style=\"{}\">{}</span>{}</p>\n",
+                style::para(ts::Align::Both),
+                style::phrase(*level),
+                text(head),
+                text(rest)
+            )),
             Block::Guidance(t) => x.push_str(&format!("<p style=\"{}\">{}</p>\n", style::guidance(), text(t))),
-            Block::Table(ti) => table(&mut x, report, ed, *ti, false),
+            Block::Table(ti) => table(x, report, ed, *ti, false),
         }
     }
-    x.push_str("</article>\n</body>\n</html>\n");
+}
+
+/// The publication as an HTML fragment to paste into the editor of a
+/// government website's content system (TRS, 政务网站集约化平台 and the
+/// like): no `<html>`, `<head>` or `<meta>` — such editors drop them — only
+/// a `<div>` with the title, text and tables, every style inline, tables
+/// with `border`, `cellspacing`, `cellpadding` and `width` attributes as
+/// well as styles (editors that strip styles keep the attributes). It reads
+/// back as the same report ([`crate::read::html`]): organ and year from the
+/// title, the edition from the tables; only the contact and publication
+/// date, which the page prints nowhere, are not in it.
+pub fn fragment(report: &Report, ed: &Edition) -> Vec<u8> {
+    let report = &super::outline::published(report);
+    let blocks = outline(report, ed, false);
+    let mut x = format!("<div style=\"{}\">\n", style::page());
+    body(&mut x, report, ed, &blocks);
+    x.push_str("</div>\n");
     x.into_bytes()
 }
 
@@ -123,9 +184,15 @@ fn table(x: &mut String, report: &Report, ed: &Edition, ti: usize, cell_ids: boo
     let weights = column_weights(ed, ti, &lay);
     let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let name = ed.tables.get(ti).map(|t| format!("{}　{}", t.name, t.title)).unwrap_or_default();
-    x.push_str(&format!("<table style=\"{}\" aria-label=\"{}\">\n<colgroup>", style::table(), text(&name)));
+    // Borders and widths as attributes too: editors that strip styles keep them.
+    x.push_str(&format!(
+        "<table border=\"1\" cellspacing=\"0\" cellpadding=\"2\" width=\"100%\" style=\"{}\" aria-label=\"{}\">\n<colgroup>",
+        style::table(),
+        text(&name)
+    ));
     for w in &weights {
-        x.push_str(&format!("<col style=\"width:{:.2}%\">", w / total * 100.0));
+        let pct = w / total * 100.0;
+        x.push_str(&format!("<col width=\"{pct:.2}%\" style=\"width:{pct:.2}%\">"));
     }
     x.push_str("</colgroup>\n");
     let cover = lay.cover();

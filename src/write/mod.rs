@@ -26,6 +26,9 @@ pub enum Format {
     Xlsx,
     Docx,
     Html,
+    /// The HTML publication as a fragment for a website's editor
+    /// ([`html::fragment`]): `--to fragment`.
+    Fragment,
     Pdf,
 }
 
@@ -37,6 +40,7 @@ impl Format {
         ("xlsx", Format::Xlsx),
         ("docx", Format::Docx),
         ("html", Format::Html),
+        ("fragment", Format::Fragment),
         ("pdf", Format::Pdf),
     ];
 
@@ -98,6 +102,7 @@ pub fn render(format: Format, report: &Report, ed: &Edition, opts: &Options, lim
         Format::Xlsx => xlsx::render(report, ed),
         Format::Docx => docx::render_for(report, ed, docx::Purpose::Publish, docx::Reader::Word, opts.errors),
         Format::Html => Ok(html::render_stamped(report, ed, opts.errors)),
+        Format::Fragment => Ok(html::fragment(report, ed)),
         Format::Pdf => pdf::render(report, ed, limits.convert_time, opts.errors),
     }
 }
@@ -106,6 +111,6 @@ impl Format {
     /// A publication format: docx, html or pdf (refused for a report with
     /// errors unless allowed, [`crate::pipeline::Session::publish`]).
     pub fn is_publication(self) -> bool {
-        matches!(self, Format::Docx | Format::Html | Format::Pdf)
+        matches!(self, Format::Docx | Format::Html | Format::Fragment | Format::Pdf)
     }
 }

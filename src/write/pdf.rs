@@ -8,7 +8,9 @@
 //! The same report gives the same bytes: LibreOffice stamps the moment of
 //! printing as the creation date and a random file ID; both are overwritten
 //! in place with as many bytes (no offset moves): the date with the report's
-//! publication date (`2022-01-28`; 2000-01-01 when it has none), the ID
+//! publication date (发布日期, `2022-01-28`); when it has none, no date is
+//! made up — the entry is blanked out with spaces, so the PDF has no
+//! creation date at all (a reader shows none) and stays the same bytes; the ID
 //! (and LibreOffice's `/DocChecksum`) with a hash of the Word document printed.
 
 use crate::edition::Edition;
@@ -37,7 +39,7 @@ pub fn render(report: &Report, ed: &Edition, limit: Duration, errors: usize) -> 
     let printed = soffice::convert(&program, "input.docx", &docx, "pdf:writer_pdf_Export", limit, |p| std::fs::read(p));
     Err(fail(match printed {
         Ok(Ok(mut pdf)) => {
-            settle(&mut pdf, &docx, &creation_date(&report.published));
+            settle(&mut pdf, &docx, creation_date(&report.published).as_deref());
             return Ok(pdf);
         }
         Ok(Err(e)) => OfficeFailure::BadOutput { detail: e.to_string() },
@@ -50,8 +52,8 @@ pub fn render(report: &Report, ed: &Edition, limit: Duration, errors: usize) -> 
 
 /// The creation date stamped in the PDF: `YYYYMMDD000000` from a
 /// publication date written `YYYY-MM-DD` (or `YYYY年M月D日`, `YYYY/M/D`,
-/// `YYYY.M.D`), else 2000-01-01.
-fn creation_date(published: &str) -> String {
+/// `YYYY.M.D`); none for any other.
+fn creation_date(published: &str) -> Option<String> {
     let parts: Vec<u32> = published
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())
@@ -59,9 +61,9 @@ fn creation_date(published: &str) -> String {
         .collect();
     match parts.as_slice() {
         [y, m, d] if (1000..=9999).contains(y) && (1..=12).contains(m) && (1..=31).contains(d) => {
-            format!("{y:04}{m:02}{d:02}000000")
+            Some(format!("{y:04}{m:02}{d:02}000000"))
         }
-        _ => "20000101000000".to_string(),
+        _ => None,
     }
 }
 
@@ -83,11 +85,22 @@ fn overwrite(pdf: &mut [u8], at: usize, with: &[u8], keep: impl Fn(u8) -> bool) 
 }
 
 /// LibreOffice's creation date and file ID, made the same for the same
-/// document (see the module documentation).
-fn settle(pdf: &mut [u8], docx: &[u8], date: &str) {
+/// document (see the module documentation); without a `date` the creation
+/// date entry becomes white space.
+fn settle(pdf: &mut [u8], docx: &[u8], date: Option<&str>) {
     const DATE: &[u8] = b"/CreationDate(D:";
     if let Some(i) = find(pdf, DATE) {
-        overwrite(pdf, i + DATE.len(), date.as_bytes(), |b| b.is_ascii_digit());
+        match date {
+            Some(date) => {
+                overwrite(pdf, i + DATE.len(), date.as_bytes(), |b| b.is_ascii_digit());
+            }
+            None => {
+                let end = pdf.get(i..).and_then(|rest| rest.iter().position(|b| *b == b')')).map(|n| i + n + 1);
+                for b in pdf.get_mut(i..end.unwrap_or(i)).into_iter().flatten() {
+                    *b = b' ';
+                }
+            }
+        }
     }
     let fnv = |seed: u64| docx.iter().fold(seed, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
     let id = format!("{:016X}{:016X}", fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
@@ -115,7 +128,7 @@ mod tests {
     fn the_stamp_is_settled_in_place() {
         let mut pdf = b"<</CreationDate(D:20261130122014Z')>> trailer <</ID [ <D10A24A7AD437ED714A9CA9741A58C49> <D10A24A7AD437ED714A9CA9741A58C49> ] /DocChecksum /3B42BABF55BE4DE686375EA5BCF4284C >>".to_vec();
         let len = pdf.len();
-        settle(&mut pdf, b"docx", &creation_date("2022-01-28"));
+        settle(&mut pdf, b"docx", creation_date("2022-01-28").as_deref());
         let text = String::from_utf8(pdf).unwrap();
         assert_eq!(text.len(), len);
         assert!(text.contains("/CreationDate(D:20220128000000Z')"), "{text}");
@@ -125,8 +138,13 @@ mod tests {
         assert_eq!(ids[0], ids[1]);
         assert!(text.contains(&format!("/DocChecksum /{} >>", ids[0])), "{text}");
         assert_ne!(ids[0], "D10A24A7AD437ED714A9CA9741A58C49");
-        assert_eq!(creation_date("2021年12月31日"), "20211231000000");
-        assert_eq!(creation_date(""), "20000101000000");
-        assert_eq!(creation_date("2021-13-01"), "20000101000000");
+        assert_eq!(creation_date("2021年12月31日").as_deref(), Some("20211231000000"));
+        assert_eq!(creation_date(""), None);
+        assert_eq!(creation_date("2021-13-01"), None);
+        // No date made up: the entry is blanked, in place.
+        let mut pdf = b"<</Producer(LibreOffice)/CreationDate(D:20261130122014Z')>>".to_vec();
+        settle(&mut pdf, b"docx", None);
+        let blank = format!("<</Producer(LibreOffice){}>>", " ".repeat("/CreationDate(D:20261130122014Z')".len()));
+        assert_eq!(String::from_utf8(pdf).unwrap(), blank);
     }
 }
