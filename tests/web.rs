@@ -29,7 +29,9 @@ fn a_county_page_reads_its_box_title_heading_and_empty_cells() {
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let eds = Editions::builtin().unwrap();
     let found = check(&r, eds.get(&r.edition).unwrap(), None);
-    let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
+    // The table findings: one BLANK-PUBLISHED, no imbalance (TEXT-* speak
+    // of the page's hard line breaks, as the site printed them).
+    let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).filter(|c| !c.starts_with("TEXT-")).collect();
     assert_eq!(codes, ["BLANK-PUBLISHED"], "{found:#?}");
     assert_eq!(found[0].cells.len(), 75);
     assert_eq!(found[0].severity, Severity::Warning);
