@@ -608,6 +608,7 @@ impl Session {
             reason: None,
             summed: String::new(),
             previous: prior.shown().map(str::to_string),
+            repetition: prior.previous().map(|p| repetition(&read.report, read.edition, p.report)).unwrap_or_default(),
             annotated,
             findings: Vec::new(),
         };
@@ -751,6 +752,17 @@ fn annotate(job: &Job, read: &Read<'_>, findings: &[Finding], reports_dir: &Path
     let bytes = crate::write::xlsx::render_annotated(&read.report, read.edition, findings)?;
     crate::output::write_file_unsynced(&dir.join(&name), &bytes, true, std::slice::from_ref(&job.path))?;
     Ok(format!("{ANNOTATED_DIR}/{name}"))
+}
+
+/// The repetition rate of each part with text this year and last
+/// ([`crate::check::repetition`]), as one line: `一 35%；五 99%`.
+fn repetition(report: &Report, ed: &Edition, previous: &Report) -> String {
+    crate::check::repetition(report, ed, previous)
+        .iter()
+        .filter(|r| r.chars > 0 && r.previous_chars > 0)
+        .filter_map(|r| ed.parts.iter().find(|p| p.id == r.part).map(|p| format!("{} {}%", p.number, r.percent)))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 #[cfg(test)]

@@ -76,6 +76,10 @@ pub struct Row {
     /// Last year's report it was compared with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// How much of each part repeats last year's text, for the parts both
+    /// reports have text in (`一 35%；五 99%`): evaluators rank by it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub repetition: String,
     /// The annotated workbook written for a report with errors
     /// (`annotated/<name>.问题标注.xlsx`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +103,7 @@ impl Row {
             reason: Some(reason),
             summed: "未计入".into(),
             previous: None,
+            repetition: String::new(),
             annotated: None,
             findings: Vec::new(),
         }

@@ -246,6 +246,12 @@ fn a_county_in_one_command() {
     let dup = by_source("同心县.docx");
     assert_eq!((dup[0].as_str(), dup[1].as_str()), ("同心县", "2021"));
     assert!(dup[9].contains("同心县2020"), "matched with last year's: {dup:?}");
+    // Each part's repetition rate against last year's, for the parts with
+    // text both years (issue 23: evaluators rank by it).
+    assert_eq!(rows[0][10], "与上年重复率");
+    let rates: Vec<&str> = dup[10].split('；').collect();
+    assert!(rates.len() >= 2 && rates[0].starts_with("一 ") && rates.iter().all(|r| r.ends_with('%')), "{dup:?}");
+    assert!(by_source("有问题的单位")[10].is_empty(), "no last year's report, no rate");
     let findings = wb.worksheet_range("问题清单").unwrap();
     let f: Vec<String> = findings.rows().map(|r| r[2].to_string()).collect();
     assert_eq!(f.iter().filter(|c| *c == "BATCH-DUPLICATE").count(), 2);

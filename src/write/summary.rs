@@ -30,11 +30,22 @@ fn xerr(e: XlsxError) -> Error {
     Error::render("汇总表", e)
 }
 
-const SUBMISSION_HEADER: [&str; 10] =
-    ["机关", "年度", "格式版本", "源文件", "输出文件", "错误数", "警告数", "状态", "汇总", "对比的上年报告"];
+const SUBMISSION_HEADER: [&str; 11] = [
+    "机关",
+    "年度",
+    "格式版本",
+    "源文件",
+    "输出文件",
+    "错误数",
+    "警告数",
+    "状态",
+    "汇总",
+    "对比的上年报告",
+    "与上年重复率",
+];
 const FINDING_HEADER: [&str; 11] =
     ["机关", "源文件", "规则代码", "级别", "说明", "表", "行", "列", "公式", "差额", "位置"];
-const SUBMISSION_WIDTHS: [f64; 10] = [24.0, 8.0, 28.0, 40.0, 40.0, 8.0, 8.0, 30.0, 24.0, 40.0];
+const SUBMISSION_WIDTHS: [f64; 11] = [24.0, 8.0, 28.0, 40.0, 40.0, 8.0, 8.0, 30.0, 24.0, 40.0, 24.0];
 const FINDING_WIDTHS: [f64; 11] = [24.0, 30.0, 20.0, 6.0, 60.0, 6.0, 30.0, 24.0, 40.0, 8.0, 30.0];
 
 /// The height that shows every field of a row in full (default font, 11 pt).
@@ -43,7 +54,7 @@ fn row_height<const N: usize>(fields: &[String; N], widths: &[f64; N]) -> f64 {
     crate::write::xlsx::wrapped_height(&cells, 11.0)
 }
 
-fn submission_fields(r: &Row) -> [String; 10] {
+fn submission_fields(r: &Row) -> [String; 11] {
     [
         r.organ.clone(),
         r.year.map(|y| y.to_string()).unwrap_or_default(),
@@ -55,6 +66,7 @@ fn submission_fields(r: &Row) -> [String; 10] {
         r.status_text(),
         r.summed.clone(),
         r.previous.clone().unwrap_or_default(),
+        r.repetition.clone(),
     ]
 }
 
@@ -311,7 +323,7 @@ impl SummaryWriter {
     }
 
     /// One row of 报送情况 (the `i`-th, 0-based).
-    fn submission(&mut self, i: usize, fields: &[String; 10]) -> Result<()> {
+    fn submission(&mut self, i: usize, fields: &[String; 11]) -> Result<()> {
         let cell = self.cell.clone();
         let ws = self.wb.worksheet_from_index(0).map_err(xerr)?;
         let row = i as u32 + 1;
