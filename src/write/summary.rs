@@ -370,7 +370,13 @@ impl SummaryWriter {
         // (the sheets of rows and findings come from temporary files).
         let xlsx = outdir.join("summary.xlsx");
         let mut tmp = create_beside(&xlsx)?;
-        self.wb.save_to_writer(BufWriter::new(tmp.as_file_mut())).map_err(xerr)?;
+        {
+            // Flushed here, not on drop: a full disk must fail the batch,
+            // never leave a cut summary.xlsx.
+            let mut out = BufWriter::new(tmp.as_file_mut());
+            self.wb.save_to_writer(&mut out).map_err(xerr)?;
+            out.flush().map_err(io(&xlsx))?;
+        }
         crate::ooxml::made_on_unix_file(tmp.as_file_mut()).map_err(io(&xlsx))?;
         persist(tmp, &xlsx, self.force)?;
 
