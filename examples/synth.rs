@@ -109,7 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let sub = dir.join(format!("乡镇{:02}", i % 20));
         std::fs::create_dir_all(&sub)?;
         if official {
-            std::fs::write(sub.join(format!("{i:05}.docx")), fill_official(&form, &r, ed, i))?;
+            std::fs::write(sub.join(format!("{i:05}.docx")), official::fill_report(&form, &r, ed, i))?;
         } else if i % 2 == 0 {
             std::fs::write(
                 sub.join(format!("{i:05}.docx")),
@@ -121,39 +121,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("wrote {n} reports to {}", dir.display());
     Ok(())
-}
-
-/// The official form filled with `r`, a quirk in every cell but the plain
-/// ones, starting at a different quirk in each report.
-fn fill_official(form: &[u8], r: &xxgk::model::Report, ed: &xxgk::edition::Edition, i: usize) -> Vec<u8> {
-    let mut comments = Vec::new();
-    let mut k = i;
-    let values: Vec<Vec<String>> = (0..ed.tables.len())
-        .map(|t| {
-            ed.cells
-                .iter()
-                .filter(|c| c.table == t)
-                .map(|c| {
-                    k += 1;
-                    let v = r.value(&c.id).map(|n| n.to_string()).unwrap_or_default();
-                    official::quirky(&v, k, &mut comments)
-                })
-                .collect()
-        })
-        .collect();
-    let parts: Vec<(String, String)> = ed
-        .parts
-        .iter()
-        .map(|p| (p.full_heading(), r.parts.get(&p.id).map(|x| x.text.clone()).unwrap_or_default()))
-        .collect();
-    let parts: Vec<(&str, &str)> = parts.iter().map(|(h, t)| (h.as_str(), t.as_str())).collect();
-    let title = format!("{}{}年政府信息公开工作年度报告", r.organ, r.year.unwrap_or(2021));
-    official::fill_form(
-        form,
-        |xml| {
-            let xml = xml.replacen("政府信息公开工作年度报告格式模板", &title, 1);
-            official::fill_tables(&official::fill_parts(&xml, &parts), &values)
-        },
-        &comments,
-    )
 }

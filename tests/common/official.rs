@@ -155,3 +155,39 @@ pub fn quirky(v: &str, k: usize, comments: &mut Vec<String>) -> String {
         _ => plain(v),
     }
 }
+
+/// The official form filled with report `r` of edition `ed`: its title,
+/// each part's text under its heading, and every cell with a quirk in
+/// turn ([`quirky`]), starting at quirk `start`.
+pub fn fill_report(form: &[u8], r: &xxgk::model::Report, ed: &xxgk::edition::Edition, start: usize) -> Vec<u8> {
+    let mut comments = Vec::new();
+    let mut k = start;
+    let values: Vec<Vec<String>> = (0..ed.tables.len())
+        .map(|t| {
+            ed.cells
+                .iter()
+                .filter(|c| c.table == t)
+                .map(|c| {
+                    k += 1;
+                    let v = r.value(&c.id).map(|n| n.to_string()).unwrap_or_default();
+                    quirky(&v, k, &mut comments)
+                })
+                .collect()
+        })
+        .collect();
+    let parts: Vec<(String, String)> = ed
+        .parts
+        .iter()
+        .map(|p| (p.full_heading(), r.parts.get(&p.id).map(|x| x.text.clone()).unwrap_or_default()))
+        .collect();
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(h, t)| (h.as_str(), t.as_str())).collect();
+    let title = format!("{}{}年政府信息公开工作年度报告", r.organ, r.year.unwrap_or(2021));
+    fill_form(
+        form,
+        |xml| {
+            let xml = xml.replacen("政府信息公开工作年度报告格式模板", &title, 1);
+            fill_tables(&fill_parts(&xml, &parts), &values)
+        },
+        &comments,
+    )
+}
